@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mchost: out-of-tree build and the project's targets.
+#
+#   make               mchost.ko for KDIR (running kernel's headers, else the
+#                      pinned 6.12) and the mchostctl CLI, into build/
+#   make check         everything CI runs (see README)
+#   make demo          boot 6.12 in QEMU and show mchost working
+#
+# Kernel versions are pinned in scripts/kernels.env, nowhere else.
+
+include scripts/kernels.env
+-include $(MCHOST_CACHE)/kernels.resolved
+
+ROOT := $(CURDIR)
+BUILD := $(ROOT)/build
+KVERS := $(MCHOST_K61) $(MCHOST_K612)
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),/usr/src/linux-headers-$(MCHOST_K612))
+KBUILD_ARGS = MCHOST_INC=$(ROOT)/include/uapi
+MODULE_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
+CHECKPATCH := $(MCHOST_CACHE)/src/linux-source-6.12/scripts/checkpatch.pl
+
+CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
+	      -I$(ROOT)/include/uapi
+
+.PHONY: all module modules-all cli clean deps deps-stamp check style sparse \
+	kunit vmtest demo install bench help
+
+all: module cli
+
+help:
+	@sed -n '3,10p' Makefile
+
+# Build one kernel's module in its own directory so that two kernels' objects
+# never mix: build/<release>/ holds symlinks to module/.
+define module_dir
+	mkdir -p $(BUILD)/$(1)
+	for f in $(ROOT)/module/*.c $(ROOT)/module/*.h $(ROOT)/module/Kbuild; do \
+		ln -sf $$f $(BUILD)/$(1)/; done
+	find $(BUILD)/$(1) -maxdepth 1 -xtype l -delete
+endef
+
+module:
+	$(call module_dir,default)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules
+	@echo "built $(BUILD)/default/mchost.ko for $(KDIR)"
+
+# Both pinned kernels, W=1, warnings are errors (the log is checked).
+modules-all: deps-stamp
+	@set -e; for k in $(KVERS); do \
+		$(call module_dir,$$k); \
+		echo "== mchost.ko for $$k (W=1)"; \
+		$(MAKE) -s -C /usr/src/linux-headers-$$k M=$(BUILD)/$$k \
+			$(KBUILD_ARGS) W=1 modules 2>&1 | tee $(BUILD)/$$k/build.log; \
+		if grep -E 'warning:|error:' $(BUILD)/$$k/build.log; then \
+			echo "FAIL: compiler warnings for $$k"; exit 1; fi; \
+		test -f $(BUILD)/$$k/mchost.ko; \
+	done
+
+cli: $(BUILD)/mchostctl
+
+$(BUILD)/mchostctl: scripts/mchostctl.c include/uapi/linux/mchost.h
+	mkdir -p $(BUILD)
+	$(CC) $(CLI_CFLAGS) $< $$(pkg-config --cflags --libs libmnl) -o $@
+
+deps:
+	scripts/deps.sh
+
+# deps once per make invocation tree
+deps-stamp:
+	@scripts/deps.sh
+
+style: deps-stamp
+	scripts/style.sh
+
+sparse: deps-stamp
+	@set -e; for k in $(KVERS); do \
+		$(call module_dir,sparse-$$k); \
+		echo "== sparse (C=2) against $$k"; \
+		$(MAKE) -s -C /usr/src/linux-headers-$$k M=$(BUILD)/sparse-$$k \
+			$(KBUILD_ARGS) C=2 CF=-D__CHECK_ENDIAN__ modules 2>&1 \
+			| tee $(BUILD)/sparse-$$k/sparse.log; \
+		if grep -E 'warning:|error:' $(BUILD)/sparse-$$k/sparse.log; then \
+			echo "FAIL: sparse findings for $$k"; exit 1; fi; \
+	done
+
+kunit: deps-stamp
+	scripts/kunit.sh
+
+vmtest: modules-all cli
+	scripts/vmtest.sh
+
+# The README's test command: every layer, in order of cost.
+check: deps-stamp modules-all cli style sparse kunit vmtest
+	@echo "make check: all stages passed"
+
+demo: deps-stamp modules-all cli
+	scripts/demo.sh
+
+bench: deps-stamp modules-all cli
+	scripts/bench.sh
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || depmod -a
+	install -m 0755 $(BUILD)/mchostctl /usr/local/sbin/mchostctl
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mchost: host-side IGMP/MLD membership engine, generic netlink interface.
+ *
+ * Family "mchost", version 1. Every change needs CAP_NET_ADMIN in the user
+ * namespace owning the network namespace; dumps need nothing.
+ */
+#ifndef _UAPI_LINUX_MCHOST_H
+#define _UAPI_LINUX_MCHOST_H
+
+#define MCHOST_GENL_NAME	"mchost"
+#define MCHOST_GENL_VERSION	1
+
+/* Hard upper bound of the max_sources module parameter. */
+#define MCHOST_MAX_SOURCES_LIMIT	1024
+
+enum mchost_cmd {
+	MCHOST_CMD_UNSPEC,
+	/*
+	 * Set the caller's filter for (IFINDEX, GROUP): FMODE, SOURCES.
+	 * Full-state: a later JOIN by the same owner replaces its filter.
+	 * With PERSISTENT the owner is the netns itself; without it, the
+	 * requesting netlink socket, and the filter is dropped when that
+	 * socket closes.
+	 */
+	MCHOST_CMD_JOIN,
+	/* Drop the owner's filter for (IFINDEX, GROUP); PERSISTENT as above. */
+	MCHOST_CMD_LEAVE,
+	/* Dump: one message per membership (optionally only IFINDEX). */
+	MCHOST_CMD_GET_GROUP,
+	/* Dump: one message per interface (optionally only IFINDEX). */
+	MCHOST_CMD_GET_IFACE,
+
+	__MCHOST_CMD_MAX,
+	MCHOST_CMD_MAX = __MCHOST_CMD_MAX - 1
+};
+
+enum mchost_fmode {
+	MCHOST_FMODE_INCLUDE = 1,
+	MCHOST_FMODE_EXCLUDE = 2,
+};
+
+enum mchost_attr {
+	MCHOST_A_UNSPEC,
+	MCHOST_A_IFINDEX,	/* u32 */
+	MCHOST_A_IFNAME,	/* string, output only */
+	MCHOST_A_GROUP,		/* binary: 4 bytes (IPv4) or 16 bytes (IPv6) */
+	MCHOST_A_FMODE,		/* u8, enum mchost_fmode; JOIN default EXCLUDE */
+	MCHOST_A_SOURCES,	/* nest of MCHOST_A_SOURCE */
+	MCHOST_A_SOURCE,	/* binary, same family as GROUP */
+	MCHOST_A_PERSISTENT,	/* flag */
+	MCHOST_A_OWNERS,	/* u32, output: owners holding a filter */
+	MCHOST_A_IGMP_VERSION,	/* u8, output: current IGMP version */
+	MCHOST_A_MLD_VERSION,	/* u8, output: current MLD version */
+	MCHOST_A_NGROUPS4,	/* u32, output */
+	MCHOST_A_NGROUPS6,	/* u32, output */
+	MCHOST_A_MTU,		/* u32, output */
+	MCHOST_A_UP,		/* u8, output: 1 if the link is running */
+
+	__MCHOST_A_MAX,
+	MCHOST_A_MAX = __MCHOST_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_MCHOST_H */

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "mchost": join, leave, dump memberships and
+ * interfaces. A request is validated completely before anything changes,
+ * and every rejection carries an extended-ack message.
+ */
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/addrconf.h>
+#include <linux/mchost.h>
+#include "genl.h"
+#include "ill.h"
+#include "params.h"
+
+static const struct nla_policy mchost_src_policy[MCHOST_A_MAX + 1] = {
+	[MCHOST_A_SOURCE]	= { .type = NLA_BINARY, .len = 16 },
+};
+
+static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
+	[MCHOST_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[MCHOST_A_GROUP]	= { .type = NLA_BINARY, .len = 16 },
+	[MCHOST_A_FMODE]	= NLA_POLICY_RANGE(NLA_U8, MCHOST_FMODE_INCLUDE,
+						   MCHOST_FMODE_EXCLUDE),
+	[MCHOST_A_SOURCES]	= NLA_POLICY_NESTED(mchost_src_policy),
+	[MCHOST_A_PERSISTENT]	= { .type = NLA_FLAG },
+	/* The rest are output only. */
+	[MCHOST_A_IFNAME]	= { .type = NLA_REJECT },
+	[MCHOST_A_SOURCE]	= { .type = NLA_REJECT },
+	[MCHOST_A_OWNERS]	= { .type = NLA_REJECT },
+	[MCHOST_A_IGMP_VERSION]	= { .type = NLA_REJECT },
+	[MCHOST_A_MLD_VERSION]	= { .type = NLA_REJECT },
+	[MCHOST_A_NGROUPS4]	= { .type = NLA_REJECT },
+	[MCHOST_A_NGROUPS6]	= { .type = NLA_REJECT },
+	[MCHOST_A_MTU]		= { .type = NLA_REJECT },
+	[MCHOST_A_UP]		= { .type = NLA_REJECT },
+};
+
+static struct genl_family mchost_genl_family;
+
+/* An address attribute: 4 bytes is IPv4 (kept IPv4-mapped), 16 is IPv6. */
+static int mchost_nla_addr(const struct nlattr *nla, struct in6_addr *a,
+			   u8 *family)
+{
+	switch (nla_len(nla)) {
+	case sizeof(__be32):
+		ipv6_addr_set_v4mapped(nla_get_in_addr(nla), a);
+		*family = AF_INET;
+		return 0;
+	case sizeof(struct in6_addr):
+		*a = nla_get_in6_addr(nla);
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int mchost_parse_group(struct genl_info *info, struct in6_addr *group,
+			      u8 *family)
+{
+	struct nlattr *nla = info->attrs[MCHOST_A_GROUP];
+	struct netlink_ext_ack *extack = info->extack;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_GROUP))
+		return -EINVAL;
+	if (mchost_nla_addr(nla, group, family)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "group must be a 4-byte IPv4 or 16-byte IPv6 address");
+		return -EINVAL;
+	}
+	if (*family == AF_INET) {
+		__be32 g = group->s6_addr32[3];
+
+		if (!ipv4_is_multicast(g)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "group is not a multicast address");
+			return -EINVAL;
+		}
+		/* RFC 9776 §5: all-hosts is joined by every host, never reported. */
+		if (g == htonl(INADDR_ALLHOSTS_GROUP)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "the all-hosts group (224.0.0.1) cannot be joined");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!ipv6_addr_is_multicast(group)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "group is not a multicast address");
+		return -EINVAL;
+	}
+	/* RFC 9777 §6: scope 0 and 1 groups are never reported. */
+	if (IPV6_ADDR_MC_SCOPE(group) <= IPV6_ADDR_SCOPE_NODELOCAL) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "IPv6 groups of scope 0 or 1 cannot be joined");
+		return -EINVAL;
+	}
+	if (ipv6_addr_is_ll_all_nodes(group)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "the all-hosts group (ff02::1) cannot be joined");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool mchost_src_is_unicast(const struct in6_addr *a, u8 family)
+{
+	if (family == AF_INET)
+		return !ipv4_is_multicast(a->s6_addr32[3]) &&
+		       !ipv4_is_zeronet(a->s6_addr32[3]) &&
+		       !ipv4_is_lbcast(a->s6_addr32[3]);
+	return !ipv6_addr_any(a) && !ipv6_addr_is_multicast(a);
+}
+
+/* Sources: same family as the group, unicast, unique, at most max_sources. */
+static int mchost_parse_sources(struct genl_info *info, u8 family,
+				struct mchost_slist **out)
+{
+	struct nlattr *nest = info->attrs[MCHOST_A_SOURCES];
+	struct netlink_ext_ack *extack = info->extack;
+	unsigned int max = mchost_param(max_sources);
+	struct mchost_slist *s;
+	struct nlattr *nla;
+	int n = 0, rem, err;
+	u8 sfamily;
+
+	*out = NULL;
+	if (!nest)
+		return 0;
+	nla_for_each_nested(nla, nest, rem)
+		n++;
+	if (!n)
+		return 0;
+	if (n > max) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "too many sources (more than max_sources)");
+		return -E2BIG;
+	}
+	s = mchost_slist_alloc(n, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	nla_for_each_nested(nla, nest, rem) {
+		struct in6_addr *a = &s->addr[s->nr];
+
+		err = -EINVAL;
+		if (nla_type(nla) != MCHOST_A_SOURCE) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "only MCHOST_A_SOURCE may be nested in MCHOST_A_SOURCES");
+			goto err;
+		}
+		if (mchost_nla_addr(nla, a, &sfamily) || sfamily != family) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "source address family differs from the group's");
+			goto err;
+		}
+		if (!mchost_src_is_unicast(a, family)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "source is not a unicast address");
+			goto err;
+		}
+		s->nr++;
+	}
+	if (mchost_slist_sort(s)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "duplicate source address");
+		err = -EINVAL;
+		goto err;
+	}
+	*out = s;
+	return 0;
+err:
+	mchost_slist_free(s);
+	return err;
+}
+
+/* Device from MCHOST_A_IFINDEX, under RTNL. */
+static struct mchost_ill *mchost_genl_ill(struct genl_info *info)
+{
+	struct nlattr *nla = info->attrs[MCHOST_A_IFINDEX];
+	struct net_device *dev;
+	struct mchost_ill *ill;
+
+	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(nla));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla, "unknown device");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!(dev->flags & IFF_MULTICAST)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "device does not support multicast");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	ill = mchost_ill_get(dev);
+	return ill ?: ERR_PTR(-ENOMEM);
+}
+
+static u32 mchost_genl_owner(struct genl_info *info)
+{
+	return nla_get_flag(info->attrs[MCHOST_A_PERSISTENT]) ?
+	       0 : info->snd_portid;
+}
+
+static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mchost_filter f = { .mode = MCHOST_FMODE_EXCLUDE };
+	struct mchost_ill *ill;
+	struct in6_addr group;
+	u8 family;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX))
+		return -EINVAL;
+	err = mchost_parse_group(info, &group, &family);
+	if (err)
+		return err;
+	if (info->attrs[MCHOST_A_FMODE])
+		f.mode = nla_get_u8(info->attrs[MCHOST_A_FMODE]);
+	err = mchost_parse_sources(info, family, &f.src);
+	if (err)
+		return err;
+	/* RFC 9776 §3.1: INCLUDE {} is the state of a non-member. */
+	if (f.mode == MCHOST_FMODE_INCLUDE && !f.src) {
+		NL_SET_ERR_MSG(info->extack,
+			       "INCLUDE with no sources is a leave, use LEAVE");
+		return -EINVAL;
+	}
+
+	rtnl_lock();
+	ill = mchost_genl_ill(info);
+	if (IS_ERR(ill)) {
+		err = PTR_ERR(ill);
+		mchost_slist_free(f.src);
+	} else {
+		err = mchost_ilm_join(ill, &group, family,
+				      mchost_genl_owner(info), &f,
+				      info->extack);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mchost_ill *ill;
+	struct in6_addr group;
+	u8 family;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX))
+		return -EINVAL;
+	err = mchost_parse_group(info, &group, &family);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	ill = mchost_genl_ill(info);
+	if (IS_ERR(ill))
+		err = PTR_ERR(ill);
+	else
+		err = mchost_ilm_leave(ill, &group, mchost_genl_owner(info),
+				       info->extack);
+	rtnl_unlock();
+	return err;
+}
+
+/* Dump position, in netlink_callback.args. */
+enum {
+	MCHOST_DUMP_FILTER,	/* only this ifindex, or 0 */
+	MCHOST_DUMP_IFINDEX,	/* device being dumped */
+	MCHOST_DUMP_BUCKET,	/* hash bucket within it */
+	MCHOST_DUMP_INDEX,	/* entries of the bucket already sent */
+};
+
+static int mchost_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr *tb[MCHOST_A_MAX + 1];
+	int err;
+
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, MCHOST_A_MAX,
+			  mchost_policy, cb->extack);
+	if (err)
+		return err;
+	if (tb[MCHOST_A_IFINDEX])
+		cb->args[MCHOST_DUMP_FILTER] = nla_get_u32(tb[MCHOST_A_IFINDEX]);
+	/* A group with max sources must fit in one message. */
+	cb->min_dump_alloc = NLMSG_GOODSIZE +
+			     MCHOST_MAX_SOURCES_LIMIT *
+			     nla_total_size(sizeof(struct in6_addr));
+	return 0;
+}
+
+static int mchost_put_addr(struct sk_buff *skb, int type,
+			   const struct in6_addr *a, u8 family)
+{
+	if (family == AF_INET)
+		return nla_put_in_addr(skb, type, a->s6_addr32[3]);
+	return nla_put_in6_addr(skb, type, a);
+}
+
+static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
+			     const struct mchost_ill *ill,
+			     const struct mchost_ilm *ilm)
+{
+	const struct mchost_slist *src = ilm->merged.src;
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mchost_genl_family, NLM_F_MULTI,
+			  MCHOST_CMD_GET_GROUP);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCHOST_A_IFINDEX, ill->dev->ifindex) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, ill->dev->name) ||
+	    mchost_put_addr(skb, MCHOST_A_GROUP, &ilm->group, ilm->family) ||
+	    nla_put_u8(skb, MCHOST_A_FMODE, ilm->merged.mode) ||
+	    nla_put_u32(skb, MCHOST_A_OWNERS, ilm->nowners))
+		goto cancel;
+	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
+	if (!nest)
+		goto cancel;
+	for (i = 0; i < mchost_slist_nr(src); i++)
+		if (mchost_put_addr(skb, MCHOST_A_SOURCE, &src->addr[i],
+				    ilm->family))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Fill from one device; returns -EMSGSIZE with the position saved. */
+static int mchost_dump_ill(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct mchost_ill *ill)
+{
+	long *bkt = &cb->args[MCHOST_DUMP_BUCKET];
+	long *done = &cb->args[MCHOST_DUMP_INDEX];
+	struct mchost_ilm *ilm;
+	int err = 0;
+	long i;
+
+	read_lock_bh(&ill->lock);
+	for (; *bkt < (1L << ill->hash_bits); (*bkt)++, *done = 0) {
+		i = 0;
+		hlist_for_each_entry(ilm, &ill->hash[*bkt], hnode) {
+			if (i++ < *done)
+				continue;
+			err = mchost_fill_group(skb, cb, ill, ilm);
+			if (err)
+				goto out;
+			(*done)++;
+		}
+	}
+out:
+	read_unlock_bh(&ill->lock);
+	return err;
+}
+
+static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
+	unsigned long filter = cb->args[MCHOST_DUMP_FILTER];
+	unsigned long idx = cb->args[MCHOST_DUMP_IFINDEX];
+	struct mchost_ill *ill;
+	int err = 0;
+
+	rcu_read_lock();
+	xa_for_each_start(&mn->ills, idx, ill, idx) {
+		if (filter && idx != filter)
+			continue;
+		if (idx != cb->args[MCHOST_DUMP_IFINDEX]) {
+			cb->args[MCHOST_DUMP_IFINDEX] = idx;
+			cb->args[MCHOST_DUMP_BUCKET] = 0;
+			cb->args[MCHOST_DUMP_INDEX] = 0;
+		}
+		err = mchost_dump_ill(skb, cb, ill);
+		if (err)
+			break;
+	}
+	rcu_read_unlock();
+	if (err && !skb->len)
+		return err;	/* one group does not fit in an empty skb */
+	if (!err)
+		cb->args[MCHOST_DUMP_IFINDEX] = ULONG_MAX;
+	return skb->len;
+}
+
+static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct mchost_ill *ill)
+{
+	const struct net_device *dev = ill->dev;
+	u32 n4, n6;
+	void *hdr;
+
+	read_lock_bh(&ill->lock);
+	n4 = ill->ngroups[MCHOST_IGMP];
+	n6 = ill->ngroups[MCHOST_MLD];
+	read_unlock_bh(&ill->lock);
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mchost_genl_family, NLM_F_MULTI,
+			  MCHOST_CMD_GET_IFACE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCHOST_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, dev->name) ||
+	    nla_put_u8(skb, MCHOST_A_UP,
+		       netif_running(dev) && netif_carrier_ok(dev)) ||
+	    nla_put_u32(skb, MCHOST_A_MTU, READ_ONCE(dev->mtu)) ||
+	    nla_put_u8(skb, MCHOST_A_IGMP_VERSION,
+		       mchost_ill_version(ill, MCHOST_IGMP)) ||
+	    nla_put_u8(skb, MCHOST_A_MLD_VERSION,
+		       mchost_ill_version(ill, MCHOST_MLD)) ||
+	    nla_put_u32(skb, MCHOST_A_NGROUPS4, n4) ||
+	    nla_put_u32(skb, MCHOST_A_NGROUPS6, n6)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
+	unsigned long filter = cb->args[MCHOST_DUMP_FILTER];
+	unsigned long idx = cb->args[MCHOST_DUMP_IFINDEX];
+	struct mchost_ill *ill;
+	int err = 0;
+
+	rcu_read_lock();
+	xa_for_each_start(&mn->ills, idx, ill, idx) {
+		if (filter && idx != filter)
+			continue;
+		err = mchost_fill_iface(skb, cb, ill);
+		if (err)
+			break;
+	}
+	rcu_read_unlock();
+	cb->args[MCHOST_DUMP_IFINDEX] = err ? idx : ULONG_MAX;
+	return skb->len;
+}
+
+static const struct genl_ops mchost_genl_ops[] = {
+	{
+		.cmd	= MCHOST_CMD_JOIN,
+		.doit	= mchost_genl_join,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MCHOST_CMD_LEAVE,
+		.doit	= mchost_genl_leave,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MCHOST_CMD_GET_GROUP,
+		.start	= mchost_dump_start,
+		.dumpit	= mchost_dump_groups,
+	},
+	{
+		.cmd	= MCHOST_CMD_GET_IFACE,
+		.start	= mchost_dump_start,
+		.dumpit	= mchost_dump_ifaces,
+	},
+};
+
+static struct genl_family mchost_genl_family __ro_after_init = {
+	.name		= MCHOST_GENL_NAME,
+	.version	= MCHOST_GENL_VERSION,
+	.maxattr	= MCHOST_A_MAX,
+	.policy		= mchost_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= mchost_genl_ops,
+	.n_ops		= ARRAY_SIZE(mchost_genl_ops),
+};
+
+/* A socket that held non-persistent memberships closed: drop them. */
+static int mchost_netlink_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct mchost_net *mn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	mn = mchost_net(n->net);
+	if (!xa_load(&mn->owner_ports, n->portid))
+		return NOTIFY_DONE;
+	rtnl_lock();
+	mchost_release_port(mn, n->portid);
+	rtnl_unlock();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mchost_netlink_nb = {
+	.notifier_call = mchost_netlink_event,
+};
+
+int mchost_genl_init(void)
+{
+	int err;
+
+	err = netlink_register_notifier(&mchost_netlink_nb);
+	if (err)
+		return err;
+	err = genl_register_family(&mchost_genl_family);
+	if (err)
+		netlink_unregister_notifier(&mchost_netlink_nb);
+	return err;
+}
+
+void mchost_genl_uninit(void)
+{
+	genl_unregister_family(&mchost_genl_family);
+	netlink_unregister_notifier(&mchost_netlink_nb);
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mchost: a host-side IGMP (v1/v2/v3) and MLD (v1/v2) membership engine
+ * that keeps memberships per device without sockets. This file only brings
+ * the subsystems up in order and takes them down in reverse.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <linux/mchost.h>
+#include "genl.h"
+#include "ill.h"
+#include "netns.h"
+
+static int __init mchost_init(void)
+{
+	int err;
+
+	/* Per-namespace state must exist before any device event. */
+	err = mchost_netns_init();
+	if (err)
+		return err;
+	err = mchost_ill_init();
+	if (err)
+		goto err_netns;
+	err = mchost_genl_init();
+	if (err)
+		goto err_ill;
+	pr_info("mchost: IGMP/MLD membership engine loaded\n");
+	return 0;
+
+err_ill:
+	mchost_ill_uninit();
+err_netns:
+	mchost_netns_uninit();
+	return err;
+}
+
+static void __exit mchost_exit(void)
+{
+	mchost_genl_uninit();
+	mchost_ill_uninit();
+	mchost_netns_uninit();
+}
+
+module_init(mchost_init);
+module_exit(mchost_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("mchost developers");
+MODULE_DESCRIPTION("Host-side IGMP/MLD membership engine");
+MODULE_ALIAS_GENL_FAMILY(MCHOST_GENL_NAME);

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/net/mchost/: counters, memberships and interfaces, per namespace. */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/mchost.h>
+#include "proc.h"
+#include "ill.h"
+
+static int mchost_proc_stats_show(struct seq_file *seq, enum mchost_fam fam)
+{
+	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
+	unsigned int i;
+
+	for (i = 0; i < MCHOST_STAT_MAX; i++)
+		seq_printf(seq, "%s %llu\n", mchost_stat_names[i],
+			   mchost_stat_sum(mn, fam, i));
+	return 0;
+}
+
+static int mchost_proc_igmp_show(struct seq_file *seq, void *v)
+{
+	return mchost_proc_stats_show(seq, MCHOST_IGMP);
+}
+
+static int mchost_proc_mld_show(struct seq_file *seq, void *v)
+{
+	return mchost_proc_stats_show(seq, MCHOST_MLD);
+}
+
+static void mchost_proc_addr(struct seq_file *seq, const struct in6_addr *a,
+			     u8 family)
+{
+	if (family == AF_INET)
+		seq_printf(seq, "%pI4", &a->s6_addr32[3]);
+	else
+		seq_printf(seq, "%pI6c", a);
+}
+
+static void mchost_proc_ilm(struct seq_file *seq, const struct mchost_ill *ill,
+			    const struct mchost_ilm *ilm)
+{
+	const struct mchost_slist *src = ilm->merged.src;
+	unsigned int i;
+
+	seq_printf(seq, "%s ", ill->dev->name);
+	mchost_proc_addr(seq, &ilm->group, ilm->family);
+	seq_printf(seq, " %s ", ilm->merged.mode == MCHOST_FMODE_INCLUDE ?
+		   "include" : "exclude");
+	if (!mchost_slist_nr(src))
+		seq_putc(seq, '-');
+	for (i = 0; i < mchost_slist_nr(src); i++) {
+		if (i)
+			seq_putc(seq, ',');
+		mchost_proc_addr(seq, &src->addr[i], ilm->family);
+	}
+	seq_printf(seq, " %u\n", ilm->nowners);
+}
+
+/*
+ * One pass over every membership. single_open() reruns this with a larger
+ * buffer until it fits, so the total cost stays linear in the output.
+ */
+static int mchost_proc_groups_show(struct seq_file *seq, void *v)
+{
+	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
+	struct mchost_ill *ill;
+	struct mchost_ilm *ilm;
+	unsigned long idx;
+	unsigned int bkt;
+
+	seq_puts(seq, "dev group mode sources owners\n");
+	rcu_read_lock();
+	xa_for_each(&mn->ills, idx, ill) {
+		read_lock_bh(&ill->lock);
+		mchost_ill_for_each_ilm(ill, bkt, ilm)
+			mchost_proc_ilm(seq, ill, ilm);
+		read_unlock_bh(&ill->lock);
+		if (seq_has_overflowed(seq))
+			break;
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static int mchost_proc_interfaces_show(struct seq_file *seq, void *v)
+{
+	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
+	struct mchost_ill *ill;
+	unsigned long idx;
+
+	seq_puts(seq,
+		 "dev ifindex up mtu igmp_version mld_version groups4 groups6\n");
+	rcu_read_lock();
+	xa_for_each(&mn->ills, idx, ill) {
+		const struct net_device *dev = ill->dev;
+
+		read_lock_bh(&ill->lock);
+		seq_printf(seq, "%s %d %d %u %u %u %u %u\n", dev->name,
+			   dev->ifindex,
+			   netif_running(dev) && netif_carrier_ok(dev),
+			   READ_ONCE(dev->mtu),
+			   mchost_ill_version(ill, MCHOST_IGMP),
+			   mchost_ill_version(ill, MCHOST_MLD),
+			   ill->ngroups[MCHOST_IGMP], ill->ngroups[MCHOST_MLD]);
+		read_unlock_bh(&ill->lock);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+int mchost_proc_init(struct mchost_net *mn)
+{
+	struct net *net = mn->net;
+
+	mn->proc_dir = proc_net_mkdir(net, "mchost", net->proc_net);
+	if (!mn->proc_dir)
+		return -ENOMEM;
+	if (!proc_create_net_single("igmp", 0444, mn->proc_dir,
+				    mchost_proc_igmp_show, NULL) ||
+	    !proc_create_net_single("mld", 0444, mn->proc_dir,
+				    mchost_proc_mld_show, NULL) ||
+	    !proc_create_net_single("groups", 0444, mn->proc_dir,
+				    mchost_proc_groups_show, NULL) ||
+	    !proc_create_net_single("interfaces", 0444, mn->proc_dir,
+				    mchost_proc_interfaces_show, NULL)) {
+		mchost_proc_uninit(mn);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void mchost_proc_uninit(struct mchost_net *mn)
+{
+	remove_proc_subtree("mchost", mn->net->proc_net);
+	mn->proc_dir = NULL;
+}
