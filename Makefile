@@ -34,12 +34,9 @@ help:
 
 # Build one kernel's module in its own directory so that two kernels' objects
 # never mix: build/<release>/ holds symlinks to module/.
-define module_dir
-	mkdir -p $(BUILD)/$(1)
-	for f in $(ROOT)/module/*.c $(ROOT)/module/*.h $(ROOT)/module/Kbuild; do \
-		ln -sf $$f $(BUILD)/$(1)/; done
+module_dir = mkdir -p $(BUILD)/$(1) && \
+	ln -sf $(ROOT)/module/*.[ch] $(ROOT)/module/Kbuild $(BUILD)/$(1)/ && \
 	find $(BUILD)/$(1) -maxdepth 1 -xtype l -delete
-endef
 
 module:
 	$(call module_dir,default)

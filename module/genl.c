@@ -185,9 +185,10 @@ static struct mchost_ill *mchost_genl_ill(struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, nla, "unknown device");
 		return ERR_PTR(-ENODEV);
 	}
-	if (!(dev->flags & IFF_MULTICAST)) {
+	/* Like the stock stack, allow devices without IFF_MULTICAST (dummy). */
+	if (dev->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG_ATTR(info->extack, nla,
-				    "device does not support multicast");
+				    "memberships on a loopback device are meaningless");
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	ill = mchost_ill_get(dev);

@@ -11,7 +11,8 @@ static int mchost_uint_param_set(const char *val, const struct kernel_param *kp)
 {
 	const struct mchost_uint_param *p = kp->arg;
 
-	return param_set_uint_minmax(val, kp, p->min, p->max);
+	/* Overflow (-ERANGE) is just another bad value to the user. */
+	return param_set_uint_minmax(val, kp, p->min, p->max) ? -EINVAL : 0;
 }
 
 const struct kernel_param_ops mchost_uint_param_ops = {

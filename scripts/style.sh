@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel style gate: checkpatch.pl --strict (from linux-source-6.12) with
+# codespell on every kernel-side file, and shellcheck on the scripts.
+# Prints one line per file checked and fails on any finding.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+tree=$MCHOST_CACHE/src/linux-source-6.12
+if [[ ! -f $tree/scripts/checkpatch.pl ]]; then
+	# The KUnit runner owns the unpack; reuse it.
+	"$ROOT/scripts/kunit.sh" --unpack-only
+fi
+checkpatch=$tree/scripts/checkpatch.pl
+
+cs_args=()
+dict=$(python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))' 2>/dev/null || true)
+if [[ -n $dict && -f $dict ]]; then
+	cs_args=(--codespell --codespellfile "$dict")
+fi
+
+cd "$ROOT"
+fail=0
+files=(module/*.c module/*.h kunit/*.c include/uapi/linux/*.h)
+for f in "${files[@]}"; do
+	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
+			"${cs_args[@]}" -f "$f" 2>&1); then
+		echo "ok      $f"
+	else
+		echo "FAIL    $f"
+		echo "$out"
+		fail=1
+	fi
+done
+
+mapfile -t shells < <(grep -l '^#!/usr/bin/env bash\|^#!/bin/sh\|^#!/bin/bash' scripts/*.sh scripts/vmtests/*.sh .ci/run 2>/dev/null || true)
+if ((${#shells[@]})); then
+	if shellcheck -x "${shells[@]}"; then
+		echo "ok      shellcheck (${#shells[@]} scripts)"
+	else
+		fail=1
+	fi
+fi
+((fail == 0)) || { echo "style: FAILED"; exit 1; }
+echo "style: clean"
