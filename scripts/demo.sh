@@ -5,6 +5,7 @@
 # show it keeping memberships for a device that no socket listens on.
 # The guest side is scripts/demo-guest.sh.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 kver=$(mchost_kver 6.12)

@@ -5,6 +5,7 @@
 # codespell on every kernel-side file, and shellcheck on the scripts.
 # Prints one line per file checked and fails on any finding.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tree=$MCHOST_CACHE/src/linux-source-6.12
