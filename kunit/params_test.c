@@ -23,6 +23,8 @@ static void mchost_params_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mchost_params.unsolicited_report_interval_ms.val,
 			1000U);
 	KUNIT_EXPECT_EQ(test, mchost_params.max_sources.val, 64U);
+	KUNIT_EXPECT_EQ(test, mchost_params.coalesce_ms.val, 1000U);
+	KUNIT_EXPECT_EQ(test, mchost_params.report_link_local.val, 0U);
 }
 
 static void mchost_params_ranges(struct kunit *test)
@@ -36,6 +38,9 @@ static void mchost_params_ranges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mchost_params.max_sources.min, 1U);
 	KUNIT_EXPECT_EQ(test, mchost_params.max_sources.max,
 			(unsigned int)MCHOST_MAX_SOURCES_LIMIT);
+	KUNIT_EXPECT_EQ(test, mchost_params.coalesce_ms.min, 0U);
+	KUNIT_EXPECT_EQ(test, mchost_params.coalesce_ms.max, 1000U);
+	KUNIT_EXPECT_EQ(test, mchost_params.report_link_local.max, 1U);
 }
 
 static void mchost_params_accepts_in_range(struct kunit *test)
@@ -91,6 +96,7 @@ static struct kunit_suite mchost_params_suite = {
 	.name = "mchost_params",
 	.test_cases = mchost_params_cases,
 };
+
 kunit_test_suite(mchost_params_suite);
 
 MODULE_LICENSE("GPL");

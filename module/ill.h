@@ -86,8 +86,4 @@ void mchost_ills_destroy(struct mchost_net *mn);
 int mchost_ill_init(void);
 void mchost_ill_uninit(void);
 
-#define mchost_ill_for_each_ilm(ill, bkt, ilm)				\
-	for ((bkt) = 0; (bkt) < (1U << (ill)->hash_bits); (bkt)++)	\
-		hlist_for_each_entry(ilm, &(ill)->hash[bkt], hnode)
-
 #endif /* _MCHOST_ILL_H */

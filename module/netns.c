@@ -24,6 +24,7 @@ const char *const mchost_stat_names[MCHOST_STAT_MAX] = {
 	[MCHOST_STAT_RCV_BADHOPLIMIT]	= "rcv_badhoplimit",
 	[MCHOST_STAT_RCV_BADSRC]	= "rcv_badsrc",
 	[MCHOST_STAT_RCV_NORA]		= "rcv_nora",
+	[MCHOST_STAT_SND_ERRORS]	= "snd_errors",
 };
 
 u64 mchost_stat_sum(struct mchost_net *mn, enum mchost_fam fam,

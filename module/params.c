@@ -31,20 +31,31 @@ struct mchost_params mchost_params = {
 	.unsolicited_report_interval_ms	= MCHOST_UINT(1000, 1, 60000),
 	.max_sources			= MCHOST_UINT(64, 1,
 						      MCHOST_MAX_SOURCES_LIMIT),
+	/* The illumos design's 999 ms: one firing serves what is due soon. */
+	.coalesce_ms			= MCHOST_UINT(1000, 0, 1000),
+	/* Routers never forward 224.0.0.x / ff02::, so reporting is opt-in. */
+	.report_link_local		= MCHOST_UINT(0, 0, 1),
 };
 
-#define MCHOST_PARAM(name, desc)					\
-	module_param_cb(name, &mchost_uint_param_ops,			\
-			&mchost_params.name, 0644);			\
-	MODULE_PARM_DESC(name, desc)
-
-MCHOST_PARAM(igmp_max_version,
-	     "Highest IGMP version spoken (1-3, default 3)");
-MCHOST_PARAM(mld_max_version,
-	     "Highest MLD version spoken (1-2, default 2)");
-MCHOST_PARAM(robustness,
-	     "Robustness Variable until a querier sets one (1-7, default 2)");
-MCHOST_PARAM(unsolicited_report_interval_ms,
-	     "Spacing of unsolicited report retransmissions in ms (1-60000, default 1000)");
-MCHOST_PARAM(max_sources,
-	     "Most sources in one group's filter (1-1024, default 64)");
+/* Each writes through mchost_uint_param_ops, which enforces the range. */
+module_param_cb(igmp_max_version, &mchost_uint_param_ops,
+		&mchost_params.igmp_max_version, 0644);
+MODULE_PARM_DESC(igmp_max_version, "Highest IGMP version spoken (1-3, default 3)");
+module_param_cb(mld_max_version, &mchost_uint_param_ops,
+		&mchost_params.mld_max_version, 0644);
+MODULE_PARM_DESC(mld_max_version, "Highest MLD version spoken (1-2, default 2)");
+module_param_cb(robustness, &mchost_uint_param_ops,
+		&mchost_params.robustness, 0644);
+MODULE_PARM_DESC(robustness, "Robustness Variable until a querier sets one (1-7, default 2)");
+module_param_cb(unsolicited_report_interval_ms, &mchost_uint_param_ops,
+		&mchost_params.unsolicited_report_interval_ms, 0644);
+MODULE_PARM_DESC(unsolicited_report_interval_ms, "Spacing of unsolicited report retransmissions in ms (1-60000, default 1000)");
+module_param_cb(max_sources, &mchost_uint_param_ops,
+		&mchost_params.max_sources, 0644);
+MODULE_PARM_DESC(max_sources, "Most sources in one group's filter (1-1024, default 64)");
+module_param_cb(coalesce_ms, &mchost_uint_param_ops,
+		&mchost_params.coalesce_ms, 0644);
+MODULE_PARM_DESC(coalesce_ms, "Deadlines due within this many ms are handled together (0-1000, default 1000)");
+module_param_cb(report_link_local, &mchost_uint_param_ops,
+		&mchost_params.report_link_local, 0644);
+MODULE_PARM_DESC(report_link_local, "Report link-local groups 224.0.0.x / ff02::/16 (0-1, default 0)");

@@ -20,6 +20,8 @@ struct mchost_params {
 	struct mchost_uint_param robustness;
 	struct mchost_uint_param unsolicited_report_interval_ms;
 	struct mchost_uint_param max_sources;
+	struct mchost_uint_param coalesce_ms;
+	struct mchost_uint_param report_link_local;
 };
 
 extern struct mchost_params mchost_params;

@@ -72,8 +72,9 @@ static int mchost_proc_groups_show(struct seq_file *seq, void *v)
 	rcu_read_lock();
 	xa_for_each(&mn->ills, idx, ill) {
 		read_lock_bh(&ill->lock);
-		mchost_ill_for_each_ilm(ill, bkt, ilm)
-			mchost_proc_ilm(seq, ill, ilm);
+		for (bkt = 0; bkt < (1U << ill->hash_bits); bkt++)
+			hlist_for_each_entry(ilm, &ill->hash[bkt], hnode)
+				mchost_proc_ilm(seq, ill, ilm);
 		read_unlock_bh(&ill->lock);
 		if (seq_has_overflowed(seq))
 			break;
