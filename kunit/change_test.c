@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the state-change records and their retransmission
+ * (module/change.c) against RFC 9776 §5.1 and RFC 9777 §6.1.
+ */
+
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include <linux/kernel.h>
+#include <linux/mchost.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "change.h"
+
+#define INC	MCHOST_FMODE_INCLUDE
+#define EXC	MCHOST_FMODE_EXCLUDE
+
+#define TO_IN	MCHOST_REC_TO_IN
+#define TO_EX	MCHOST_REC_TO_EX
+#define ALLOW	MCHOST_REC_ALLOW
+#define BLOCK	MCHOST_REC_BLOCK
+
+#define S1	"10.0.0.1 "
+#define S2	"10.0.0.2 "
+#define S3	"10.0.0.3 "
+#define S4	"10.0.0.4 "
+#define S6	"2001:db8::6 "
+
+#define GROUP	"239.1.2.3"
+
+/* The state of one group as a test drives it. */
+struct mchost_test_grp {
+	struct mchost_rtx *rtx;
+	struct mchost_filter cur;
+	struct in6_addr group;
+	unsigned int rv;
+};
+
+static void mchost_test_free(void *s)
+{
+	mchost_slist_free(s);
+}
+
+static void mchost_test_clear(void *rtx)
+{
+	mchost_change_clear(rtx);
+}
+
+/* IPv4 literals become IPv4-mapped, which is how the module keeps them. */
+static void mchost_test_pton(struct kunit *test, const char *lit,
+			     struct in6_addr *a)
+{
+	const char *end;
+	__be32 v4;
+
+	if (in4_pton(lit, -1, (u8 *)&v4, -1, &end) && !*end) {
+		ipv6_addr_set_v4mapped(v4, a);
+		return;
+	}
+	KUNIT_ASSERT_TRUE_MSG(test,
+			      in6_pton(lit, -1, a->s6_addr, -1, &end) && !*end,
+			      "bad address literal \"%s\"", lit);
+}
+
+/* The next space-separated word of *pos into buf; false at the end. */
+static bool mchost_test_word(struct kunit *test, const char **pos, char *buf,
+			     size_t size)
+{
+	const char *p = skip_spaces(*pos);
+	size_t len = strchrnul(p, ' ') - p;
+
+	if (!len)
+		return false;
+	KUNIT_ASSERT_LT(test, len, size);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	*pos = p + len;
+	return true;
+}
+
+/* The sorted set of the literals; no literal at all is NULL, the empty set. */
+static struct mchost_slist *mchost_test_set(struct kunit *test,
+					    const char *lits)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	struct mchost_slist *s;
+	unsigned int n = 0;
+	const char *p;
+
+	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
+		n++;
+	if (!n)
+		return NULL;
+	s = mchost_slist_alloc(n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, mchost_test_free, s));
+	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
+		mchost_test_pton(test, buf, &s->addr[s->nr++]);
+	KUNIT_ASSERT_EQ(test, 0, mchost_slist_sort(s));
+	return s;
+}
+
+/* 2001:db8::<first + i> for i in [0, n): a large set, already sorted. */
+static struct mchost_slist *mchost_test_range(struct kunit *test, u32 first,
+					      unsigned int n)
+{
+	struct mchost_slist *s = mchost_slist_alloc(n, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, mchost_test_free, s));
+	for (s->nr = 0; s->nr < n; s->nr++)
+		ipv6_addr_set(&s->addr[s->nr], htonl(0x20010db8), 0, 0,
+			      htonl(first + s->nr));
+	return s;
+}
+
+/*
+ * A group with nothing pending, in INCLUDE {} (no state); its rtx lives
+ * until the test ends and is cleared then, whatever the test left in it.
+ */
+static struct mchost_test_grp *mchost_test_grp(struct kunit *test,
+					       unsigned int rv)
+{
+	struct mchost_test_grp *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->rtx = kunit_kzalloc(test, sizeof(*g->rtx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g->rtx);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   mchost_test_clear,
+							   g->rtx));
+	g->cur.mode = INC;
+	g->rv = rv;
+	mchost_test_pton(test, GROUP, &g->group);
+	return g;
+}
+
+/* Move the group to mode/lits and merge the change; the old sets stay. */
+static int mchost_test_change(struct kunit *test, struct mchost_test_grp *g,
+			      u8 mode, const char *lits)
+{
+	struct mchost_filter new = { mode, mchost_test_set(test, lits) };
+	int err;
+
+	err = mchost_change_merge(g->rtx, &g->cur, &new, g->rv, GFP_KERNEL);
+	if (!err)
+		g->cur = new;
+	return err;
+}
+
+static void mchost_test_expect_rec(struct kunit *test,
+				   const struct mchost_test_grp *g,
+				   const struct mchost_rec *rec, u8 type,
+				   const char *lits)
+{
+	const struct mchost_slist *want = mchost_test_set(test, lits);
+
+	KUNIT_EXPECT_EQ(test, rec->type, type);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&rec->group, &g->group));
+	KUNIT_EXPECT_TRUE_MSG(test, mchost_slist_equal(rec->src, want),
+			      "type %u: %u sources, want %u (%s)", type,
+			      mchost_slist_nr(rec->src), mchost_slist_nr(want),
+			      lits);
+	/* TO_IN/TO_EX show the current state, ALLOW/BLOCK the pending lists. */
+	if (type == TO_IN || type == TO_EX)
+		KUNIT_EXPECT_PTR_EQ(test, rec->src, g->cur.src);
+	else if (type == ALLOW)
+		KUNIT_EXPECT_PTR_EQ(test, rec->src, g->rtx->allow);
+	else
+		KUNIT_EXPECT_PTR_EQ(test, rec->src, g->rtx->block);
+}
+
+/*
+ * The next transmission is times identical ones of up to two records;
+ * type 0 is no record.
+ */
+static void mchost_test_tx(struct kunit *test, struct mchost_test_grp *g,
+			   unsigned int times, u8 t0, const char *s0, u8 t1,
+			   const char *s1)
+{
+	unsigned int want = !!t0 + !!t1, i;
+	struct mchost_rec out[2];
+
+	for (i = 0; i < times; i++) {
+		KUNIT_ASSERT_TRUE(test, mchost_change_pending(g->rtx));
+		KUNIT_ASSERT_EQ_MSG(test, want,
+				    mchost_change_next(g->rtx, &g->cur,
+						       &g->group, out),
+				    "transmission %u of %u", i + 1, times);
+		if (t0)
+			mchost_test_expect_rec(test, g, &out[0], t0, s0);
+		if (t1)
+			mchost_test_expect_rec(test, g, &out[1], t1, s1);
+	}
+}
+
+/* Field by field: a struct copy need not copy the padding. */
+static void mchost_test_expect_rtx(struct kunit *test,
+				   const struct mchost_rtx *got,
+				   const struct mchost_rtx *want)
+{
+	KUNIT_EXPECT_EQ(test, got->mode_cnt, want->mode_cnt);
+	KUNIT_EXPECT_EQ(test, got->src_cnt, want->src_cnt);
+	KUNIT_EXPECT_PTR_EQ(test, got->allow, want->allow);
+	KUNIT_EXPECT_PTR_EQ(test, got->block, want->block);
+}
+
+/* Nothing left: no record, and the spent lists are gone. */
+static void mchost_test_done(struct kunit *test, struct mchost_test_grp *g)
+{
+	struct mchost_rec out[2];
+
+	KUNIT_EXPECT_FALSE(test, mchost_change_pending(g->rtx));
+	KUNIT_EXPECT_EQ(test, 0U,
+			mchost_change_next(g->rtx, &g->cur, &g->group, out));
+	KUNIT_EXPECT_NULL(test, g->rtx->allow);
+	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	KUNIT_EXPECT_EQ(test, 0U,
+			mchost_change_next(g->rtx, &g->cur, &g->group, out));
+}
+
+/* RFC 9776 §5.1 Table 3, one row per test: INCLUDE(A) -> INCLUDE(B). */
+static void mchost_change_test_in_to_in(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2 S6));
+	mchost_test_tx(test, g, 2, ALLOW, S1 S2 S6, 0, NULL);
+	mchost_test_done(test, g);
+
+	/* ALLOW(B - A), BLOCK(A - B) */
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2 S3 S4));
+	mchost_test_tx(test, g, 2, ALLOW, S3 S4, BLOCK, S1 S6);
+	mchost_test_done(test, g);
+}
+
+/* EXCLUDE(A) -> EXCLUDE(B): ALLOW(A - B), BLOCK(B - A). */
+static void mchost_change_test_ex_to_ex(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1 S2 S6));
+	mchost_test_tx(test, g, 2, TO_EX, S1 S2 S6, 0, NULL);
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S2 S3));
+	mchost_test_tx(test, g, 2, ALLOW, S1 S6, BLOCK, S3);
+	mchost_test_done(test, g);
+
+	/* Only a removal from the EXCLUDE list: no BLOCK record at all. */
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3));
+	mchost_test_tx(test, g, 2, ALLOW, S2, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* INCLUDE(A) -> EXCLUDE(B): TO_EX(B). */
+static void mchost_change_test_in_to_ex(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 2, ALLOW, S1 S2, 0, NULL);
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S2 S3));
+	mchost_test_tx(test, g, 2, TO_EX, S2 S3, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* EXCLUDE(A) -> INCLUDE(B): TO_IN(B). */
+static void mchost_change_test_ex_to_in(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1));
+	mchost_test_tx(test, g, 2, TO_EX, S1, 0, NULL);
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S6));
+	mchost_test_tx(test, g, 2, TO_IN, S1 S6, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/*
+ * A join is INCLUDE {} -> new (RFC 9776 §5.1), sent [Robustness Variable]
+ * times in all: the first report and RV - 1 retransmissions.
+ */
+static void mchost_change_test_join_include(struct kunit *test)
+{
+	unsigned int rv;
+
+	for (rv = 2; rv <= 3; rv++) {
+		struct mchost_test_grp *g = mchost_test_grp(test, rv);
+
+		KUNIT_ASSERT_EQ(test, 0,
+				mchost_test_change(test, g, INC, S1 S2));
+		mchost_test_tx(test, g, rv, ALLOW, S1 S2, 0, NULL);
+		mchost_test_done(test, g);
+	}
+}
+
+static void mchost_change_test_join_exclude(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3));
+	mchost_test_tx(test, g, 2, TO_EX, S3, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* A leave is old -> INCLUDE {}, retransmitted like any change. */
+static void mchost_change_test_leave_include(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 3, ALLOW, S1, 0, NULL);
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, ""));
+	mchost_test_tx(test, g, 3, BLOCK, S1, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+static void mchost_change_test_leave_exclude(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1));
+	mchost_test_tx(test, g, 2, TO_EX, S1, 0, NULL);
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, ""));
+	mchost_test_tx(test, g, 2, TO_IN, "", 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/*
+ * A source allowed and then blocked before its retransmissions are done
+ * keeps only its latest record, and the count starts again.
+ */
+static void mchost_change_test_merge_allow_then_block(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, ""));
+	KUNIT_EXPECT_EQ(test, 0U, mchost_slist_nr(g->rtx->allow));
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->block,
+						   mchost_test_set(test, S1)));
+	KUNIT_EXPECT_EQ(test, 0, g->rtx->mode_cnt);
+	KUNIT_EXPECT_EQ(test, 2, g->rtx->src_cnt);
+	mchost_test_tx(test, g, 2, BLOCK, S1, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* Two source additions: the pending ALLOW holds both. */
+static void mchost_change_test_merge_allows_accumulate(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 2, ALLOW, S1, 0, NULL);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 3, ALLOW, S1 S2, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* A source change after the last transmission starts from nothing. */
+static void mchost_change_test_merge_after_done(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 2, ALLOW, S1, 0, NULL);
+	/* Spent but not freed yet: the last records may still be in use. */
+	KUNIT_EXPECT_FALSE(test, mchost_change_pending(g->rtx));
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 2, ALLOW, S2, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* A filter-mode change replaces pending source-list changes. */
+static void mchost_change_test_merge_mode_supersedes(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 1, ALLOW, S1 S2, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2 S3));
+	/* S2 stays pending with S3: one count for all (see module/change.c). */
+	mchost_test_tx(test, g, 1, ALLOW, S2 S3, BLOCK, S1);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S4));
+	KUNIT_EXPECT_EQ(test, 2, g->rtx->mode_cnt);
+	KUNIT_EXPECT_EQ(test, 0, g->rtx->src_cnt);
+	KUNIT_EXPECT_NULL(test, g->rtx->allow);
+	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	mchost_test_tx(test, g, 2, TO_EX, S4, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/*
+ * A source change while mode records are pending: TO_EX of the current
+ * state until the mode count is spent, then what is left of the source
+ * change's own [Robustness Variable] as BLOCK (RFC 9776 §5.1).
+ */
+static void mchost_change_test_merge_source_during_mode(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3));
+	mchost_test_tx(test, g, 1, TO_EX, S3, 0, NULL);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3 S4));
+	mchost_test_tx(test, g, 2, TO_EX, S3 S4, 0, NULL);
+	mchost_test_tx(test, g, 1, BLOCK, S4, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* The same with the mode counter already at its last transmission. */
+static void mchost_change_test_merge_source_mode_last(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 2, ALLOW, S1, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, ""));
+	mchost_test_tx(test, g, 1, TO_EX, "", 0, NULL);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S2 S6));
+	mchost_test_tx(test, g, 1, TO_EX, S2 S6, 0, NULL);
+	mchost_test_tx(test, g, 1, BLOCK, S2 S6, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* A change that changes nothing leaves the rtx as it was. */
+static void mchost_change_test_no_change(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+	struct mchost_rtx before;
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, ""));
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1));
+	mchost_test_tx(test, g, 1, TO_EX, S1, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1 S2));
+	before = *g->rtx;
+	/* Equal sets in other memory. */
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S2 S1));
+	mchost_test_expect_rtx(test, g->rtx, &before);
+	mchost_test_tx(test, g, 1, TO_EX, S1 S2, 0, NULL);
+	mchost_test_tx(test, g, 1, BLOCK, S2, 0, NULL);
+
+	/* Also once everything is spent, the lists not yet freed. */
+	before = *g->rtx;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1 S2));
+	mchost_test_expect_rtx(test, g->rtx, &before);
+	mchost_test_done(test, g);
+}
+
+/* RV 1: the first report is the only one; RV 0 is taken as 1. */
+static void mchost_change_test_rv_one(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 1);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
+	mchost_test_done(test, g);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, ""));
+	mchost_test_tx(test, g, 1, TO_EX, "", 0, NULL);
+	mchost_test_done(test, g);
+
+	g->rv = 0;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, ""));
+	mchost_test_tx(test, g, 1, TO_IN, "", 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* clear() drops whatever is pending. */
+static void mchost_change_test_clear(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
+	KUNIT_EXPECT_NOT_NULL(test, g->rtx->allow);
+	KUNIT_EXPECT_NOT_NULL(test, g->rtx->block);
+	mchost_change_clear(g->rtx);
+	KUNIT_EXPECT_NULL(test, g->rtx->allow);
+	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	mchost_test_done(test, g);
+}
+
+/*
+ * A failed merge changes nothing. The allocator refuses sets of more than
+ * U16_MAX addresses, so a pending BLOCK list that would grow past that is
+ * a failure the test can cause at will: the ALLOW list is already built
+ * when the BLOCK list fails.
+ */
+static void mchost_change_test_enomem(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+	struct mchost_slist *x = mchost_test_range(test, 0x10000, 40000);
+	struct mchost_slist *y = mchost_test_range(test, 0x20000, 30000);
+	struct mchost_slist *z = mchost_test_range(test, 0x30000, 30000);
+	struct mchost_filter fx = { INC, x }, fy = { INC, y }, fz = { INC, z };
+	struct mchost_filter empty = { INC, NULL };
+	struct mchost_rtx before;
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_change_merge(g->rtx, &empty, &fx, 2,
+						     GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, mchost_change_merge(g->rtx, &fx, &fy, 2,
+						     GFP_KERNEL));
+	KUNIT_ASSERT_TRUE(test, mchost_slist_equal(g->rtx->allow, y));
+	KUNIT_ASSERT_TRUE(test, mchost_slist_equal(g->rtx->block, x));
+	g->rtx->src_cnt = 1;
+
+	/* BLOCK would be x | y, 70000 sources. */
+	before = *g->rtx;
+	KUNIT_EXPECT_EQ(test, -ENOMEM,
+			mchost_change_merge(g->rtx, &fy, &fz, 2, GFP_KERNEL));
+	mchost_test_expect_rtx(test, g->rtx, &before);
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->allow, y));
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->block, x));
+
+	/* The same change once the old lists are spent fits. */
+	g->rtx->src_cnt = 0;
+	KUNIT_EXPECT_EQ(test, 0,
+			mchost_change_merge(g->rtx, &fy, &fz, 2, GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->allow, z));
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->block, y));
+	KUNIT_EXPECT_EQ(test, 2, g->rtx->src_cnt);
+}
+
+static struct kunit_case mchost_change_cases[] = {
+	KUNIT_CASE(mchost_change_test_in_to_in),
+	KUNIT_CASE(mchost_change_test_ex_to_ex),
+	KUNIT_CASE(mchost_change_test_in_to_ex),
+	KUNIT_CASE(mchost_change_test_ex_to_in),
+	KUNIT_CASE(mchost_change_test_join_include),
+	KUNIT_CASE(mchost_change_test_join_exclude),
+	KUNIT_CASE(mchost_change_test_leave_include),
+	KUNIT_CASE(mchost_change_test_leave_exclude),
+	KUNIT_CASE(mchost_change_test_merge_allow_then_block),
+	KUNIT_CASE(mchost_change_test_merge_allows_accumulate),
+	KUNIT_CASE(mchost_change_test_merge_after_done),
+	KUNIT_CASE(mchost_change_test_merge_mode_supersedes),
+	KUNIT_CASE(mchost_change_test_merge_source_during_mode),
+	KUNIT_CASE(mchost_change_test_merge_source_mode_last),
+	KUNIT_CASE(mchost_change_test_no_change),
+	KUNIT_CASE(mchost_change_test_rv_one),
+	KUNIT_CASE(mchost_change_test_clear),
+	KUNIT_CASE(mchost_change_test_enomem),
+	{}
+};
+
+static struct kunit_suite mchost_change_suite = {
+	.name = "mchost_change",
+	.test_cases = mchost_change_cases,
+};
+
+kunit_test_suite(mchost_change_suite);

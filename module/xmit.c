@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Complete IPv4/IPv6 report packets, sent through the normal output path
+ * (route bound to the device, then ip_local_out()/ip6_local_out()) so that
+ * qdiscs, netfilter OUTPUT rules and packet sockets see them.
+ */
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_sched.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include "report.h"
+#include "xmit.h"
+
+struct mchost_xmit_cb {
+	struct in6_addr daddr;
+	u8 fam;
+};
+
+#define MCHOST_XMIT_CB(skb) ((struct mchost_xmit_cb *)(skb)->cb)
+
+struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
+				  const struct in6_addr *daddr,
+				  unsigned int len, u8 **payload)
+{
+	unsigned int head = LL_RESERVED_SPACE(dev) + mchost_report_overhead(fam);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(head + len + dev->needed_tailroom, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, head);
+	skb->dev = dev;
+	skb->priority = TC_PRIO_CONTROL;
+	skb->protocol = fam == MCHOST_IGMP ? htons(ETH_P_IP) : htons(ETH_P_IPV6);
+	BUILD_BUG_ON(sizeof(struct mchost_xmit_cb) > sizeof(skb->cb));
+	MCHOST_XMIT_CB(skb)->daddr = *daddr;
+	MCHOST_XMIT_CB(skb)->fam = fam;
+	skb_reset_transport_header(skb);
+	*payload = skb_put(skb, len);
+	return skb;
+}
+
+static int mchost_xmit4(struct net *net, struct sk_buff *skb)
+{
+	__be32 daddr = MCHOST_XMIT_CB(skb)->daddr.s6_addr32[3];
+	struct net_device *dev = skb->dev;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	struct iphdr *iph;
+	__be32 saddr;
+	u8 *ra;
+
+	/* RFC 9776 §4.2.13: an address of the interface, 0.0.0.0 if none. */
+	saddr = inet_select_addr(dev, 0, RT_SCOPE_LINK);
+	rt = ip_route_output_ports(net, &fl4, NULL, daddr, saddr, 0, 0,
+				   IPPROTO_IGMP, 0, dev->ifindex);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	skb_dst_set(skb, &rt->dst);
+
+	skb_push(skb, sizeof(*iph) + 4);
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = (sizeof(*iph) + 4) / 4;
+	/* RFC 9776 §4: Internetwork Control, like every IGMP message. */
+	iph->tos = 0xc0;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 1;
+	iph->protocol = IPPROTO_IGMP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	/* RFC 9776 §4: Router Alert, so routers look at it (RFC 2113). */
+	ra = (u8 *)(iph + 1);
+	ra[0] = IPOPT_RA;
+	ra[1] = 4;
+	ra[2] = 0;
+	ra[3] = 0;
+	ip_select_ident(net, skb, NULL);
+	ip_send_check(iph);
+	return ip_local_out(net, NULL, skb);
+}
+
+/*
+ * RFC 9777 §5.2.13: the link-local address, or :: while none is usable
+ * (during Duplicate Address Detection).
+ */
+static void mchost_lladdr(struct net_device *dev, struct in6_addr *addr)
+{
+	const struct inet6_ifaddr *ifa;
+	struct inet6_dev *idev;
+
+	*addr = in6addr_any;
+	rcu_read_lock();
+	idev = __in6_dev_get(dev);
+	if (idev) {
+		read_lock_bh(&idev->lock);
+		list_for_each_entry(ifa, &idev->addr_list, if_list) {
+			if (ifa->scope == IFA_LINK &&
+			    !(ifa->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
+				*addr = ifa->addr;
+				break;
+			}
+		}
+		read_unlock_bh(&idev->lock);
+	}
+	rcu_read_unlock();
+}
+
+static int mchost_xmit6(struct net *net, struct sk_buff *skb)
+{
+	const struct in6_addr *daddr = &MCHOST_XMIT_CB(skb)->daddr;
+	struct net_device *dev = skb->dev;
+	unsigned int len = skb->len;
+	struct dst_entry *dst;
+	struct in6_addr saddr;
+	struct ipv6hdr *ip6h;
+	struct flowi6 fl6;
+	__sum16 *csum;
+	u8 *hbh;
+
+	mchost_lladdr(dev, &saddr);
+	/* The ICMPv6 checksum sits at offset 2 of every MLD message. */
+	csum = (__sum16 *)(skb->data + 2);
+	*csum = 0;
+	*csum = csum_ipv6_magic(&saddr, daddr, len, IPPROTO_ICMPV6,
+				csum_partial(skb->data, len, 0));
+
+	/* RFC 9777 §5: hop limit 1 and a Router Alert in Hop-by-Hop options. */
+	hbh = skb_push(skb, 8);
+	hbh[0] = IPPROTO_ICMPV6;
+	hbh[1] = 0;
+	hbh[2] = IPV6_TLV_ROUTERALERT;
+	hbh[3] = 2;
+	hbh[4] = 0;	/* RFC 2711: value 0, MLD */
+	hbh[5] = 0;
+	hbh[6] = IPV6_TLV_PADN;
+	hbh[7] = 0;
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(len + 8);
+	ip6h->nexthdr = NEXTHDR_HOP;
+	ip6h->hop_limit = 1;
+	ip6h->saddr = saddr;
+	ip6h->daddr = *daddr;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_oif = dev->ifindex;
+	fl6.flowi6_proto = IPPROTO_ICMPV6;
+	fl6.daddr = *daddr;
+	fl6.saddr = saddr;
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		int err = dst->error;
+
+		dst_release(dst);
+		kfree_skb(skb);
+		return err;
+	}
+	skb_dst_set(skb, dst);
+	return ip6_local_out(net, NULL, skb);
+}
+
+void mchost_xmit_flush(struct mchost_net *mn, struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+	enum mchost_fam fam;
+	int err;
+
+	while ((skb = __skb_dequeue(q))) {
+		fam = MCHOST_XMIT_CB(skb)->fam;
+		if (fam == MCHOST_IGMP)
+			err = mchost_xmit4(mn->net, skb);
+		else
+			err = mchost_xmit6(mn->net, skb);
+		if (net_xmit_eval(err) == 0)
+			mchost_count(mn, fam, MCHOST_STAT_SND_REPORTS);
+		else
+			mchost_count(mn, fam, MCHOST_STAT_SND_ERRORS);
+	}
+}
