@@ -63,8 +63,10 @@ static int mchost_parse_group(struct genl_info *info, struct in6_addr *group,
 	struct nlattr *nla = info->attrs[MCHOST_A_GROUP];
 	struct netlink_ext_ack *extack = info->extack;
 
-	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_GROUP))
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_GROUP)) {
+		NL_SET_ERR_MSG(extack, "missing group (MCHOST_A_GROUP)");
 		return -EINVAL;
+	}
 	if (mchost_nla_addr(nla, group, family)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla,
 				    "group must be a 4-byte IPv4 or 16-byte IPv6 address");
@@ -149,7 +151,12 @@ static int mchost_parse_sources(struct genl_info *info, u8 family,
 					    "only MCHOST_A_SOURCE may be nested in MCHOST_A_SOURCES");
 			goto err;
 		}
-		if (mchost_nla_addr(nla, a, &sfamily) || sfamily != family) {
+		if (mchost_nla_addr(nla, a, &sfamily)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "source must be a 4-byte IPv4 or 16-byte IPv6 address");
+			goto err;
+		}
+		if (sfamily != family) {
 			NL_SET_ERR_MSG_ATTR(extack, nla,
 					    "source address family differs from the group's");
 			goto err;
@@ -209,8 +216,10 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 	u8 family;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX))
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
 		return -EINVAL;
+	}
 	err = mchost_parse_group(info, &group, &family);
 	if (err)
 		return err;
@@ -247,8 +256,10 @@ static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 	u8 family;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX))
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
 		return -EINVAL;
+	}
 	err = mchost_parse_group(info, &group, &family);
 	if (err)
 		return err;
@@ -349,6 +360,11 @@ static int mchost_dump_ill(struct sk_buff *skb, struct netlink_callback *cb,
 		hlist_for_each_entry(ilm, &ill->hash[*bkt], hnode) {
 			if (i++ < *done)
 				continue;
+			/* A leave still being reported is no membership. */
+			if (!ilm->nowners) {
+				(*done)++;
+				continue;
+			}
 			err = mchost_fill_group(skb, cb, ill, ilm);
 			if (err)
 				goto out;
