@@ -157,8 +157,11 @@ int mchost_filter_merge(const struct mchost_filter *const *owners,
 		goto fail;
 	}
 
-	/* The scratch cap may be far above the count: keep a tight copy. */
-	if (res && res->nr != res->cap) {
+	/*
+	 * The scratch cap may be far above the count: hand over a tight copy,
+	 * which is NULL for an empty result as filter.h promises.
+	 */
+	if (res && (res->nr < res->cap || !res->nr)) {
 		struct mchost_slist *tight = mchost_slist_dup(res, gfp);
 
 		if (res->nr && !tight) {
@@ -167,11 +170,6 @@ int mchost_filter_merge(const struct mchost_filter *const *owners,
 		}
 		mchost_slist_free(res);
 		res = tight;
-	}
-	/* Empty sets are NULL, as filter.h promises. */
-	if (res && !res->nr) {
-		mchost_slist_free(res);
-		res = NULL;
 	}
 
 	out->mode = mode;

@@ -16,6 +16,7 @@
 #include <net/addrconf.h>
 #include "hook.h"
 #include "ill.h"
+#include "proto.h"
 #include "wire.h"
 
 static const enum mchost_stat mchost_rx_stat[] = {
@@ -49,15 +50,22 @@ static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
 			   const struct net_device *dev,
 			   const struct mchost_msg *m)
 {
+	struct mchost_ill *ill;
+
 	if (mchost_msg_is_query(m->kind)) {
 		mchost_count(mn, fam, MCHOST_STAT_RCV_QUERIES);
-		return;
+	} else {
+		mchost_count(mn, fam, MCHOST_STAT_RCV_REPORTS);
+		if ((m->kind == MCHOST_MSG_REPORT_V1 ||
+		     m->kind == MCHOST_MSG_REPORT_V2) &&
+		    mchost_is_ours(mn, dev, &m->group))
+			mchost_count(mn, fam, MCHOST_STAT_RCV_OURREPORTS);
+		else
+			return;
 	}
-	mchost_count(mn, fam, MCHOST_STAT_RCV_REPORTS);
-	if ((m->kind == MCHOST_MSG_REPORT_V1 ||
-	     m->kind == MCHOST_MSG_REPORT_V2) &&
-	    mchost_is_ours(mn, dev, &m->group))
-		mchost_count(mn, fam, MCHOST_STAT_RCV_OURREPORTS);
+	ill = mchost_ill_find(mn, dev->ifindex);
+	if (ill)
+		mchost_proto_rcv(ill, fam, m);
 }
 
 /*

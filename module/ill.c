@@ -12,6 +12,7 @@
 #include "ill.h"
 #include "ilm.h"
 #include "params.h"
+#include "proto.h"
 
 #define MCHOST_HASH_MIN_BITS	4
 #define MCHOST_HASH_MAX_BITS	20
@@ -76,18 +77,14 @@ void mchost_ill_hash_add(struct mchost_ill *ill, struct mchost_ilm *ilm)
 	u32 h = mchost_ilm_hash(ill, &ilm->group, ill->hash_bits);
 
 	lockdep_assert_held_write(&ill->lock);
+	/* Counted in ngroups once it has an owner: mchost_ilm_set_merged(). */
 	hlist_add_head(&ilm->hnode, &ill->hash[h]);
-	ill->ngroups[mchost_fam_of(ilm->family)]++;
 }
 
 unsigned int mchost_ill_version(const struct mchost_ill *ill,
 				enum mchost_fam fam)
 {
-	unsigned int cap = fam == MCHOST_IGMP ?
-			   mchost_param(igmp_max_version) :
-			   mchost_param(mld_max_version);
-
-	return min_t(unsigned int, READ_ONCE(ill->version[fam]), cap);
+	return mchost_proto_version(ill, fam);
 }
 
 static struct mchost_ill *mchost_ill_create(struct net_device *dev)
@@ -108,8 +105,7 @@ static struct mchost_ill *mchost_ill_create(struct net_device *dev)
 	ill->dev = dev;
 	ill->mn = mn;
 	rwlock_init(&ill->lock);
-	ill->version[MCHOST_IGMP] = 3;
-	ill->version[MCHOST_MLD] = 2;
+	mchost_proto_ill_init(ill);
 
 	err = xa_insert(&mn->ills, dev->ifindex, ill, GFP_KERNEL);
 	if (err)
@@ -148,6 +144,10 @@ static void mchost_ill_destroy(struct mchost_ill *ill)
 
 	ASSERT_RTNL();
 	xa_erase(&ill->mn->ills, ill->dev->ifindex);
+	/* A firing that found the ill before the erase does nothing now. */
+	mchost_ill_lock(ill);
+	ill->dead = true;
+	mchost_ill_unlock(ill);
 	for (bkt = 0; bkt < (1U << ill->hash_bits); bkt++)
 		hlist_for_each_entry_safe(ilm, tmp, &ill->hash[bkt], hnode)
 			mchost_ilm_destroy(ill, ilm);
@@ -176,6 +176,12 @@ static int mchost_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_REGISTER:
 		/* A failure here is retried by the first join. */
 		mchost_ill_get(dev);
+		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+		ill = mchost_ill_find(mn, dev->ifindex);
+		if (ill)
+			mchost_proto_link(ill, event == NETDEV_UP);
 		break;
 	case NETDEV_UNREGISTER:
 		ill = mchost_ill_find(mn, dev->ifindex);

@@ -5,8 +5,11 @@
 
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
+#include "change.h"
 #include "filter.h"
 #include "netns.h"
 
@@ -35,8 +38,33 @@ struct mchost_ilm {
 	 * RTNL and ill->lock (write); read under either.
 	 */
 	struct mchost_filter merged;
-	u32 nowners;
+	u32 nowners;			/* 0: a leave still being reported */
 	struct list_head owners;	/* struct mchost_owner; RTNL */
+
+	/* Protocol state, all under ill->lock. */
+	struct rb_node tnode;		/* in ill->tq while tkey != KTIME_MAX */
+	ktime_t tkey;			/* min(resp_at, rtx_at) */
+	ktime_t resp_at, resp_early;	/* query response due (latest, earliest) */
+	ktime_t rtx_at, rtx_early;	/* next unsolicited transmission */
+	struct mchost_slist *pend;	/* sources asked by pending queries */
+	bool pend_group;		/* a group-specific query is pending */
+	bool reported_last;		/* we sent the last v1/v2 report */
+	u8 v2_rtx;			/* v1/v2 unsolicited reports left */
+	struct mchost_rtx rtx;		/* v3 state-change retransmissions */
+	ktime_t gsr_since;		/* rate limit of source-specific queries */
+	u8 gsr_count;
+};
+
+/* Per device and family: the querier's view (RFC 9776 §7, §8). */
+struct mchost_ifproto {
+	u8 version;			/* compatibility mode in force */
+	u8 rv;				/* Robustness Variable */
+	u32 qi_ms;			/* Query Interval */
+	u32 qri_ms;			/* Query Response Interval */
+	ktime_t old_until[2];		/* v1 / v2 querier present until */
+	ktime_t gen_at, gen_early;	/* general-query response due */
+	u32 gen_bkt, gen_idx;		/* where a batched response resumes */
+	bool gen_active;		/* a batched response is under way */
 };
 
 struct mchost_ill {
@@ -51,8 +79,13 @@ struct mchost_ill {
 	struct hlist_head *hash;
 	u8 hash_bits;
 	u32 hash_seed;
-	u32 ngroups[MCHOST_NFAM];
-	u8 version[MCHOST_NFAM];	/* current compatibility version */
+	u32 ngroups[MCHOST_NFAM];	/* memberships with owners */
+	struct mchost_ifproto proto[MCHOST_NFAM];
+	struct rb_root_cached tq;	/* ilms with a deadline, by tkey */
+	ktime_t next;			/* earliest deadline of this device */
+	ktime_t deferred;		/* deadline for the timer, set at unlock */
+	struct sk_buff_head txq;	/* built under the lock, sent after */
+	bool dead;			/* unregistering: no more work */
 	struct rcu_head rcu;
 };
 

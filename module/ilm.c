@@ -14,6 +14,7 @@
 #include <linux/mchost.h>
 #include "ilm.h"
 #include "params.h"
+#include "proto.h"
 
 /* Non-persistent owners are counted per netlink port, see owner_ports. */
 static int mchost_port_get(struct mchost_net *mn, u32 portid)
@@ -90,19 +91,27 @@ static int mchost_ilm_remerge(const struct mchost_ilm *ilm,
 	return err;
 }
 
-/* Install a new merged filter; the old source list is freed. */
+/*
+ * Install a new merged filter and tell the protocol engine (which reports
+ * the change); the old source list is freed.
+ */
 static void mchost_ilm_set_merged(struct mchost_ill *ill,
 				  struct mchost_ilm *ilm,
 				  struct mchost_filter *merged, int downers)
 {
-	struct mchost_slist *old;
+	struct mchost_filter old;
 
-	write_lock_bh(&ill->lock);
-	old = ilm->merged.src;
+	mchost_ill_lock(ill);
+	old = ilm->merged;
 	ilm->merged = *merged;
+	if (!ilm->nowners && downers > 0)
+		ill->ngroups[mchost_fam_of(ilm->family)]++;	/* new or revived */
 	ilm->nowners += downers;
-	write_unlock_bh(&ill->lock);
-	mchost_slist_free(old);
+	if (!ilm->nowners)
+		ill->ngroups[mchost_fam_of(ilm->family)]--;
+	mchost_proto_change(ill, ilm, &old);
+	mchost_ill_unlock(ill);
+	mchost_slist_free(old.src);
 }
 
 /* IPv4 group to link-layer address; the kernel's own mapper is not exported. */
@@ -157,13 +166,47 @@ static void mchost_ilm_free(struct mchost_net *mn, struct mchost_ilm *ilm)
 void mchost_ilm_destroy(struct mchost_ill *ill, struct mchost_ilm *ilm)
 {
 	ASSERT_RTNL();
-	write_lock_bh(&ill->lock);
+	mchost_ill_lock(ill);
 	hlist_del(&ilm->hnode);
-	ill->ngroups[mchost_fam_of(ilm->family)]--;
-	write_unlock_bh(&ill->lock);
+	if (ilm->nowners)
+		ill->ngroups[mchost_fam_of(ilm->family)]--;
+	mchost_proto_forget(ill, ilm);
+	mchost_ill_unlock(ill);
 	if (ilm->ll_added)
 		dev_mc_del(ill->dev, ilm->ll_addr);
 	mchost_ilm_free(ill->mn, ilm);
+}
+
+/*
+ * Free the memberships left only to report a leave once they have.
+ * Process context: the timer asks for it, RTNL is needed.
+ */
+void mchost_gc_work(struct work_struct *work)
+{
+	struct mchost_net *mn = container_of(work, struct mchost_net, gc_work);
+	struct mchost_ill *ill;
+	struct mchost_ilm *ilm;
+	struct hlist_node *tmp;
+	unsigned long idx;
+	unsigned int bkt;
+	bool done;
+
+	rtnl_lock();
+	xa_for_each(&mn->ills, idx, ill) {
+		for (bkt = 0; bkt < (1U << ill->hash_bits); bkt++) {
+			hlist_for_each_entry_safe(ilm, tmp, &ill->hash[bkt],
+						  hnode) {
+				if (ilm->nowners)
+					continue;
+				read_lock_bh(&ill->lock);
+				done = !mchost_proto_leaving(ilm);
+				read_unlock_bh(&ill->lock);
+				if (done)
+					mchost_ilm_destroy(ill, ilm);
+			}
+		}
+	}
+	rtnl_unlock();
 }
 
 /*
@@ -192,6 +235,7 @@ int mchost_ilm_join(struct mchost_ill *ill, const struct in6_addr *group,
 		ilm->group = *group;
 		ilm->family = family;
 		INIT_LIST_HEAD(&ilm->owners);
+		mchost_proto_ilm_init(ilm);
 		new_ilm = true;
 	}
 	owner = mchost_owner_find(ilm, portid);
@@ -212,13 +256,16 @@ int mchost_ilm_join(struct mchost_ill *ill, const struct in6_addr *group,
 		if (err)
 			goto err_merged;
 	}
-	if (new_ilm) {
+	/* New, or revived while its leave was still being reported. */
+	if (!ilm->ll_added) {
 		err = mchost_ilm_ll_add(ill, ilm);
 		if (err) {
 			NL_SET_ERR_MSG(extack,
 				       "cannot add the link-layer group address");
 			goto err_port;
 		}
+	}
+	if (new_ilm) {
 		mchost_ill_hash_grow(ill);
 		write_lock_bh(&ill->lock);
 		mchost_ill_hash_add(ill, ilm);
@@ -257,18 +304,29 @@ static int mchost_owner_remove(struct mchost_ill *ill, struct mchost_ilm *ilm,
 			       struct netlink_ext_ack *extack)
 {
 	struct mchost_filter merged;
+	bool leaving;
 	int err;
 
-	if (ilm->nowners == 1) {
-		mchost_ilm_destroy(ill, ilm);
-		return 0;
-	}
 	err = mchost_ilm_remerge(ilm, owner, NULL, &merged, extack);
 	if (err)
 		return err;
 	list_del(&owner->node);
 	mchost_ilm_set_merged(ill, ilm, &merged, -1);
 	mchost_owner_free(ill->mn, owner);
+	if (ilm->nowners)
+		return 0;
+
+	/* The last owner left: the NIC filter goes now. */
+	if (ilm->ll_added) {
+		dev_mc_del(ill->dev, ilm->ll_addr);
+		ilm->ll_added = false;
+	}
+	/* RFC 9776 §5.1: a v3 leave is retransmitted; keep the record till then. */
+	read_lock_bh(&ill->lock);
+	leaving = mchost_proto_leaving(ilm);
+	read_unlock_bh(&ill->lock);
+	if (!leaving)
+		mchost_ilm_destroy(ill, ilm);
 	return 0;
 }
 

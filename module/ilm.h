@@ -8,5 +8,6 @@
 void mchost_ill_hash_grow(struct mchost_ill *ill);
 void mchost_ill_hash_add(struct mchost_ill *ill, struct mchost_ilm *ilm);
 void mchost_ilm_destroy(struct mchost_ill *ill, struct mchost_ilm *ilm);
+void mchost_gc_work(struct work_struct *work);
 
 #endif /* _MCHOST_ILM_H */

@@ -3,8 +3,10 @@
 #include <linux/rtnetlink.h>
 #include "netns.h"
 #include "ill.h"
+#include "ilm.h"
 #include "hook.h"
 #include "proc.h"
+#include "proto.h"
 
 unsigned int mchost_net_id __read_mostly;
 
@@ -25,6 +27,19 @@ const char *const mchost_stat_names[MCHOST_STAT_MAX] = {
 	[MCHOST_STAT_RCV_BADSRC]	= "rcv_badsrc",
 	[MCHOST_STAT_RCV_NORA]		= "rcv_nora",
 	[MCHOST_STAT_SND_ERRORS]	= "snd_errors",
+	[MCHOST_STAT_QRY_V1]		= "qry_v1",
+	[MCHOST_STAT_QRY_V2]		= "qry_v2",
+	[MCHOST_STAT_QRY_V3]		= "qry_v3",
+	[MCHOST_STAT_QRY_GENERAL]	= "qry_general",
+	[MCHOST_STAT_QRY_GROUP]		= "qry_group",
+	[MCHOST_STAT_QRY_GROUP_SOURCE]	= "qry_group_source",
+	[MCHOST_STAT_QRY_RATELIMITED]	= "qry_ratelimited",
+	[MCHOST_STAT_SND_V1_REPORTS]	= "snd_v1_reports",
+	[MCHOST_STAT_SND_V2_REPORTS]	= "snd_v2_reports",
+	[MCHOST_STAT_SND_LEAVES]	= "snd_leaves",
+	[MCHOST_STAT_SND_V3_REPORTS]	= "snd_v3_reports",
+	[MCHOST_STAT_SND_TRUNCATED]	= "snd_truncated",
+	[MCHOST_STAT_SND_SUPPRESSED]	= "snd_suppressed",
 };
 
 u64 mchost_stat_sum(struct mchost_net *mn, enum mchost_fam fam,
@@ -44,6 +59,8 @@ static int __net_init mchost_net_init(struct net *net)
 	int err;
 
 	mn->net = net;
+	mchost_timer_init(&mn->timer, mchost_proto_fire);
+	INIT_WORK(&mn->gc_work, mchost_gc_work);
 	xa_init(&mn->ills);
 	xa_init(&mn->owner_ports);
 	mn->stats = alloc_percpu(struct mchost_stats);
@@ -69,6 +86,9 @@ static void __net_exit mchost_net_exit(struct net *net)
 	struct mchost_net *mn = mchost_net(net);
 
 	mchost_hook_uninit(net);
+	/* No firing, and so no gc request, after this. */
+	mchost_timer_stop(&mn->timer);
+	cancel_work_sync(&mn->gc_work);
 	mchost_proc_uninit(mn);
 	/*
 	 * Devices of a dying namespace unregistered before we run, taking

@@ -4,9 +4,11 @@
 #define _MCHOST_NETNS_H
 
 #include <linux/percpu.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include "timer.h"
 
 enum mchost_fam {
 	MCHOST_IGMP,
@@ -37,6 +39,21 @@ enum mchost_stat {
 	MCHOST_STAT_RCV_BADSRC,
 	MCHOST_STAT_RCV_NORA,
 	MCHOST_STAT_SND_ERRORS,
+	/* Valid queries by version and kind (parts of rcv_queries). */
+	MCHOST_STAT_QRY_V1,
+	MCHOST_STAT_QRY_V2,
+	MCHOST_STAT_QRY_V3,
+	MCHOST_STAT_QRY_GENERAL,
+	MCHOST_STAT_QRY_GROUP,
+	MCHOST_STAT_QRY_GROUP_SOURCE,
+	MCHOST_STAT_QRY_RATELIMITED,
+	/* Packets queued for sending, by kind (snd_reports counts sends). */
+	MCHOST_STAT_SND_V1_REPORTS,
+	MCHOST_STAT_SND_V2_REPORTS,
+	MCHOST_STAT_SND_LEAVES,
+	MCHOST_STAT_SND_V3_REPORTS,
+	MCHOST_STAT_SND_TRUNCATED,
+	MCHOST_STAT_SND_SUPPRESSED,
 	MCHOST_STAT_MAX,
 };
 
@@ -61,6 +78,10 @@ struct mchost_net {
 	 */
 	struct xarray owner_ports;
 	struct proc_dir_entry *proc_dir;
+	/* Drives every deadline of every device of the namespace. */
+	struct mchost_timer timer;
+	/* Frees memberships whose leave has been reported (needs RTNL). */
+	struct work_struct gc_work;
 };
 
 extern unsigned int mchost_net_id;

@@ -74,7 +74,8 @@ static int mchost_proc_groups_show(struct seq_file *seq, void *v)
 		read_lock_bh(&ill->lock);
 		for (bkt = 0; bkt < (1U << ill->hash_bits); bkt++)
 			hlist_for_each_entry(ilm, &ill->hash[bkt], hnode)
-				mchost_proc_ilm(seq, ill, ilm);
+				if (ilm->nowners)
+					mchost_proc_ilm(seq, ill, ilm);
 		read_unlock_bh(&ill->lock);
 		if (seq_has_overflowed(seq))
 			break;

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The membership protocol engine, one implementation for IGMP and MLD:
+ * compatibility modes, queries, unsolicited reports and their
+ * retransmission, all driven by the per-namespace timer.
+ */
+#ifndef _MCHOST_PROTO_H
+#define _MCHOST_PROTO_H
+
+#include "ill.h"
+#include "timer.h"
+#include "wire.h"
+
+void mchost_proto_ill_init(struct mchost_ill *ill);
+void mchost_proto_ilm_init(struct mchost_ilm *ilm);
+
+/*
+ * The device lock as writer. Unlocking sends what was queued under it and
+ * hands any deadline recorded under it to the namespace timer, which must
+ * never be armed with the lock held.
+ */
+void mchost_ill_lock(struct mchost_ill *ill) __acquires(&ill->lock);
+void mchost_ill_unlock(struct mchost_ill *ill) __releases(&ill->lock);
+
+/* Under the lock: ilm->merged changed from *old (INCLUDE {} for a join). */
+void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
+			 const struct mchost_filter *old);
+/* Under the lock: drop every deadline and pending state of ilm. */
+void mchost_proto_forget(struct mchost_ill *ill, struct mchost_ilm *ilm);
+/* Under the lock: is a leave still being reported for this tombstone? */
+bool mchost_proto_leaving(const struct mchost_ilm *ilm);
+
+/* A valid query or report arrived on the device (softirq). */
+void mchost_proto_rcv(struct mchost_ill *ill, enum mchost_fam fam,
+		      const struct mchost_msg *m);
+/* Link came up (announce every membership again) or went down. */
+void mchost_proto_link(struct mchost_ill *ill, bool up);
+
+/* Compatibility mode in force, in the family's own numbering. */
+unsigned int mchost_proto_version(const struct mchost_ill *ill,
+				  enum mchost_fam fam);
+
+ktime_t mchost_proto_fire(struct mchost_timer *t, ktime_t now,
+			  ktime_t horizon);
+
+#endif /* _MCHOST_PROTO_H */
