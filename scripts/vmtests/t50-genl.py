@@ -1,0 +1,285 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""t50-genl: the generic netlink family without the CLI.
+
+A raw netlink client (mclib.Genl) checks the uapi encoding of the dumps
+(include/uapi/linux/mchost.h), socket-owned (non-persistent) memberships and
+their release when the socket closes, requests the CLI never sends
+(wrong attribute sizes, out-of-range values, output-only attributes): each
+must fail with an extended-ack message and change nothing, and multi-part
+dumps across devices (no record lost or repeated).
+"""
+import errno
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mclib as m
+from mclib import (A_FMODE, A_GROUP, A_IFINDEX, A_IFNAME, A_OWNERS,
+                   A_PERSISTENT, A_SOURCE, A_SOURCES, A_IGMP_VERSION,
+                   A_MLD_VERSION, A_NGROUPS4, A_NGROUPS6, A_MTU, A_UP,
+                   MCHOST_CMD_GET_GROUP, MCHOST_CMD_GET_IFACE,
+                   MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, Member, check, eq, ip,
+                   nla, nla_flag, nla_nest, nla_u32, nla_u8, step)
+
+NS = "h"
+INC, EXC = m.MCHOST_FMODE_INCLUDE, m.MCHOST_FMODE_EXCLUDE
+
+
+def one_attr(attrs, t, what):
+    v = [p for at, p in attrs if at == t]
+    eq(len(v), 1, "%s: number of attributes of type %d" % (what, t))
+    return v[0]
+
+
+def u32(b, what):
+    eq(len(b), 4, "%s: attribute length (u32)" % what)
+    return struct.unpack("=I", b)[0]
+
+
+def u8(b, what):
+    eq(len(b), 1, "%s: attribute length (u8)" % what)
+    return b[0]
+
+
+def group_records(g):
+    """GET_GROUP dump decoded: sorted list of
+    (ifindex, ifname, group, mode, (sources...), owners)."""
+    out = []
+    for attrs in g.dump(MCHOST_CMD_GET_GROUP):
+        w = "GET_GROUP message %r" % (attrs,)
+        idx = u32(one_attr(attrs, A_IFINDEX, w), w + " IFINDEX")
+        name = one_attr(attrs, A_IFNAME, w)
+        check(name.endswith(b"\0"), "%s: IFNAME not NUL-terminated" % w)
+        grp = one_attr(attrs, A_GROUP, w)
+        check(len(grp) in (4, 16), "%s: GROUP of %d bytes" % (w, len(grp)))
+        mode = u8(one_attr(attrs, A_FMODE, w), w + " FMODE")
+        srcs = []
+        nests = [p for t, p in attrs if t == A_SOURCES]
+        check(len(nests) <= 1, "%s: more than one SOURCES" % w)
+        for nest in nests:
+            for t, p in m.nla_parse(nest):
+                eq(t, A_SOURCE, "%s: attribute type inside SOURCES" % w)
+                eq(len(p), len(grp), "%s: SOURCE length" % w)
+                srcs.append(m.addr_text(p))
+        owners = u32(one_attr(attrs, A_OWNERS, w), w + " OWNERS")
+        out.append((idx, name[:-1].decode(), m.addr_text(grp),
+                    {INC: "include", EXC: "exclude"}.get(mode, mode),
+                    tuple(srcs), owners))
+    return sorted(out)
+
+
+def rec(idx, dev, group, mode, sources=(), owners=1):
+    return (idx, dev, m.canon(group), mode, tuple(m.sort_sources(sources)),
+            owners)
+
+
+def iface_records(g, *filt):
+    out = []
+    for attrs in g.dump(MCHOST_CMD_GET_IFACE, *filt):
+        w = "GET_IFACE message %r" % (attrs,)
+        out.append((u32(one_attr(attrs, A_IFINDEX, w), w),
+                    one_attr(attrs, A_IFNAME, w).rstrip(b"\0").decode(),
+                    u8(one_attr(attrs, A_UP, w), w + " UP"),
+                    u32(one_attr(attrs, A_MTU, w), w + " MTU"),
+                    u8(one_attr(attrs, A_IGMP_VERSION, w),
+                       w + " IGMP_VERSION"),
+                    u8(one_attr(attrs, A_MLD_VERSION, w), w + " MLD_VERSION"),
+                    u32(one_attr(attrs, A_NGROUPS4, w), w + " NGROUPS4"),
+                    u32(one_attr(attrs, A_NGROUPS6, w), w + " NGROUPS6")))
+    return sorted(out)
+
+
+def body():
+    tw = m.TaintWatch()
+    m.fresh_module()
+    m.netns_add(NS)
+    devs = ("d0", "d1", "d2")
+    for d in devs:
+        m.dummy(d, ns=NS)
+    idx = {d: m.ifindex(d, NS) for d in ("lo",) + devs}
+    g = m.Genl(ns=NS)
+
+    step("family: version 1; join through raw netlink; GET_GROUP encoding")
+    eq(g.version, 1, "mchost genl family version")
+    eq(g.do(MCHOST_CMD_JOIN, nla_u32(A_IFINDEX, idx["d0"]),
+            nla(A_GROUP, m.addr_bytes("232.50.0.1")), nla_u8(A_FMODE, INC),
+            nla_nest(A_SOURCES, nla(A_SOURCE, m.addr_bytes("10.0.0.2")),
+                     nla(A_SOURCE, m.addr_bytes("10.0.0.1"))),
+            nla_flag(A_PERSISTENT)), (0, ""), "raw JOIN (errno, message)")
+    eq(m.genl_join(g, idx["d0"], "ff3e::50:1"), (0, ""),
+       "raw JOIN of an IPv6 group without FMODE")
+    eq(m.genl_join(g, idx["d0"], "ff3e::50:2", None, ["2001:db8::1"]), (0, ""),
+       "raw JOIN with sources and without FMODE")
+    base = [rec(idx["d0"], "d0", "232.50.0.1", "include",
+                ["10.0.0.1", "10.0.0.2"]),
+            rec(idx["d0"], "d0", "ff3e::50:1", "exclude"),
+            # uapi: "JOIN default EXCLUDE" (the CLI's default differs)
+            rec(idx["d0"], "d0", "ff3e::50:2", "exclude", ["2001:db8::1"])]
+    eq(group_records(g), sorted(base), "GET_GROUP dump")
+    m.expect_members([Member(r[1], r[2], r[3], r[4], r[5], r[0])
+                      for r in base], NS, "the raw joins seen by the CLI")
+
+    step("GET_IFACE encoding, and the IFINDEX filter")
+    ifs = [(idx["lo"], "lo", 1, 65536, 3, 2, 0, 0)] + \
+        [(idx[d], d, 1, 1500, 3, 2, 1 if d == "d0" else 0,
+          2 if d == "d0" else 0) for d in devs]
+    eq(iface_records(g), sorted(ifs), "GET_IFACE dump")
+    eq(iface_records(g, nla_u32(A_IFINDEX, idx["d1"])),
+       [x for x in ifs if x[1] == "d1"], "GET_IFACE dump with IFINDEX d1")
+
+    step("socket-owned memberships: owners, merge, release on close")
+    s1, s2 = m.Genl(ns=NS), m.Genl(ns=NS)
+    G = "239.50.0.1"
+    d1 = idx["d1"]
+
+    def expect_g(exp, what):
+        eq([r for r in group_records(g) if r[2] == G], exp, what)
+    eq(m.genl_join(s1, d1, G, persistent=False), (0, ""), "s1 JOIN")
+    expect_g([rec(d1, "d1", G, "exclude")], "after s1's join")
+    for who, persistent in ((s2, False), (s2, True), (g, True)):
+        err, msg = m.genl_leave(who, d1, G, persistent)
+        check(err < 0 and "no such membership" in msg,
+              "LEAVE (persistent=%s) by a socket that does not own %s: "
+              "expected 'no such membership', got %d %r" %
+              (persistent, G, err, msg))
+    eq(m.genl_join(s2, d1, G, INC, ["10.0.0.5"], persistent=False), (0, ""),
+       "s2 JOIN")
+    expect_g([rec(d1, "d1", G, "exclude", (), 2)],
+             "s1 EXCLUDE{} + s2 INCLUDE{5}")
+    eq(m.genl_join(s1, d1, G, INC, ["10.0.0.6"], persistent=False), (0, ""),
+       "s1 re-JOIN")
+    expect_g([rec(d1, "d1", G, "include", ["10.0.0.5", "10.0.0.6"], 2)],
+             "s1 INCLUDE{6} (replaced) + s2 INCLUDE{5}")
+    eq(m.genl_leave(s1, d1, G, persistent=False), (0, ""), "s1 LEAVE")
+    expect_g([rec(d1, "d1", G, "include", ["10.0.0.5"])], "after s1 left")
+    eq(m.genl_join(s1, d1, G, EXC, ["10.0.0.5"], persistent=False), (0, ""),
+       "s1 JOIN again")
+    expect_g([rec(d1, "d1", G, "exclude", (), 2)],
+             "s1 EXCLUDE{5} + s2 INCLUDE{5}")
+    check(m.mcast_mac(G) in m.maddr_links("d1", NS), "maddr of %s" % G)
+    s1.close()
+    m.wait_for(lambda: [r for r in group_records(g) if r[2] == G] ==
+               [rec(d1, "d1", G, "include", ["10.0.0.5"])], 3,
+               "s1's filter to go when s1 closed")
+    s2.close()
+    m.wait_for(lambda: not [r for r in group_records(g) if r[2] == G], 3,
+               "the membership to go when s2 (its last owner) closed")
+    check(m.mcast_mac(G) not in m.maddr_links("d1", NS),
+          "maddr of %s left after its last owner closed" % G)
+    eq(group_records(g), sorted(base), "GET_GROUP after the sockets closed")
+
+    step("malformed requests: error + extack message, nothing changes")
+    d0 = nla_u32(A_IFINDEX, idx["d0"])
+    g4 = nla(A_GROUP, m.addr_bytes("232.50.0.9"))
+    g4old = nla(A_GROUP, m.addr_bytes("232.50.0.1"))
+    P = nla_flag(A_PERSISTENT)
+
+    def srcs(*bs):
+        return nla_nest(A_SOURCES, *[nla(A_SOURCE, b) for b in bs])
+    J, L = MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE
+    s65 = [m.addr_bytes("10.65.0.%d" % i) for i in range(1, 66)]
+    bad = [
+        ("JOIN without attributes", J, []),
+        ("JOIN without GROUP", J, [d0, P]),
+        ("JOIN without IFINDEX", J, [g4, P]),
+        ("JOIN with a 0-byte GROUP", J, [d0, nla(A_GROUP, b""), P]),
+        ("JOIN with a 3-byte GROUP", J, [d0, nla(A_GROUP, b"\xe8\1\1"), P]),
+        ("JOIN with a 5-byte GROUP", J, [d0, nla(A_GROUP, b"\xe8\1\1\1\1"),
+                                         P]),
+        ("JOIN with an 8-byte GROUP", J, [d0, nla(A_GROUP, b"\xe8" * 8), P]),
+        ("JOIN with a 15-byte GROUP", J, [d0, nla(A_GROUP, b"\xff" * 15), P]),
+        ("JOIN with a 17-byte GROUP", J, [d0, nla(A_GROUP, b"\xff" * 17), P]),
+        ("JOIN with IFINDEX 0", J, [nla_u32(A_IFINDEX, 0), g4, P]),
+        ("JOIN with an unknown IFINDEX", J,
+         [nla_u32(A_IFINDEX, 0x7fffffff), g4, P]),
+        ("JOIN with a 1-byte IFINDEX", J, [nla_u8(A_IFINDEX, 2), g4, P]),
+        ("JOIN with FMODE 0", J, [d0, g4, nla_u8(A_FMODE, 0), P]),
+        ("JOIN with FMODE 3", J, [d0, g4, nla_u8(A_FMODE, 3), P]),
+        ("JOIN with FMODE 255", J, [d0, g4, nla_u8(A_FMODE, 255), P]),
+        ("JOIN with a 5-byte SOURCE", J,
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(b"\x0a\0\0\1\1"), P]),
+        ("JOIN with a 0-byte SOURCE", J,
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(b""), P]),
+        ("JOIN with an IPv6 SOURCE for an IPv4 group", J,
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(m.addr_bytes("2001:db8::1")),
+          P]),
+        ("JOIN with an IPv4 SOURCE for an IPv6 group", J,
+         [d0, nla(A_GROUP, m.addr_bytes("ff3e::50:2")), nla_u8(A_FMODE, INC),
+          srcs(m.addr_bytes("10.0.0.1")), P]),
+        ("JOIN with 65 sources", J,
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(*s65), P]),
+        ("JOIN with a duplicate source", J,
+         [d0, g4old, nla_u8(A_FMODE, EXC),
+          srcs(m.addr_bytes("10.0.0.1"), m.addr_bytes("10.0.0.1")), P]),
+        ("JOIN INCLUDE with an empty SOURCES nest", J,
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(), P]),
+        ("JOIN of the IPv4-mapped all-hosts group as 16 bytes", J,
+         [d0, nla(A_GROUP, m.addr_bytes("::ffff:224.0.0.1")), P]),
+        ("JOIN of an IPv4-mapped group (::ffff:239.1.1.1) as 16 bytes", J,
+         [d0, nla(A_GROUP, m.addr_bytes("::ffff:239.1.1.1")), P]),
+        ("JOIN with an output-only OWNERS attribute", J,
+         [d0, g4, nla_u32(A_OWNERS, 5), P]),
+        ("JOIN with an output-only IFNAME attribute", J,
+         [d0, g4, nla(A_IFNAME, b"d1\0"), P]),
+        ("LEAVE without GROUP", L, [d0, P]),
+        ("LEAVE without IFINDEX", L, [g4old, P]),
+        ("LEAVE with a 3-byte GROUP", L, [d0, nla(A_GROUP, b"\xe8\1\1"), P]),
+        ("LEAVE with an unknown IFINDEX", L,
+         [nla_u32(A_IFINDEX, 0x7fffffff), g4old, P]),
+    ]
+    before = group_records(g)
+    before_ifs = iface_records(g)
+    # A missing attribute may be reported as NLMSGERR_ATTR_MISS_TYPE (what
+    # GENL_REQ_ATTR_CHECK does) instead of a text: then it must name the
+    # right attribute.
+    miss = {"JOIN without attributes": (A_IFINDEX, A_GROUP),
+            "JOIN without GROUP": (A_GROUP,),
+            "JOIN without IFINDEX": (A_IFINDEX,),
+            "LEAVE without GROUP": (A_GROUP,),
+            "LEAVE without IFINDEX": (A_IFINDEX,)}
+    for what, cmd, attrs in bad:
+        err, msg = g.do(cmd, *attrs)
+        m.log("  %s: %s %r" % (what, errno.errorcode.get(-err, err), msg))
+        check(err < 0, "%s: expected an error, got success" % what)
+        check(msg.strip() != "", "%s: error %s without an extended-ack "
+              "message" % (what, errno.errorcode.get(-err, err)))
+        if "[missing attribute" in msg:
+            check(any("[missing attribute %d]" % t in msg
+                      for t in miss.get(what, ())),
+                  "%s: extended ack names the wrong missing attribute: %r"
+                  % (what, msg))
+        eq(group_records(g), before, "GET_GROUP after: " + what)
+    eq(iface_records(g), before_ifs, "GET_IFACE after the malformed requests")
+    err, _, _ = g.request(g.family, 99, b"")
+    eq(err, -errno.EOPNOTSUPP, "errno of an unknown command")
+
+    step("multi-part dumps across devices: 3 x 700 records, none lost")
+    want = set(before)
+    for d in devs:
+        for i in range(700):
+            grp = "239.51.%d.%d" % (i // 250, i % 250 + 1)
+            err = m.genl_join(g, idx[d], grp)
+            eq(err, (0, ""), "raw JOIN %s on %s" % (grp, d))
+            want.add(rec(idx[d], d, grp, "exclude"))
+    got = group_records(g)
+    eq(len(got), len(want), "number of GET_GROUP records (%d expected)"
+       % len(want))
+    eq(set(got), want, "GET_GROUP records after 2,100 joins")
+    eq(len(m.show_lines(NS)), len(want), "`mchostctl show` lines")
+    ifs2 = [(i, n, u, mt, v4, v6, a + (700 if n in devs else 0), b)
+            for (i, n, u, mt, v4, v6, a, b) in ifs]
+    eq(iface_records(g), sorted(ifs2), "GET_IFACE after 2,100 joins")
+    for d in devs:
+        for i in range(700):
+            grp = "239.51.%d.%d" % (i // 250, i % 250 + 1)
+            eq(m.genl_leave(g, idx[d], grp), (0, ""), "raw LEAVE")
+    eq(group_records(g), sorted(base), "GET_GROUP after the leaves")
+    g.close()
+    ip("link del d2", ns=NS)
+    tw.check()
+
+
+if __name__ == "__main__":
+    m.main(body)
