@@ -362,17 +362,17 @@ static void mchost_filter_test_max(struct kunit *test)
 	struct mchost_filter out;
 
 	/* A | B has 12 sources. */
-	KUNIT_EXPECT_EQ(test, 0, mchost_test_merge(test, ii, 2, 12, &out));
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_merge(test, ii, 2, 12, &out));
 	mchost_test_expect(test, &out, INC, SET_AUB);
 	KUNIT_EXPECT_EQ(test, -E2BIG, mchost_test_merge(test, ii, 2, 11, &out));
 
 	/* A & B has 4. */
-	KUNIT_EXPECT_EQ(test, 0, mchost_test_merge(test, ee, 2, 4, &out));
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_merge(test, ee, 2, 4, &out));
 	mchost_test_expect(test, &out, EXC, R_AB R_ABC);
 	KUNIT_EXPECT_EQ(test, -E2BIG, mchost_test_merge(test, ee, 2, 3, &out));
 
 	/* An empty result fits any limit. */
-	KUNIT_EXPECT_EQ(test, 0, mchost_test_merge(test, empty, 2, 0, &out));
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_merge(test, empty, 2, 0, &out));
 	mchost_test_expect(test, &out, EXC, "");
 }
 
@@ -385,7 +385,7 @@ static void mchost_filter_test_max_result_only(struct kunit *test)
 	struct mchost_filter out;
 
 	/* A has 8 sources, A - B has 4. */
-	KUNIT_EXPECT_EQ(test, 0, mchost_test_merge(test, own, 2, 4, &out));
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_merge(test, own, 2, 4, &out));
 	mchost_test_expect(test, &out, EXC, R_A R_AC);
 	KUNIT_EXPECT_EQ(test, -E2BIG, mchost_test_merge(test, own, 2, 3, &out));
 }
