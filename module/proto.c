@@ -308,6 +308,19 @@ static void mchost_gc(struct mchost_ill *ill)
 	schedule_work(&ill->mn->gc_work);
 }
 
+unsigned int mchost_compat_version(enum mchost_fam fam,
+				   const ktime_t old_until[2], ktime_t now,
+				   unsigned int max)
+{
+	unsigned int v = fam == MCHOST_IGMP ? 3 : 2;
+
+	if (old_until[1] > now)
+		v--;
+	if (fam == MCHOST_IGMP && old_until[0] > now)
+		v = 1;
+	return min(v, max);
+}
+
 /*
  * RFC 9776 §7 / RFC 9777 §8: the mode follows the older queriers heard
  * within their Older Version Querier Present Timeout, never above the
@@ -317,15 +330,12 @@ static void mchost_version_update(struct mchost_ill *ill, enum mchost_fam fam,
 				  ktime_t now)
 {
 	struct mchost_ifproto *p = &ill->proto[fam];
-	unsigned int v = fam == MCHOST_IGMP ? 3 : 2;
+	unsigned int v;
 	struct mchost_ilm *ilm;
 	unsigned int bkt;
 
-	if (p->old_until[1] > now)
-		v--;
-	if (fam == MCHOST_IGMP && p->old_until[0] > now)
-		v = 1;
-	v = min(v, mchost_max_version(fam));
+	v = mchost_compat_version(fam, p->old_until, now,
+				  mchost_max_version(fam));
 	if (v == p->version)
 		return;
 	WRITE_ONCE(p->version, v);
@@ -519,6 +529,27 @@ static bool mchost_gsr_limited(struct mchost_ilm *ilm, ktime_t now)
 	return ++ilm->gsr_count > MCHOST_GSR_PER_SEC;
 }
 
+u64 mchost_ovqp_ms(unsigned int rv, u32 qi_ms, u32 qri_ms)
+{
+	return (u64)rv * qi_ms + qri_ms;
+}
+
+u32 mchost_query_mrt_ms(enum mchost_fam fam, const struct mchost_msg *m)
+{
+	switch (m->kind) {
+	case MCHOST_MSG_QUERY_V1:
+		return MCHOST_V1_MRT_MS;
+	case MCHOST_MSG_QUERY_V2:
+		/* IGMPv2 counts tenths of a second, MLDv1 milliseconds. */
+		return fam == MCHOST_IGMP ? m->max_resp_code * 100U :
+					    m->max_resp_code;
+	default:
+		return fam == MCHOST_IGMP ?
+		       mchost_igmp_mrc_ms(m->max_resp_code) :
+		       mchost_mld_mrc_ms(m->max_resp_code);
+	}
+}
+
 static void mchost_query(struct mchost_ill *ill, enum mchost_fam fam,
 			 const struct mchost_msg *m, ktime_t now)
 {
@@ -529,20 +560,15 @@ static void mchost_query(struct mchost_ill *ill, enum mchost_fam fam,
 	unsigned int bkt;
 	u32 mrt;
 
+	mrt = mchost_query_mrt_ms(fam, m);
 	switch (m->kind) {
 	case MCHOST_MSG_QUERY_V1:
-		mrt = MCHOST_V1_MRT_MS;
 		mchost_count(ill->mn, fam, MCHOST_STAT_QRY_V1);
 		break;
 	case MCHOST_MSG_QUERY_V2:
-		/* IGMPv2 counts tenths of a second, MLDv1 milliseconds. */
-		mrt = fam == MCHOST_IGMP ? m->max_resp_code * 100U :
-					   m->max_resp_code;
 		mchost_count(ill->mn, fam, MCHOST_STAT_QRY_V2);
 		break;
 	default:
-		mrt = fam == MCHOST_IGMP ? mchost_igmp_mrc_ms(m->max_resp_code) :
-					   mchost_mld_mrc_ms(m->max_resp_code);
 		mchost_count(ill->mn, fam, MCHOST_STAT_QRY_V3);
 		/* RFC 9776 §4.1.6, §4.1.7: adopt the querier's RV and QI. */
 		p->rv = m->qrv ? m->qrv : mchost_param(robustness);
@@ -557,7 +583,7 @@ static void mchost_query(struct mchost_ill *ill, enum mchost_fam fam,
 
 	/* RFC 9776 §8.12, §8.13: Older Version Querier Present Timeout. */
 	if (m->kind != MCHOST_MSG_QUERY_V3) {
-		at = ktime_add_ms(now, (u64)p->rv * p->qi_ms + mrt);
+		at = ktime_add_ms(now, mchost_ovqp_ms(p->rv, p->qi_ms, mrt));
 		p->old_until[m->kind == MCHOST_MSG_QUERY_V1 ? 0 : 1] = at;
 		mchost_note(ill, at);
 	}
@@ -607,6 +633,17 @@ static void mchost_query(struct mchost_ill *ill, enum mchost_fam fam,
 	mchost_tq_update(ill, ilm);
 }
 
+void mchost_gsr_sources(const struct mchost_filter *f,
+			const struct mchost_slist *asked,
+			struct mchost_slist *out)
+{
+	/* out has room for all of asked, so neither can fail. */
+	if (f->mode == MCHOST_FMODE_INCLUDE)
+		mchost_slist_intersect(out, f->src, asked);
+	else
+		mchost_slist_diff(out, asked, f->src);
+}
+
 /* RFC 9776 §5.2: a v3 response to a group or group-and-source query. */
 static void mchost_respond_v3(struct mchost_ill *ill, struct mchost_ilm *ilm)
 {
@@ -619,17 +656,13 @@ static void mchost_respond_v3(struct mchost_ill *ill, struct mchost_ilm *ilm)
 							     MCHOST_REC_IS_EX;
 		rec.src = f->src;
 	} else {
-		/* IS_IN(filter ∩ asked) in INCLUDE, IS_IN(asked − filter) else. */
 		asked = mchost_slist_alloc(ilm->pend->nr, GFP_ATOMIC);
 		if (!asked) {
 			mchost_count(ill->mn, mchost_fam_of(ilm->family),
 				     MCHOST_STAT_SND_ERRORS);
 			return;
 		}
-		if (f->mode == MCHOST_FMODE_INCLUDE)
-			mchost_slist_intersect(asked, f->src, ilm->pend);
-		else
-			mchost_slist_diff(asked, ilm->pend, f->src);
+		mchost_gsr_sources(f, ilm->pend, asked);
 		rec.type = MCHOST_REC_IS_IN;
 		rec.src = asked;
 	}

@@ -40,6 +40,24 @@ void mchost_proto_link(struct mchost_ill *ill, bool up);
 unsigned int mchost_proto_version(const struct mchost_ill *ill,
 				  enum mchost_fam fam);
 
+/* Pure decisions of the engine, exposed for KUnit. */
+/* RFC 9776 §7 / RFC 9777 §8: the mode given older-querier deadlines. */
+unsigned int mchost_compat_version(enum mchost_fam fam,
+				   const ktime_t old_until[2], ktime_t now,
+				   unsigned int max);
+/* RFC 9776 §8.12, §8.13: Older Version Querier Present Timeout, in ms. */
+u64 mchost_ovqp_ms(unsigned int rv, u32 qi_ms, u32 qri_ms);
+/* Max Response Time of a valid query, in ms (0: respond at once). */
+u32 mchost_query_mrt_ms(enum mchost_fam fam, const struct mchost_msg *m);
+/*
+ * RFC 9776 §5.2: sources to report for a group-and-source query, into out
+ * (room for all of asked): filter ∩ asked in INCLUDE, asked − filter in
+ * EXCLUDE.
+ */
+void mchost_gsr_sources(const struct mchost_filter *f,
+			const struct mchost_slist *asked,
+			struct mchost_slist *out);
+
 ktime_t mchost_proto_fire(struct mchost_timer *t, ktime_t now,
 			  ktime_t horizon);
 
