@@ -14,6 +14,7 @@
 #include "genl.h"
 #include "ill.h"
 #include "params.h"
+#include "proto.h"
 
 static const struct nla_policy mchost_src_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_SOURCE]	= { .type = NLA_BINARY, .len = 16 },
@@ -36,6 +37,8 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_NGROUPS6]	= { .type = NLA_REJECT },
 	[MCHOST_A_MTU]		= { .type = NLA_REJECT },
 	[MCHOST_A_UP]		= { .type = NLA_REJECT },
+	[MCHOST_A_IGMP_STATE]	= { .type = NLA_REJECT },
+	[MCHOST_A_MLD_STATE]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family mchost_genl_family;
@@ -405,6 +408,27 @@ static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int mchost_put_state(struct sk_buff *skb, int type,
+			    struct mchost_ill *ill, enum mchost_fam fam)
+{
+	struct mchost_proto_state st;
+	struct nlattr *nest;
+
+	mchost_proto_state(ill, fam, &st);
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_u8(skb, MCHOST_S_RV, st.rv) ||
+	    nla_put_u32(skb, MCHOST_S_QI_MS, st.qi_ms) ||
+	    nla_put_u32(skb, MCHOST_S_QRI_MS, st.qri_ms) ||
+	    (fam == MCHOST_IGMP &&
+	     nla_put_u32(skb, MCHOST_S_V1_QUERIER_MS, st.v1_querier_ms)) ||
+	    nla_put_u32(skb, MCHOST_S_V2_QUERIER_MS, st.v2_querier_ms) ||
+	    nla_put_u32(skb, MCHOST_S_GENERAL_MS, st.general_ms))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct mchost_ill *ill)
 {
@@ -432,7 +456,9 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u8(skb, MCHOST_A_MLD_VERSION,
 		       mchost_ill_version(ill, MCHOST_MLD)) ||
 	    nla_put_u32(skb, MCHOST_A_NGROUPS4, n4) ||
-	    nla_put_u32(skb, MCHOST_A_NGROUPS6, n6)) {
+	    nla_put_u32(skb, MCHOST_A_NGROUPS6, n6) ||
+	    mchost_put_state(skb, MCHOST_A_IGMP_STATE, ill, MCHOST_IGMP) ||
+	    mchost_put_state(skb, MCHOST_A_MLD_STATE, ill, MCHOST_MLD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -5,6 +5,7 @@
 #include <linux/mchost.h>
 #include "proc.h"
 #include "ill.h"
+#include "proto.h"
 
 static int mchost_proc_stats_show(struct seq_file *seq, enum mchost_fam fam)
 {
@@ -84,27 +85,47 @@ static int mchost_proc_groups_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+static void mchost_proc_state(struct seq_file *seq, struct mchost_ill *ill,
+			      enum mchost_fam fam)
+{
+	struct mchost_proto_state st;
+
+	mchost_proto_state(ill, fam, &st);
+	seq_printf(seq, " %u %u %u %u %u %u", st.rv, st.qi_ms, st.qri_ms,
+		   st.v1_querier_ms, st.v2_querier_ms, st.general_ms);
+}
+
 static int mchost_proc_interfaces_show(struct seq_file *seq, void *v)
 {
 	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
 	struct mchost_ill *ill;
 	unsigned long idx;
 
+	/* New columns go at the end: scripts read them by position. */
 	seq_puts(seq,
-		 "dev ifindex up mtu igmp_version mld_version groups4 groups6\n");
+		 "dev ifindex up mtu igmp_version mld_version groups4 groups6"
+		 " igmp_rv igmp_qi_ms igmp_qri_ms igmp_v1_querier_ms"
+		 " igmp_v2_querier_ms igmp_general_ms"
+		 " mld_rv mld_qi_ms mld_qri_ms mld_v1_querier_ms"
+		 " mld_v2_querier_ms mld_general_ms\n");
 	rcu_read_lock();
 	xa_for_each(&mn->ills, idx, ill) {
 		const struct net_device *dev = ill->dev;
+		u32 n4, n6;
 
 		read_lock_bh(&ill->lock);
-		seq_printf(seq, "%s %d %d %u %u %u %u %u\n", dev->name,
+		n4 = ill->ngroups[MCHOST_IGMP];
+		n6 = ill->ngroups[MCHOST_MLD];
+		read_unlock_bh(&ill->lock);
+		seq_printf(seq, "%s %d %d %u %u %u %u %u", dev->name,
 			   dev->ifindex,
 			   netif_running(dev) && netif_carrier_ok(dev),
 			   READ_ONCE(dev->mtu),
 			   mchost_ill_version(ill, MCHOST_IGMP),
-			   mchost_ill_version(ill, MCHOST_MLD),
-			   ill->ngroups[MCHOST_IGMP], ill->ngroups[MCHOST_MLD]);
-		read_unlock_bh(&ill->lock);
+			   mchost_ill_version(ill, MCHOST_MLD), n4, n6);
+		mchost_proc_state(seq, ill, MCHOST_IGMP);
+		mchost_proc_state(seq, ill, MCHOST_MLD);
+		seq_putc(seq, '\n');
 	}
 	rcu_read_unlock();
 	return 0;

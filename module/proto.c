@@ -74,6 +74,30 @@ unsigned int mchost_proto_version(const struct mchost_ill *ill,
 	return min(READ_ONCE(ill->proto[fam].version), mchost_max_version(fam));
 }
 
+static u32 mchost_left_ms(ktime_t deadline, ktime_t now)
+{
+	if (deadline == KTIME_MAX || deadline <= now)
+		return 0;
+	return min_t(s64, ktime_ms_delta(deadline, now), U32_MAX);
+}
+
+void mchost_proto_state(struct mchost_ill *ill, enum mchost_fam fam,
+			struct mchost_proto_state *st)
+{
+	const struct mchost_ifproto *p = &ill->proto[fam];
+	ktime_t now = ktime_get();
+
+	read_lock_bh(&ill->lock);
+	st->version = mchost_proto_version(ill, fam);
+	st->rv = p->rv;
+	st->qi_ms = p->qi_ms;
+	st->qri_ms = p->qri_ms;
+	st->v1_querier_ms = mchost_left_ms(p->old_until[0], now);
+	st->v2_querier_ms = mchost_left_ms(p->old_until[1], now);
+	st->general_ms = mchost_left_ms(p->gen_at, now);
+	read_unlock_bh(&ill->lock);
+}
+
 static u32 mchost_rand_ms(u32 lo, u32 hi)
 {
 	return hi > lo ? lo + get_random_u32_below(hi - lo + 1) : hi;

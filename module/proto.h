@@ -36,6 +36,21 @@ void mchost_proto_rcv(struct mchost_ill *ill, enum mchost_fam fam,
 /* Link came up (announce every membership again) or went down. */
 void mchost_proto_link(struct mchost_ill *ill, bool up);
 
+/* Querier state of one family, for /proc and dumps (ms remaining). */
+struct mchost_proto_state {
+	u8 version;
+	u8 rv;
+	u32 qi_ms;
+	u32 qri_ms;
+	u32 v1_querier_ms;
+	u32 v2_querier_ms;
+	u32 general_ms;
+};
+
+/* Takes the device lock as reader. */
+void mchost_proto_state(struct mchost_ill *ill, enum mchost_fam fam,
+			struct mchost_proto_state *st);
+
 /* Compatibility mode in force, in the family's own numbering. */
 unsigned int mchost_proto_version(const struct mchost_ill *ill,
 				  enum mchost_fam fam);

@@ -64,7 +64,7 @@
 #define RBUF_INIT (64 * 1024)
 
 static const char *const usage_text =
-	"Usage: mchostctl [-j] [-b FILE] COMMAND\n"
+	"Usage: mchostctl [-j] [-d] [-b FILE] COMMAND\n"
 	"       mchostctl -h\n"
 	"Commands:\n"
 	"  join  dev DEV group G [mode include|exclude] [source S]... [hold]\n"
@@ -74,6 +74,7 @@ static const char *const usage_text =
 	"  stats\n"
 	"Options:\n"
 	"  -j, --json        JSON output for show, ifaces and stats\n"
+	"  -d, --details     ifaces: also the querier state of each protocol\n"
 	"  -b, --batch FILE  run the commands in FILE, one per line (- is stdin)\n"
 	"  -h, --help        print this help\n";
 
@@ -949,6 +950,9 @@ static int nl_setup(struct nl *nl, const struct ctx *ctx)
 /* ------------------------------------------------------------------ */
 /* Dump output                                                         */
 
+/* -d: details (the querier state in ifaces). */
+static bool opt_details;
+
 struct dump {
 	uint16_t family;
 	bool json;
@@ -991,6 +995,8 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 		ok = addr_attr_ok(attr);
 		break;
 	case MCHOST_A_SOURCES:
+	case MCHOST_A_IGMP_STATE:
+	case MCHOST_A_MLD_STATE:
 		ok = mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0;
 		break;
 	default:
@@ -1112,6 +1118,38 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/*
+ * -d: the querier state of one protocol (a nest of enum mchost_state_attr),
+ * as "<proto>_<key> value" pairs after the interface's other fields.
+ */
+static void print_state(FILE *f, bool json, const char *proto,
+			const struct nlattr *nest)
+{
+	static const char *const keys[MCHOST_S_MAX + 1] = {
+		[MCHOST_S_RV] = "rv",
+		[MCHOST_S_QI_MS] = "qi_ms",
+		[MCHOST_S_QRI_MS] = "qri_ms",
+		[MCHOST_S_V1_QUERIER_MS] = "v1_querier_ms",
+		[MCHOST_S_V2_QUERIER_MS] = "v2_querier_ms",
+		[MCHOST_S_GENERAL_MS] = "general_ms",
+	};
+	const struct nlattr *a;
+
+	if (!nest)
+		return;
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+		uint32_t v;
+
+		if (type > MCHOST_S_MAX || !keys[type] || (len != 1 && len != 4))
+			continue;
+		v = len == 1 ? mnl_attr_get_u8(a) : mnl_attr_get_u32(a);
+		fprintf(f, json ? ",\"%s_%s\":%" PRIu32 : " %s_%s %" PRIu32,
+			proto, keys[type], v);
+	}
+}
+
 static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 {
 	/* Output order of the numeric attributes, after "dev". */
@@ -1164,6 +1202,10 @@ static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 			fprintf(f, "%s%s %" PRIu32, first ? "" : " ",
 				fields[i].key, v);
 		first = false;
+	}
+	if (opt_details) {
+		print_state(f, d->json, "igmp", tb[MCHOST_A_IGMP_STATE]);
+		print_state(f, d->json, "mld", tb[MCHOST_A_MLD_STATE]);
 	}
 	fputs(d->json ? "}" : "\n", f);
 	d->count++;
@@ -1926,6 +1968,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "details", no_argument, NULL, 'd' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1943,10 +1986,13 @@ int main(int argc, char **argv)
 	}
 	opterr = 0;
 	/* "+": options end at the command, whose words are not options. */
-	while ((opt = getopt_long(argc, argv, "+jb:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jdb:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
+			break;
+		case 'd':
+			opt_details = true;
 			break;
 		case 'b':
 			batch = optarg;

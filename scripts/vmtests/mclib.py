@@ -569,12 +569,28 @@ def proc_groups(ns=None):
     return lines[0], sorted(ln for ln in lines[1:] if ln.strip())
 
 
+IFACE_COLS = "dev ifindex up mtu igmp_version mld_version groups4 groups6"
+
+
 def proc_interfaces(ns=None):
+    """The first eight columns of each device's line (the protocol state
+    columns after them change with time; see proc_iface_state)."""
     lines = proc_read("interfaces", ns).splitlines()
     check(lines, "%s/interfaces is empty (no header)" % PROC)
-    eq(lines[0], "dev ifindex up mtu igmp_version mld_version groups4 groups6",
+    eq(" ".join(lines[0].split()[:8]), IFACE_COLS,
        "%s/interfaces header" % PROC)
-    return sorted(ln for ln in lines[1:] if ln.strip())
+    return sorted(" ".join(ln.split()[:8]) for ln in lines[1:] if ln.strip())
+
+
+def proc_iface_state(dev, ns=None):
+    """Every column of dev's line in /proc/net/mchost/interfaces, by name."""
+    lines = proc_read("interfaces", ns).splitlines()
+    names = lines[0].split()
+    for ln in lines[1:]:
+        f = ln.split()
+        if f and f[0] == dev:
+            return {k: (v if k == "dev" else int(v)) for k, v in zip(names, f)}
+    fail("%s not in %s/interfaces" % (dev, PROC))
 
 
 def iface_line(dev, idx, up, mtu, groups4, groups6, igmpv=3, mldv=2):
@@ -1390,3 +1406,294 @@ def mdb_expect(group, mode, sources=()):
 def write_param(name, value):
     with open(os.path.join(PARAMS, name), "w") as f:
         f.write(str(value))
+
+
+# -------------------------------------- MLD engine tests (t90-t92) helpers
+
+ETH_P_IPV6 = 0x86dd
+MLD_QUERY, MLD_V1_REPORT, MLD_DONE, MLD_V2_REPORT = 130, 131, 132, 143
+MLD_TYPES = (MLD_QUERY, MLD_V1_REPORT, MLD_DONE, MLD_V2_REPORT)
+
+# socket options of level IPPROTO_IPV6 (and IPPROTO_IP): RFC 3678
+MCAST_JOIN_GROUP, MCAST_BLOCK_SOURCE, MCAST_UNBLOCK_SOURCE = 42, 43, 44
+MCAST_LEAVE_GROUP, MCAST_JOIN_SOURCE_GROUP = 45, 46
+MCAST_LEAVE_SOURCE_GROUP = 47
+
+
+def sockaddr_in6(addr):
+    """struct sockaddr_storage holding an AF_INET6 address (128 bytes)."""
+    return struct.pack("@HHI16sI", socket.AF_INET6, 0, 0, ip6_bytes(addr),
+                       0) + b"\0" * 100
+
+
+def group_req6(ifidx, group):
+    """struct group_req (RFC 3678) for an IPv6 group."""
+    return struct.pack("@I4x", ifidx) + sockaddr_in6(group)
+
+
+def group_source_req6(ifidx, group, source):
+    """struct group_source_req (RFC 3678) for an IPv6 group and source."""
+    return struct.pack("@I4x", ifidx) + sockaddr_in6(group) + \
+        sockaddr_in6(source)
+
+
+class MldPkt:
+    """One captured IPv6 packet carrying MLD, parsed from raw bytes.
+
+    t (monotonic arrival time), src, dst, hlim, ext (extension headers in
+    order, e.g. [0]), ra (the Router Alert value in the Hop-by-Hop header,
+    None without one), frag (a Fragment header was present), type (ICMPv6
+    type, None if the packet carries no ICMPv6), mldlen, group (MLDv1
+    messages and queries), records (MLDv2 reports: [(rtype, group,
+    (sources...))] in packet order), errors (every malformation found: bad
+    checksum, overrunning records, payload length, ...)."""
+
+    def __init__(self, data, t=0.0):
+        self.t, self.raw, self.errors = t, bytes(data), []
+        self.records, self.group, self.type = [], None, None
+        self.ext, self.ra, self.frag, self.mldlen = [], None, False, 0
+        self.src = self.dst = None
+        self.hlim = None
+        d = self.raw
+        if len(d) < 40:
+            self.errors.append("IPv6 packet too short: %d bytes" % len(d))
+            return
+        if d[0] >> 4 != 6:
+            self.errors.append("not IPv6: version %d" % (d[0] >> 4))
+            return
+        plen = struct.unpack("!H", d[4:6])[0]
+        nh, self.hlim = d[6], d[7]
+        self.src = socket.inet_ntop(socket.AF_INET6, d[8:24])
+        self.dst = socket.inet_ntop(socket.AF_INET6, d[24:40])
+        if 40 + plen != len(d):
+            self.errors.append("payload length %d != %d bytes received" %
+                               (plen, len(d) - 40))
+            d = d[:40 + plen]
+        off = 40
+        while nh in (0, 43, 44, 60):
+            if len(d) - off < 8:
+                self.errors.append("extension header %d overruns" % nh)
+                return
+            self.ext.append(nh)
+            if nh == 44:
+                self.frag = True
+                hlen = 8
+            else:
+                hlen = (d[off + 1] + 1) * 8
+            if len(d) - off < hlen:
+                self.errors.append("extension header %d overruns" % nh)
+                return
+            if nh == 0:
+                if len(self.ext) != 1:
+                    self.errors.append("Hop-by-Hop header not first")
+                self._hbh(d[off + 2:off + hlen])
+            nh = d[off]
+            off += hlen
+        if nh != 58:
+            return
+        p = d[off:]
+        self.mldlen = len(p)
+        if len(p) < 4:
+            self.errors.append("ICMPv6 message too short: %d bytes" % len(p))
+            return
+        self.type = p[0]
+        pseudo = d[8:40] + struct.pack("!IxxxB", len(p), 58)
+        if csum(pseudo + p) != 0:
+            self.errors.append("bad ICMPv6 checksum")
+        if self.type in (MLD_QUERY, MLD_V1_REPORT, MLD_DONE):
+            if len(p) < 24:
+                self.errors.append("MLD message of %d bytes" % len(p))
+                return
+            self.group = socket.inet_ntop(socket.AF_INET6, p[8:24])
+            if self.type != MLD_QUERY and len(p) != 24:
+                self.errors.append("MLDv1 message of %d bytes" % len(p))
+            if self.type != MLD_QUERY and (p[1] or p[4:8] != b"\0" * 4):
+                self.errors.append("MLDv1 message: code/max delay/reserved "
+                                   "not zero")
+            return
+        if self.type != MLD_V2_REPORT:
+            return
+        if len(p) < 8:
+            self.errors.append("MLDv2 report of %d bytes" % len(p))
+            return
+        if p[1] or p[4:6] != b"\0\0":
+            self.errors.append("MLDv2 report: reserved fields not zero")
+        nrec = struct.unpack("!H", p[6:8])[0]
+        o = 8
+        for i in range(nrec):
+            if len(p) - o < 20:
+                self.errors.append("record %d overruns the packet" % i)
+                return
+            rtype, aux, ns = struct.unpack("!BBH", p[o:o + 4])
+            grp = socket.inet_ntop(socket.AF_INET6, p[o + 4:o + 20])
+            end = o + 20 + 16 * ns + 4 * aux
+            if end > len(p):
+                self.errors.append("record %d (%d sources) overruns the "
+                                   "packet" % (i, ns))
+                return
+            if aux:
+                self.errors.append("record %d has aux data" % i)
+            if rtype not in REC_NAMES:
+                self.errors.append("record %d: bad type %d" % (i, rtype))
+            srcs = tuple(socket.inet_ntop(socket.AF_INET6,
+                                          p[o + 20 + 16 * j:o + 36 + 16 * j])
+                         for j in range(ns))
+            self.records.append((rtype, grp, srcs))
+            o = end
+        if o != len(p):
+            self.errors.append("%d bytes after the last record" %
+                               (len(p) - o))
+
+    def _hbh(self, opts):
+        i = 0
+        while i < len(opts):
+            if opts[i] == 0:
+                i += 1
+                continue
+            if i + 1 >= len(opts) or i + 2 + opts[i + 1] > len(opts):
+                self.errors.append("Hop-by-Hop option overruns")
+                return
+            if opts[i] == 5:
+                if opts[i + 1] != 2:
+                    self.errors.append("Router Alert of length %d" %
+                                       opts[i + 1])
+                elif self.ra is not None:
+                    self.errors.append("two Router Alert options")
+                else:
+                    self.ra = struct.unpack("!H", opts[i + 2:i + 4])[0]
+            elif opts[i] != 1:
+                self.errors.append("unexpected Hop-by-Hop option %d" %
+                                   opts[i])
+            i += 2 + opts[i + 1]
+
+    def kind(self):
+        return {MLD_QUERY: "query", MLD_V1_REPORT: "v1", MLD_DONE: "done",
+                MLD_V2_REPORT: "v2"}.get(self.type, "type%s" % self.type)
+
+    def __repr__(self):
+        if self.type == MLD_V2_REPORT:
+            body = " ".join(rec_str(r) for r in self.records)
+        else:
+            body = "group %s" % self.group
+        return "<%.3f %s>%s hlim %s %s %s%s>" % (
+            self.t, self.src, self.dst, self.hlim, self.kind(), body,
+            " ERR %s" % self.errors if self.errors else "")
+
+
+def check_report_ip6(p, src, what, dst=None):
+    """The IPv6/MLD framing every report of ours must have (RFC 9777 §5,
+    RFC 2710 §3): well-formed, hop limit 1, a Hop-by-Hop header (first and
+    only) with Router Alert value 0, our link-local source, the right
+    destination per message type."""
+    if dst is None:
+        dst = {MLD_V2_REPORT: "ff02::16", MLD_DONE: "ff02::2"}.get(
+            p.type, p.group)
+    got = {"errors": p.errors, "hlim": p.hlim, "ext": p.ext, "ra": p.ra,
+           "src": p.src, "dst": p.dst}
+    eq(got, {"errors": [], "hlim": 1, "ext": [0], "ra": 0,
+             "src": canon(src), "dst": canon(dst)},
+       "%s: IPv6 framing of %r" % (what, p))
+
+
+class MldCapture:
+    """Capture the MLD messages (ICMPv6 130/131/132/143 after any extension
+    headers) arriving on dev (netns ns) with an AF_PACKET socket, in a
+    background thread, timestamped with time.monotonic(). Frames sent from
+    this side are skipped; other IPv6 packets are only counted (other)."""
+
+    def __init__(self, dev, ns=None):
+        import threading
+        with in_netns(ns):
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                      socket.htons(ETH_P_ALL))
+            self.sock.bind((dev, ETH_P_ALL))
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
+        except OSError:
+            pass
+        self.sock.settimeout(0.1)
+        self.lock = threading.Lock()
+        self.pkts = []
+        self.other = 0
+        self.stop_ev = threading.Event()
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        while not self.stop_ev.is_set():
+            try:
+                data, addr = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            t = time.monotonic()
+            if addr[2] == PACKET_OUTGOING or len(data) < 54:
+                continue
+            if struct.unpack("!H", data[12:14])[0] != ETH_P_IPV6:
+                continue
+            p = MldPkt(data[14:], t)
+            with self.lock:
+                if p.type in MLD_TYPES:
+                    self.pkts.append(p)
+                else:
+                    self.other += 1
+
+    def get(self, since=None, until=None, pred=None):
+        """Packets that arrived in [since, until) (monotonic times)."""
+        with self.lock:
+            ps = list(self.pkts)
+        return [p for p in ps if (since is None or p.t >= since) and
+                (until is None or p.t < until) and (pred is None or pred(p))]
+
+    def wait(self, fn, timeout, what, since=None):
+        """Poll fn(packets since `since`) until it returns a true value."""
+        return wait_for(lambda: fn(self.get(since)), timeout, what,
+                        interval=0.02)
+
+    def close(self):
+        self.stop_ev.set()
+        self.th.join(2)
+        self.sock.close()
+
+
+def mld_records(pkts):
+    """All MLDv2 records of pkts, in arrival order, sources sorted and
+    addresses canonical."""
+    return [(r[0], canon(r[1]), tuple(sort_sources(r[2])))
+            for p in pkts if p.type == MLD_V2_REPORT for r in p.records]
+
+
+def rec6(rtype, group, sources=()):
+    """An expected MLDv2 record, as mld_records() returns it."""
+    return (rtype, canon(group), tuple(sort_sources(sources)))
+
+
+def mdb_shape6(entries, port, groups=None):
+    """mdb_shape() for IPv6 groups: the mdb entries of one port as a set of
+    (group, source or None, filter_mode, source_list sorted, flags sorted),
+    addresses canonical, timers left out; only the groups in `groups` if
+    given."""
+    want = None if groups is None else {canon(g) for g in groups}
+    out = set()
+    for e in entries:
+        if e.get("port") != port or ":" not in e.get("grp", ""):
+            continue
+        g = canon(e["grp"])
+        if want is not None and g not in want:
+            continue
+        src = e.get("src")
+        out.add((g, canon(src) if src else None, e.get("filter_mode"),
+                 tuple(sort_sources(s["address"]
+                                    for s in e.get("source_list", []))),
+                 tuple(sorted(e.get("flags", [])))))
+    return out
+
+
+def mld_version(dev, ns=None):
+    """mld_version of dev in /proc/net/mchost/interfaces."""
+    for ln in proc_interfaces(ns):
+        t = ln.split()
+        if t[0] == dev:
+            return int(t[5])
+    fail("%s not in %s/interfaces" % (dev, PROC))

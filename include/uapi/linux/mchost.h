@@ -56,9 +56,28 @@ enum mchost_attr {
 	MCHOST_A_NGROUPS6,	/* u32, output */
 	MCHOST_A_MTU,		/* u32, output */
 	MCHOST_A_UP,		/* u8, output: 1 if the link is running */
+	MCHOST_A_IGMP_STATE,	/* nest of enum mchost_state_attr, output */
+	MCHOST_A_MLD_STATE,	/* nest of enum mchost_state_attr, output */
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
+};
+
+/*
+ * Per device and protocol: what the querier told us (RFC 9776 §8). Times
+ * are what remains, in ms; 0 when the timer is not running.
+ */
+enum mchost_state_attr {
+	MCHOST_S_UNSPEC,
+	MCHOST_S_RV,		/* u8: Robustness Variable in force */
+	MCHOST_S_QI_MS,		/* u32: Query Interval */
+	MCHOST_S_QRI_MS,	/* u32: last Query Response Interval */
+	MCHOST_S_V1_QUERIER_MS,	/* u32: IGMPv1 querier present (IGMP only) */
+	MCHOST_S_V2_QUERIER_MS,	/* u32: IGMPv2 / MLDv1 querier present */
+	MCHOST_S_GENERAL_MS,	/* u32: pending general-query response */
+
+	__MCHOST_S_MAX,
+	MCHOST_S_MAX = __MCHOST_S_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_MCHOST_H */
