@@ -99,15 +99,20 @@ static int mchost_proc_interfaces_show(struct seq_file *seq, void *v)
 {
 	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
 	struct mchost_ill *ill;
+	enum mchost_fam fam;
 	unsigned long idx;
 
 	/* New columns go at the end: scripts read them by position. */
 	seq_puts(seq,
-		 "dev ifindex up mtu igmp_version mld_version groups4 groups6"
-		 " igmp_rv igmp_qi_ms igmp_qri_ms igmp_v1_querier_ms"
-		 " igmp_v2_querier_ms igmp_general_ms"
-		 " mld_rv mld_qi_ms mld_qri_ms mld_v1_querier_ms"
-		 " mld_v2_querier_ms mld_general_ms\n");
+		 "dev ifindex up mtu igmp_version mld_version groups4 groups6");
+	for (fam = 0; fam < MCHOST_NFAM; fam++) {
+		const char *p = fam == MCHOST_IGMP ? "igmp" : "mld";
+
+		seq_printf(seq, " %s_rv %s_qi_ms %s_qri_ms", p, p, p);
+		seq_printf(seq, " %s_v1_querier_ms %s_v2_querier_ms %s_general_ms",
+			   p, p, p);
+	}
+	seq_putc(seq, '\n');
 	rcu_read_lock();
 	xa_for_each(&mn->ills, idx, ill) {
 		const struct net_device *dev = ill->dev;
