@@ -10,6 +10,7 @@
 #include "genl.h"
 #include "ill.h"
 #include "netns.h"
+#include "proto.h"
 
 static int __init mchost_init(void)
 {
@@ -25,6 +26,7 @@ static int __init mchost_init(void)
 	err = mchost_genl_init();
 	if (err)
 		goto err_ill;
+	mchost_proto_set_running(true);
 	pr_info("mchost: IGMP/MLD membership engine loaded\n");
 	return 0;
 
@@ -37,6 +39,7 @@ err_netns:
 
 static void __exit mchost_exit(void)
 {
+	mchost_proto_set_running(false);
 	mchost_genl_uninit();
 	mchost_ill_uninit();
 	mchost_netns_uninit();

@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <linux/mchost.h>
 #include "params.h"
+#include "proto.h"
 
 static int mchost_uint_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -17,6 +18,22 @@ static int mchost_uint_param_set(const char *val, const struct kernel_param *kp)
 
 const struct kernel_param_ops mchost_uint_param_ops = {
 	.set = mchost_uint_param_set,
+	.get = param_get_uint,
+};
+
+/* A lower maximum version downgrades every device at once. */
+static int mchost_version_param_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	int err = mchost_uint_param_set(val, kp);
+
+	if (!err)
+		mchost_proto_versions_changed();
+	return err;
+}
+
+static const struct kernel_param_ops mchost_version_param_ops = {
+	.set = mchost_version_param_set,
 	.get = param_get_uint,
 };
 
@@ -38,10 +55,10 @@ struct mchost_params mchost_params = {
 };
 
 /* Each writes through mchost_uint_param_ops, which enforces the range. */
-module_param_cb(igmp_max_version, &mchost_uint_param_ops,
+module_param_cb(igmp_max_version, &mchost_version_param_ops,
 		&mchost_params.igmp_max_version, 0644);
 MODULE_PARM_DESC(igmp_max_version, "Highest IGMP version spoken (1-3, default 3)");
-module_param_cb(mld_max_version, &mchost_uint_param_ops,
+module_param_cb(mld_max_version, &mchost_version_param_ops,
 		&mchost_params.mld_max_version, 0644);
 MODULE_PARM_DESC(mld_max_version, "Highest MLD version spoken (1-2, default 2)");
 module_param_cb(robustness, &mchost_uint_param_ops,

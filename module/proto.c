@@ -11,6 +11,7 @@
  * that is nearly due without collapsing the spacing the RFCs ask for.
  */
 #include <linux/igmp.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -919,4 +920,49 @@ void mchost_proto_link(struct mchost_ill *ill, bool up)
 		}
 	}
 	mchost_ill_unlock(ill);
+}
+
+/*
+ * Whether parameter writes may reach the devices: set once the module is
+ * up, cleared before teardown begins, under a mutex that the walk below
+ * holds, so that a write never races with the teardown.
+ */
+static DEFINE_MUTEX(mchost_running_lock);
+static bool mchost_running;
+
+void mchost_proto_set_running(bool running)
+{
+	mutex_lock(&mchost_running_lock);
+	mchost_running = running;
+	mutex_unlock(&mchost_running_lock);
+}
+
+/*
+ * igmp_max_version or mld_max_version was written: apply the new cap to
+ * every device now rather than at its next event (process context).
+ */
+void mchost_proto_versions_changed(void)
+{
+	struct mchost_ill *ill;
+	unsigned long idx;
+	enum mchost_fam fam;
+	struct net *net;
+
+	mutex_lock(&mchost_running_lock);
+	if (!mchost_running)
+		goto out;
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		rcu_read_lock();
+		xa_for_each(&mchost_net(net)->ills, idx, ill) {
+			mchost_ill_lock(ill);
+			for (fam = 0; !ill->dead && fam < MCHOST_NFAM; fam++)
+				mchost_version_update(ill, fam, ktime_get());
+			mchost_ill_unlock(ill);
+		}
+		rcu_read_unlock();
+	}
+	up_read(&net_rwsem);
+out:
+	mutex_unlock(&mchost_running_lock);
 }

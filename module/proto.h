@@ -73,6 +73,11 @@ void mchost_gsr_sources(const struct mchost_filter *f,
 			const struct mchost_slist *asked,
 			struct mchost_slist *out);
 
+/* The module is up (parameter writes may reach the devices) or going. */
+void mchost_proto_set_running(bool running);
+/* igmp_max_version / mld_max_version changed: apply at once. */
+void mchost_proto_versions_changed(void);
+
 ktime_t mchost_proto_fire(struct mchost_timer *t, ktime_t now,
 			  ktime_t horizon);
 

@@ -155,6 +155,16 @@ def body():
     exp[0] = Member("d0", "232.40.0.2", "include",
                     ["10.0.0.1", "10.0.0.2", "10.0.0.3"], 1, idx)
     m.expect_members(exp, NS, "3 sources accepted after max_sources=3")
+
+    step("lowering igmp_max_version / mld_max_version downgrades at once")
+    for igmpv, mldv in ((1, 1), (2, 2), (3, 1), (3, 2)):
+        eq(pwrite("igmp_max_version", "%d\n" % igmpv), 0,
+           "writing %d to igmp_max_version" % igmpv)
+        eq(pwrite("mld_max_version", "%d\n" % mldv), 0,
+           "writing %d to mld_max_version" % mldv)
+        st = m.proc_iface_state("d0", NS)
+        eq((st["igmp_version"], st["mld_version"]), (igmpv, mldv),
+           "versions of d0 right after the writes (no event in between)")
     m.rmmod()
     tw.check()
 
