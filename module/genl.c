@@ -211,6 +211,17 @@ static u32 mchost_genl_owner(struct genl_info *info)
 	       0 : info->snd_portid;
 }
 
+/* What JOIN and LEAVE both name: a device (checked later) and a group. */
+static int mchost_genl_target(struct genl_info *info, struct in6_addr *group,
+			      u8 *family)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
+		return -EINVAL;
+	}
+	return mchost_parse_group(info, group, family);
+}
+
 static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mchost_filter f = { .mode = MCHOST_FMODE_EXCLUDE };
@@ -219,11 +230,7 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 	u8 family;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
-		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
-		return -EINVAL;
-	}
-	err = mchost_parse_group(info, &group, &family);
+	err = mchost_genl_target(info, &group, &family);
 	if (err)
 		return err;
 	if (info->attrs[MCHOST_A_FMODE])
@@ -259,11 +266,7 @@ static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 	u8 family;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
-		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
-		return -EINVAL;
-	}
-	err = mchost_parse_group(info, &group, &family);
+	err = mchost_genl_target(info, &group, &family);
 	if (err)
 		return err;
 
