@@ -64,6 +64,7 @@ struct mchost_ifproto {
 	ktime_t old_until[2];		/* v1 / v2 querier present until */
 	ktime_t gen_at, gen_early;	/* general-query response due */
 	u32 gen_bkt, gen_idx;		/* where a batched response resumes */
+	u8 gen_bits;			/* hash size that position is valid for */
 	bool gen_active;		/* a batched response is under way */
 };
 

@@ -714,8 +714,13 @@ static bool mchost_respond_general(struct mchost_ill *ill, enum mchost_fam fam,
 		mchost_count(ill->mn, fam, MCHOST_STAT_SND_ERRORS);
 		return true;
 	}
-	if (!p->gen_active || p->gen_bkt >= (1U << ill->hash_bits)) {
+	/*
+	 * Start over if the table was resized meanwhile: reporting a group
+	 * twice is harmless, skipping one is not.
+	 */
+	if (!p->gen_active || p->gen_bits != ill->hash_bits) {
 		p->gen_active = true;
+		p->gen_bits = ill->hash_bits;
 		p->gen_bkt = 0;
 		p->gen_idx = 0;
 	}
