@@ -5,13 +5,12 @@
  */
 
 #include <kunit/test.h>
-#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/mchost.h>
-#include <linux/string.h>
 #include <net/ipv6.h>
 
 #include "change.h"
+#include "mchost_test.h"
 
 #define INC	MCHOST_FMODE_INCLUDE
 #define EXC	MCHOST_FMODE_EXCLUDE
@@ -37,84 +36,9 @@ struct mchost_test_grp {
 	unsigned int rv;
 };
 
-static void mchost_test_free(void *s)
-{
-	mchost_slist_free(s);
-}
-
 static void mchost_test_clear(void *rtx)
 {
 	mchost_change_clear(rtx);
-}
-
-/* IPv4 literals become IPv4-mapped, which is how the module keeps them. */
-static void mchost_test_pton(struct kunit *test, const char *lit,
-			     struct in6_addr *a)
-{
-	const char *end;
-	__be32 v4;
-
-	if (in4_pton(lit, -1, (u8 *)&v4, -1, &end) && !*end) {
-		ipv6_addr_set_v4mapped(v4, a);
-		return;
-	}
-	KUNIT_ASSERT_TRUE_MSG(test,
-			      in6_pton(lit, -1, a->s6_addr, -1, &end) && !*end,
-			      "bad address literal \"%s\"", lit);
-}
-
-/* The next space-separated word of *pos into buf; false at the end. */
-static bool mchost_test_word(struct kunit *test, const char **pos, char *buf,
-			     size_t size)
-{
-	const char *p = skip_spaces(*pos);
-	size_t len = strchrnul(p, ' ') - p;
-
-	if (!len)
-		return false;
-	KUNIT_ASSERT_LT(test, len, size);
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	*pos = p + len;
-	return true;
-}
-
-/* The sorted set of the literals; no literal at all is NULL, the empty set. */
-static struct mchost_slist *mchost_test_set(struct kunit *test,
-					    const char *lits)
-{
-	char buf[INET6_ADDRSTRLEN + 1];
-	struct mchost_slist *s;
-	unsigned int n = 0;
-	const char *p;
-
-	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
-		n++;
-	if (!n)
-		return NULL;
-	s = mchost_slist_alloc(n, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, mchost_test_free, s));
-	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
-		mchost_test_pton(test, buf, &s->addr[s->nr++]);
-	KUNIT_ASSERT_EQ(test, 0, mchost_slist_sort(s));
-	return s;
-}
-
-/* 2001:db8::<first + i> for i in [0, n): a large set, already sorted. */
-static struct mchost_slist *mchost_test_range(struct kunit *test, u32 first,
-					      unsigned int n)
-{
-	struct mchost_slist *s = mchost_slist_alloc(n, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, mchost_test_free, s));
-	for (s->nr = 0; s->nr < n; s->nr++)
-		ipv6_addr_set(&s->addr[s->nr], htonl(0x20010db8), 0, 0,
-			      htonl(first + s->nr));
-	return s;
 }
 
 /*
@@ -142,7 +66,9 @@ static struct mchost_test_grp *mchost_test_grp(struct kunit *test,
 static int mchost_test_change(struct kunit *test, struct mchost_test_grp *g,
 			      u8 mode, const char *lits)
 {
-	struct mchost_filter new = { mode, mchost_test_set(test, lits) };
+	struct mchost_filter new = {
+		.mode = mode, .src = mchost_test_set_or_null(test, lits),
+	};
 	int err;
 
 	err = mchost_change_merge(g->rtx, &g->cur, &new, g->rv, GFP_KERNEL);
@@ -156,7 +82,7 @@ static void mchost_test_expect_rec(struct kunit *test,
 				   const struct mchost_rec *rec, u8 type,
 				   const char *lits)
 {
-	const struct mchost_slist *want = mchost_test_set(test, lits);
+	const struct mchost_slist *want = mchost_test_set_or_null(test, lits);
 
 	KUNIT_EXPECT_EQ(test, rec->type, type);
 	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&rec->group, &g->group));

@@ -6,13 +6,12 @@
 
 #include <kunit/test.h>
 #include <linux/errno.h>
-#include <linux/inet.h>
 #include <linux/kernel.h>
 #include <linux/mchost.h>
 #include <linux/string.h>
-#include <net/ipv6.h>
 
 #include "filter.h"
+#include "mchost_test.h"
 
 #define MCHOST_TEST_OWNERS	3
 
@@ -36,104 +35,6 @@
 #define SET_B	(R_B R_AB R_BC R_ABC)
 #define SET_C	(R_C R_AC R_BC R_ABC)
 #define SET_AUB	(R_A R_B R_AB R_AC R_BC R_ABC)
-
-/* Helpers; every allocation is released by a deferred action. */
-
-static void mchost_test_free(void *s)
-{
-	mchost_slist_free(s);
-}
-
-static void mchost_test_defer_free(struct kunit *test, struct mchost_slist *s)
-{
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, mchost_test_free, s));
-}
-
-/* IPv4 literals become IPv4-mapped, which is how the module keeps them. */
-static void mchost_test_pton(struct kunit *test, const char *lit,
-			     struct in6_addr *a)
-{
-	const char *end;
-	__be32 v4;
-
-	if (in4_pton(lit, -1, (u8 *)&v4, -1, &end) && !*end) {
-		ipv6_addr_set_v4mapped(v4, a);
-		return;
-	}
-	KUNIT_ASSERT_TRUE_MSG(test,
-			      in6_pton(lit, -1, a->s6_addr, -1, &end) && !*end,
-			      "bad address literal \"%s\"", lit);
-}
-
-/* Copy the next space-separated word of *pos into buf; false at the end. */
-static bool mchost_test_word(struct kunit *test, const char **pos,
-			     char *buf, size_t size)
-{
-	const char *p = skip_spaces(*pos);
-	size_t len = strchrnul(p, ' ') - p;
-
-	if (!len)
-		return false;
-	KUNIT_ASSERT_LT(test, len, size);
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	*pos = p + len;
-	return true;
-}
-
-/* A sorted set of the literals in lits; NULL lits gives a NULL set. */
-static struct mchost_slist *mchost_test_set(struct kunit *test,
-					    const char *lits)
-{
-	char buf[INET6_ADDRSTRLEN + 1];
-	struct mchost_slist *s;
-	unsigned int n = 0;
-	const char *p;
-
-	if (!lits)
-		return NULL;
-	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
-		n++;
-	s = mchost_slist_alloc(n, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	mchost_test_defer_free(test, s);
-	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
-		mchost_test_pton(test, buf, &s->addr[s->nr++]);
-	KUNIT_ASSERT_EQ(test, 0, mchost_slist_sort(s));
-	return s;
-}
-
-/* 2001:db8::<i> for i in [first, first + n), ascending. */
-static struct mchost_slist *mchost_test_range(struct kunit *test,
-					      unsigned int first,
-					      unsigned int n)
-{
-	struct mchost_slist *s = mchost_slist_alloc(n, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	mchost_test_defer_free(test, s);
-	for (s->nr = 0; s->nr < n; s->nr++)
-		ipv6_addr_set(&s->addr[s->nr], htonl(0x20010db8), 0, 0,
-			      htonl(first + s->nr));
-	return s;
-}
-
-/* got must hold exactly the addresses of want, in ascending order. */
-static void mchost_test_expect_same(struct kunit *test,
-				    const struct mchost_slist *got,
-				    const struct mchost_slist *want)
-{
-	unsigned int i;
-
-	KUNIT_ASSERT_EQ(test, mchost_slist_nr(got), mchost_slist_nr(want));
-	for (i = 0; i < mchost_slist_nr(want); i++)
-		KUNIT_EXPECT_TRUE_MSG(test,
-				      ipv6_addr_equal(&got->addr[i],
-						      &want->addr[i]),
-				      "[%u] is %pI6c, want %pI6c",
-				      i, &got->addr[i], &want->addr[i]);
-}
 
 /*
  * Checks a merge result: the mode, and the sources address by address.

@@ -4,7 +4,7 @@
 #include <linux/mchost.h>
 #include "params.h"
 
-static int mchost_test_set(struct mchost_uint_param *p, const char *val)
+static int mchost_params_set(struct mchost_uint_param *p, const char *val)
 {
 	const struct kernel_param kp = {
 		.name = "test",
@@ -47,12 +47,12 @@ static void mchost_params_accepts_in_range(struct kunit *test)
 {
 	struct mchost_uint_param p = { .val = 3, .min = 1, .max = 3 };
 
-	KUNIT_EXPECT_EQ(test, mchost_test_set(&p, "1"), 0);
+	KUNIT_EXPECT_EQ(test, mchost_params_set(&p, "1"), 0);
 	KUNIT_EXPECT_EQ(test, p.val, 1U);
 	/* sysfs writes end in a newline */
-	KUNIT_EXPECT_EQ(test, mchost_test_set(&p, "2\n"), 0);
+	KUNIT_EXPECT_EQ(test, mchost_params_set(&p, "2\n"), 0);
 	KUNIT_EXPECT_EQ(test, p.val, 2U);
-	KUNIT_EXPECT_EQ(test, mchost_test_set(&p, "3"), 0);
+	KUNIT_EXPECT_EQ(test, mchost_params_set(&p, "3"), 0);
 	KUNIT_EXPECT_EQ(test, p.val, 3U);
 }
 
@@ -65,11 +65,11 @@ static void mchost_params_rejects(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, mchost_test_set(&p, bad[i]), -EINVAL,
+		KUNIT_EXPECT_EQ_MSG(test, mchost_params_set(&p, bad[i]), -EINVAL,
 				    "value \"%s\"", bad[i]);
 		KUNIT_EXPECT_EQ_MSG(test, p.val, 2U, "value \"%s\"", bad[i]);
 	}
-	KUNIT_EXPECT_EQ(test, mchost_test_set(&p, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mchost_params_set(&p, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, p.val, 2U);
 }
 
@@ -77,9 +77,9 @@ static void mchost_params_max_sources_limit(struct kunit *test)
 {
 	struct mchost_uint_param p = mchost_params.max_sources;
 
-	KUNIT_EXPECT_EQ(test, mchost_test_set(&p, "1024"), 0);
+	KUNIT_EXPECT_EQ(test, mchost_params_set(&p, "1024"), 0);
 	KUNIT_EXPECT_EQ(test, p.val, 1024U);
-	KUNIT_EXPECT_EQ(test, mchost_test_set(&p, "1025"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mchost_params_set(&p, "1025"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, p.val, 1024U);
 }
 

@@ -4,9 +4,9 @@
  * response delay bounds, and group-and-source response contents.
  */
 #include <kunit/test.h>
-#include <linux/inet.h>
 #include <net/ipv6.h>
 #include <linux/mchost.h>
+#include "mchost_test.h"
 #include "proto.h"
 
 #define MS(x)	ms_to_ktime(x)
@@ -89,51 +89,29 @@ static void mchost_proto_mrt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mchost_query_mrt_ms(MCHOST_MLD, &m), 32768U);
 }
 
-static struct mchost_slist *mchost_test_set(struct kunit *test,
-					    const char *const *a,
-					    unsigned int n)
-{
-	struct mchost_slist *s = mchost_slist_alloc(n ?: 1, GFP_KERNEL);
-	unsigned int i;
-	__be32 v4;
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	for (i = 0; i < n; i++) {
-		KUNIT_ASSERT_TRUE(test, in4_pton(a[i], -1, (u8 *)&v4, -1, NULL));
-		ipv6_addr_set_v4mapped(v4, &s->addr[i]);
-	}
-	s->nr = n;
-	KUNIT_ASSERT_EQ(test, mchost_slist_sort(s), 0);
-	return s;
-}
-
+/* Each set as space-separated literals (kunit/mchost_test.h). */
 struct mchost_gsr_case {
 	const char *name;
 	u8 mode;
-	const char *filter[3];
-	unsigned int nfilter;
-	const char *asked[3];
-	unsigned int nasked;
-	const char *want[3];
-	unsigned int nwant;
+	const char *filter;		/* "": no sources, a NULL set */
+	const char *asked;
+	const char *want;
 };
 
 static const struct mchost_gsr_case mchost_gsr_cases[] = {
 	{ "INCLUDE: filter & asked", MCHOST_FMODE_INCLUDE,
-	  { "10.0.0.1", "10.0.0.2" }, 2, { "10.0.0.2", "10.0.0.3" }, 2,
-	  { "10.0.0.2" }, 1 },
+	  "10.0.0.1 10.0.0.2", "10.0.0.2 10.0.0.3", "10.0.0.2" },
 	{ "INCLUDE: nothing in common", MCHOST_FMODE_INCLUDE,
-	  { "10.0.0.1" }, 1, { "10.0.0.3" }, 1, { }, 0 },
+	  "10.0.0.1", "10.0.0.3", "" },
 	{ "EXCLUDE: asked - filter", MCHOST_FMODE_EXCLUDE,
-	  { "10.0.0.1", "10.0.0.2" }, 2, { "10.0.0.2", "10.0.0.3" }, 2,
-	  { "10.0.0.3" }, 1 },
+	  "10.0.0.1 10.0.0.2", "10.0.0.2 10.0.0.3", "10.0.0.3" },
 	{ "EXCLUDE {}: everything asked", MCHOST_FMODE_EXCLUDE,
-	  { }, 0, { "10.0.0.5", "10.0.0.4" }, 2,
-	  { "10.0.0.4", "10.0.0.5" }, 2 },
+	  "", "10.0.0.5 10.0.0.4", "10.0.0.4 10.0.0.5" },
 	{ "EXCLUDE: all asked are blocked", MCHOST_FMODE_EXCLUDE,
-	  { "10.0.0.1" }, 1, { "10.0.0.1" }, 1, { }, 0 },
+	  "10.0.0.1", "10.0.0.1", "" },
 };
 
+/* Every set is freed when the test ends (kunit/mchost_test.h). */
 static void mchost_proto_gsr(struct kunit *test)
 {
 	unsigned int i, j;
@@ -143,12 +121,10 @@ static void mchost_proto_gsr(struct kunit *test)
 		struct mchost_filter f = { .mode = c->mode };
 		struct mchost_slist *asked, *want, *out;
 
-		f.src = c->nfilter ? mchost_test_set(test, c->filter, c->nfilter) :
-				     NULL;
-		asked = mchost_test_set(test, c->asked, c->nasked);
-		want = mchost_test_set(test, c->want, c->nwant);
-		out = mchost_slist_alloc(asked->nr, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, out);
+		f.src = mchost_test_set_or_null(test, c->filter);
+		asked = mchost_test_set(test, c->asked);
+		want = mchost_test_set(test, c->want);
+		out = mchost_test_alloc(test, asked->nr);
 		mchost_gsr_sources(&f, asked, out);
 		KUNIT_EXPECT_EQ_MSG(test, out->nr, want->nr, "%s", c->name);
 		for (j = 0; j < min(out->nr, want->nr); j++)
@@ -156,10 +132,6 @@ static void mchost_proto_gsr(struct kunit *test)
 					      ipv6_addr_equal(&out->addr[j],
 							      &want->addr[j]),
 					      "%s: source %u", c->name, j);
-		mchost_slist_free(f.src);
-		mchost_slist_free(asked);
-		mchost_slist_free(want);
-		mchost_slist_free(out);
 	}
 }
 
