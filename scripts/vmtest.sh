@@ -76,21 +76,34 @@ for k in "${kernels[@]}"; do
 	[[ -f $ROOT/build/$kver/mchost.ko ]] || die "$ROOT/build/$kver/mchost.ko is missing: build first (make)"
 done
 
-total_pass=0
-total_fail=0
-bad_vms=()
+# One VM per kernel, all at once: TCG runs a VM on one core, and the
+# kernels' runs are independent (own log dirs). Each one's console output is
+# kept and printed in order when all have finished.
+declare -A vm_pid
 for k in "${kernels[@]}"; do
 	kver=$(mchost_kver "$k")
 	logdir=$ROOT/build/vm-logs/$k
+	mkdir -p "$logdir"
 	msg "$k ($kver): $ntests test(s), VM timeout ${vm_timeout}s, logs in $logdir"
-	set +e
 	MCHOST_KO=$ROOT/build/$kver/mchost.ko MCHOSTCTL=$ctl MCHOST_KVER=$kver \
 		MCHOST_ROOT=$ROOT MCHOST_VMTEST_KERNEL=$k \
 		bash "$ROOT/scripts/vm.sh" --kernel "$k" --timeout "$vm_timeout" \
 		--mem "${MCHOST_VM_MEM:-512}" --logdir "$logdir" -- \
-		bash "$ROOT/scripts/vmtests/run-guest.sh" "${filters[@]}"
+		bash "$ROOT/scripts/vmtests/run-guest.sh" "${filters[@]}" \
+		>"$logdir/vmtest.out" 2>&1 &
+	vm_pid[$k]=$!
+done
+
+total_pass=0
+total_fail=0
+bad_vms=()
+for k in "${kernels[@]}"; do
+	logdir=$ROOT/build/vm-logs/$k
+	set +e
+	wait "${vm_pid[$k]}"
 	vmrc=$?
 	set -e
+	cat "$logdir/vmtest.out"
 
 	results=$logdir/tests/results.txt
 	p=0 f=0 running=
