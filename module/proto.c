@@ -271,14 +271,20 @@ static unsigned int mchost_room(const struct mchost_ill *ill,
 	return mtu > oh ? mtu - oh : 0;
 }
 
-/* Pack records into as few v3 reports as the MTU allows; returns packets. */
+/*
+ * Pack records into as few v3 reports as the MTU allows. With 'more' (the
+ * caller has further records to add), a last report that these records do
+ * not fill is held back: its records move to the front of recs and their
+ * count is returned, for the next call to top up. Packets queued are taken
+ * from *budget when it is given.
+ */
 static unsigned int mchost_queue_v3(struct mchost_ill *ill,
 				    enum mchost_fam fam,
-				    const struct mchost_rec *recs,
-				    unsigned int n)
+				    struct mchost_rec *recs, unsigned int n,
+				    bool more, int *budget)
 {
-	unsigned int room = mchost_room(ill, fam), truncated = 0, len, pkts = 0;
-	struct mchost_pack_pos pos = { 0, 0 };
+	unsigned int room = mchost_room(ill, fam), truncated, len;
+	struct mchost_pack_pos pos = { 0, 0 }, start;
 	struct sk_buff *skb;
 	u8 *payload;
 
@@ -289,20 +295,30 @@ static unsigned int mchost_queue_v3(struct mchost_ill *ill,
 			mchost_count(ill->mn, fam, MCHOST_STAT_SND_ERRORS);
 			break;
 		}
+		start = pos;
+		truncated = 0;
 		len = mchost_report_fill(fam, recs, n, &pos, payload, room,
 					 &truncated);
 		if (!len) {
 			kfree_skb(skb);
 			break;
 		}
+		/* Whole records only: a split one is sent as it comes. */
+		if (more && pos.rec >= n && !start.src && !pos.src) {
+			kfree_skb(skb);
+			memmove(recs, recs + start.rec,
+				(n - start.rec) * sizeof(*recs));
+			return n - start.rec;
+		}
 		skb_trim(skb, len);
 		__skb_queue_tail(&ill->txq, skb);
 		mchost_count(ill->mn, fam, MCHOST_STAT_SND_V3_REPORTS);
-		pkts++;
+		while (truncated--)
+			mchost_count(ill->mn, fam, MCHOST_STAT_SND_TRUNCATED);
+		if (budget)
+			(*budget)--;
 	}
-	while (truncated--)
-		mchost_count(ill->mn, fam, MCHOST_STAT_SND_TRUNCATED);
-	return pkts;
+	return 0;
 }
 
 /* Drop pending responses and retransmissions of ilm. */
@@ -397,7 +413,8 @@ static void mchost_send_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
 
 	n = mchost_change_next(&ilm->rtx, &ilm->merged, &ilm->group, recs);
 	if (n)
-		mchost_queue_v3(ill, mchost_fam_of(ilm->family), recs, n);
+		mchost_queue_v3(ill, mchost_fam_of(ilm->family), recs, n,
+				false, NULL);
 	if (mchost_change_pending(&ilm->rtx)) {
 		mchost_sched_rtx(ill, ilm, now);
 	} else {
@@ -692,7 +709,7 @@ static void mchost_respond_v3(struct mchost_ill *ill, struct mchost_ilm *ilm)
 		rec.src = asked;
 	}
 	/* An empty IS_IN is skipped by the packer: nothing to say. */
-	mchost_queue_v3(ill, mchost_fam_of(ilm->family), &rec, 1);
+	mchost_queue_v3(ill, mchost_fam_of(ilm->family), &rec, 1, false, NULL);
 	mchost_slist_free(asked);
 }
 
@@ -739,8 +756,8 @@ static bool mchost_respond_general(struct mchost_ill *ill, enum mchost_fam fam,
 			recs[n].src = ilm->merged.src;
 			if (++n < MCHOST_GEN_BATCH)
 				continue;
-			*budget -= mchost_queue_v3(ill, fam, recs, n);
-			n = 0;
+			/* Full reports go; a partly filled last one waits. */
+			n = mchost_queue_v3(ill, fam, recs, n, true, budget);
 			if (*budget <= 0) {
 				done = false;
 				goto out;
@@ -748,8 +765,9 @@ static bool mchost_respond_general(struct mchost_ill *ill, enum mchost_fam fam,
 		}
 	}
 out:
+	/* Across firings the records would be stale: send what is left. */
 	if (n)
-		*budget -= mchost_queue_v3(ill, fam, recs, n);
+		mchost_queue_v3(ill, fam, recs, n, false, budget);
 	kfree(recs);
 	if (done)
 		p->gen_active = false;
