@@ -1156,6 +1156,7 @@ if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "flood":
 ETH_P_ALL, ETH_P_IP = 0x0003, 0x0800
 PACKET_OUTGOING = 4
 SO_RCVBUFFORCE = 33
+SO_TIMESTAMPNS = 35
 
 # IGMPv3 group record types (RFC 9776 §4.2.12).
 IS_IN, IS_EX, TO_IN, TO_EX, ALLOW, BLOCK = 1, 2, 3, 4, 5, 6
@@ -1296,8 +1297,9 @@ def check_report_ip(p, src, what, dst=None):
 
 class IgmpCapture:
     """Capture the IPv4 IGMP packets arriving on dev (netns ns) with an
-    AF_PACKET socket, in a background thread, timestamped with
-    time.monotonic(). Frames sent from this side are skipped."""
+    AF_PACKET socket, in a background thread; each packet's t is the
+    kernel's receive time on the time.monotonic() clock. Frames sent from
+    this side are skipped."""
 
     def __init__(self, dev, ns=None):
         import threading
@@ -1309,6 +1311,7 @@ class IgmpCapture:
             self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
         except OSError:
             pass
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.settimeout(0.1)
         self.lock = threading.Lock()
         self.pkts = []
@@ -1320,12 +1323,19 @@ class IgmpCapture:
     def _run(self):
         while not self.stop_ev.is_set():
             try:
-                data, addr = self.sock.recvfrom(65535)
+                data, anc, _, addr = self.sock.recvmsg(65535, 64)
             except socket.timeout:
                 continue
             except OSError:
                 return
+            # The kernel's receive time (CLOCK_REALTIME) on the monotonic
+            # clock: right even when this thread lags behind a burst.
             t = time.monotonic()
+            for lvl, typ, val in anc:
+                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and \
+                        len(val) >= 16:
+                    sec, nsec = struct.unpack("@qq", val[:16])
+                    t = sec + nsec / 1e9 - (time.time() - time.monotonic())
             if addr[2] == PACKET_OUTGOING or len(data) < 34:
                 continue
             if struct.unpack("!H", data[12:14])[0] != ETH_P_IP or \
@@ -1598,8 +1608,9 @@ def check_report_ip6(p, src, what, dst=None):
 class MldCapture:
     """Capture the MLD messages (ICMPv6 130/131/132/143 after any extension
     headers) arriving on dev (netns ns) with an AF_PACKET socket, in a
-    background thread, timestamped with time.monotonic(). Frames sent from
-    this side are skipped; other IPv6 packets are only counted (other)."""
+    background thread; each packet's t is the kernel's receive time on the
+    time.monotonic() clock. Frames sent from this side are skipped; other
+    IPv6 packets are only counted (other)."""
 
     def __init__(self, dev, ns=None):
         import threading
@@ -1611,10 +1622,12 @@ class MldCapture:
             self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
         except OSError:
             pass
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.settimeout(0.1)
         self.lock = threading.Lock()
         self.pkts = []
         self.other = 0
+        self.last = time.monotonic()     # when the thread last took a frame
         self.stop_ev = threading.Event()
         self.th = threading.Thread(target=self._run, daemon=True)
         self.th.start()
@@ -1622,12 +1635,20 @@ class MldCapture:
     def _run(self):
         while not self.stop_ev.is_set():
             try:
-                data, addr = self.sock.recvfrom(65535)
+                data, anc, _, addr = self.sock.recvmsg(65535, 64)
             except socket.timeout:
                 continue
             except OSError:
                 return
+            self.last = time.monotonic()
+            # The kernel's receive time on the monotonic clock, right even
+            # when this thread lags behind a burst.
             t = time.monotonic()
+            for lvl, typ, val in anc:
+                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and \
+                        len(val) >= 16:
+                    sec, nsec = struct.unpack("@qq", val[:16])
+                    t = sec + nsec / 1e9 - (time.time() - time.monotonic())
             if addr[2] == PACKET_OUTGOING or len(data) < 54:
                 continue
             if struct.unpack("!H", data[12:14])[0] != ETH_P_IPV6:
@@ -1650,6 +1671,13 @@ class MldCapture:
         """Poll fn(packets since `since`) until it returns a true value."""
         return wait_for(lambda: fn(self.get(since)), timeout, what,
                         interval=0.02)
+
+    def settle(self, quiet=0.3, timeout=60):
+        """Wait until the thread has taken no frame for `quiet` seconds:
+        it has caught up with a burst (packet times are the kernel's, but
+        get() only returns what the thread has parsed)."""
+        wait_for(lambda: time.monotonic() - self.last >= quiet, timeout,
+                 "the MLD capture to catch up", interval=0.05)
 
     def close(self):
         self.stop_ev.set()

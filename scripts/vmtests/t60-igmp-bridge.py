@@ -19,6 +19,7 @@ source list, one (S,G) entry per source (flag "blocked" for EXCLUDE
 sources), and nothing after a leave; and the entries of port swh (mchost)
 must have the same shape as those of port sws (the stock host).
 """
+import json
 import os
 import socket
 import struct
@@ -154,9 +155,28 @@ def wait_state(state, timeout, what):
     log("%s: mdb as expected after %.1fs" % (what, time.monotonic() - t0))
 
 
+def check_timers():
+    """Source timers of the (*,G) entries: running (> 0) for INCLUDE
+    sources, 0 for the EXCLUDE (blocked) ones, on both ports."""
+    got, want = {}, {}
+    for e in m.mdb_entries("sw"):
+        for h in ("h", "s"):
+            g = GROUPS[h]
+            if e.get("port") != PORT[h] or e.get("src") or \
+                    e["grp"] not in (g["GI"], g["GE"]):
+                continue
+            role = "GI" if e["grp"] == g["GI"] else "GE"
+            for s in e.get("source_list", []):
+                got[(h, role, s["address"])] = float(s["timer"]) > 0
+    for h in ("h", "s"):
+        want.update({(h, "GI", S1): True, (h, "GI", S2): True,
+                     (h, "GE", S3): False})
+    eq(got, want, "source timers running (True) or 0 (False) in the (*,G) "
+       "entries' source lists")
+
+
 def xstats(port):
     """The multicast counters of a bridge port (ip -j link xstats)."""
-    import json
     r = ip(["-j", "link", "xstats", "type", "bridge_slave", "dev", port],
            ns="sw")
     for blk in json.loads(r.stdout):
@@ -204,6 +224,7 @@ def body():
                       m.Member("h0", gh["GA"], "exclude", ifindex=idx)],
                      ns="h", what="after the joins")
     wait_state("joined", 10, "after the joins")
+    check_timers()
 
     step("the state survives the bridge's general queries (IS_IN/IS_EX)")
     c0 = m.counters("h")["igmp"]
