@@ -47,9 +47,8 @@ struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 	return skb;
 }
 
-static int mchost_xmit4(struct net *net, struct sk_buff *skb)
+static int mchost_xmit4(struct net *net, struct sk_buff *skb, __be32 daddr)
 {
-	__be32 daddr = MCHOST_XMIT_CB(skb)->daddr.s6_addr32[3];
 	struct net_device *dev = skb->dev;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -117,9 +116,9 @@ static void mchost_lladdr(struct net_device *dev, struct in6_addr *addr)
 	rcu_read_unlock();
 }
 
-static int mchost_xmit6(struct net *net, struct sk_buff *skb)
+static int mchost_xmit6(struct net *net, struct sk_buff *skb,
+			const struct in6_addr *daddr)
 {
-	const struct in6_addr *daddr = &MCHOST_XMIT_CB(skb)->daddr;
 	struct net_device *dev = skb->dev;
 	unsigned int len = skb->len;
 	struct dst_entry *dst;
@@ -179,12 +178,17 @@ void mchost_xmit_flush(struct mchost_net *mn, struct sk_buff_head *q)
 	enum mchost_fam fam;
 	int err;
 
+	struct in6_addr daddr;
+
 	while ((skb = __skb_dequeue(q))) {
 		fam = MCHOST_XMIT_CB(skb)->fam;
+		daddr = MCHOST_XMIT_CB(skb)->daddr;
+		/* The output path reads skb->cb as IPCB / IP6CB: clear ours. */
+		memset(skb->cb, 0, sizeof(skb->cb));
 		if (fam == MCHOST_IGMP)
-			err = mchost_xmit4(mn->net, skb);
+			err = mchost_xmit4(mn->net, skb, daddr.s6_addr32[3]);
 		else
-			err = mchost_xmit6(mn->net, skb);
+			err = mchost_xmit6(mn->net, skb, &daddr);
 		if (net_xmit_eval(err) == 0)
 			mchost_count(mn, fam, MCHOST_STAT_SND_REPORTS);
 		else
