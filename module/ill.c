@@ -106,6 +106,7 @@ static struct mchost_ill *mchost_ill_create(struct net_device *dev)
 	ill->mn = mn;
 	rwlock_init(&ill->lock);
 	mchost_proto_ill_init(ill);
+	ill->oper = netif_running(dev) && netif_oper_up(dev);
 
 	err = xa_insert(&mn->ills, dev->ifindex, ill, GFP_KERNEL);
 	if (err)
@@ -178,10 +179,12 @@ static int mchost_netdev_event(struct notifier_block *nb, unsigned long event,
 		mchost_ill_get(dev);
 		break;
 	case NETDEV_UP:
+	case NETDEV_CHANGE:
 	case NETDEV_DOWN:
 		ill = mchost_ill_find(mn, dev->ifindex);
 		if (ill)
-			mchost_proto_link(ill, event == NETDEV_UP);
+			mchost_proto_link(ill, netif_running(dev) &&
+					  netif_oper_up(dev));
 		break;
 	case NETDEV_UNREGISTER:
 		ill = mchost_ill_find(mn, dev->ifindex);

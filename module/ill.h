@@ -58,7 +58,7 @@ struct mchost_ilm {
 /* Per device and family: the querier's view (RFC 9776 §7, §8). */
 struct mchost_ifproto {
 	u8 version;			/* compatibility mode in force */
-	u8 rv;				/* Robustness Variable */
+	u8 rv;				/* querier's QRV; 0: none heard */
 	u32 qi_ms;			/* Query Interval */
 	u32 qri_ms;			/* Query Response Interval */
 	ktime_t old_until[2];		/* v1 / v2 querier present until */
@@ -87,6 +87,7 @@ struct mchost_ill {
 	ktime_t deferred;		/* deadline for the timer, set at unlock */
 	struct sk_buff_head txq;	/* built under the lock, sent after */
 	bool dead;			/* unregistering: no more work */
+	bool oper;			/* running and operationally up */
 	struct rcu_head rcu;
 };
 

@@ -75,6 +75,15 @@ unsigned int mchost_proto_version(const struct mchost_ill *ill,
 	return min(READ_ONCE(ill->proto[fam].version), mchost_max_version(fam));
 }
 
+/*
+ * The Robustness Variable in force: the querier's QRV once one was heard
+ * (RFC 9776 §4.1.6), else the robustness parameter as it is now.
+ */
+static unsigned int mchost_rv(const struct mchost_ifproto *p)
+{
+	return p->rv ?: mchost_param(robustness);
+}
+
 static u32 mchost_left_ms(ktime_t deadline, ktime_t now)
 {
 	if (deadline == KTIME_MAX || deadline <= now)
@@ -90,7 +99,7 @@ void mchost_proto_state(struct mchost_ill *ill, enum mchost_fam fam,
 
 	read_lock_bh(&ill->lock);
 	st->version = mchost_proto_version(ill, fam);
-	st->rv = p->rv;
+	st->rv = mchost_rv(p);
 	st->qi_ms = p->qi_ms;
 	st->qri_ms = p->qri_ms;
 	st->v1_querier_ms = mchost_left_ms(p->old_until[0], now);
@@ -187,7 +196,6 @@ void mchost_proto_ill_init(struct mchost_ill *ill)
 		struct mchost_ifproto *p = &ill->proto[fam];
 
 		p->version = mchost_max_version(fam);
-		p->rv = mchost_param(robustness);
 		p->qi_ms = MCHOST_DEFAULT_QI_MS;
 		p->qri_ms = MCHOST_DEFAULT_QRI_MS;
 		p->gen_at = KTIME_MAX;
@@ -428,8 +436,14 @@ static bool mchost_filter_member(const struct mchost_filter *f)
 	return f->mode == MCHOST_FMODE_EXCLUDE || mchost_slist_nr(f->src);
 }
 
-void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
-			 const struct mchost_filter *old)
+/*
+ * Report old -> ilm->merged: the first transmission at once, or, with
+ * 'defer', at a random point within the Unsolicited Report Interval like
+ * the retransmissions (link up: the stack is still being configured by
+ * the other NETDEV_UP handlers, so there may be no route yet).
+ */
+static void mchost_report_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
+				 const struct mchost_filter *old, bool defer)
 {
 	enum mchost_fam fam = mchost_fam_of(ilm->family);
 	struct mchost_ifproto *p = &ill->proto[fam];
@@ -438,16 +452,19 @@ void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
 	ktime_t now = ktime_get();
 
 	mchost_version_update(ill, fam, now);
-	if (!mchost_reportable(ilm) || !netif_running(ill->dev))
+	if (!mchost_reportable(ilm) || !ill->oper)
 		return;
 
 	if (mchost_gen(fam, p->version) == 3) {
-		if (mchost_change_merge(&ilm->rtx, old, &ilm->merged, p->rv,
-					GFP_ATOMIC)) {
+		if (mchost_change_merge(&ilm->rtx, old, &ilm->merged,
+					mchost_rv(p), GFP_ATOMIC)) {
 			mchost_count(ill->mn, fam, MCHOST_STAT_SND_ERRORS);
 			return;
 		}
-		mchost_send_change(ill, ilm, now);
+		if (defer)
+			mchost_sched_rtx(ill, ilm, now);
+		else
+			mchost_send_change(ill, ilm, now);
 		return;
 	}
 
@@ -457,8 +474,11 @@ void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
 	ilm->resp_at = KTIME_MAX;
 	if (is) {
 		/* RFC 2236 §3: report at once, then repeat after short delays. */
-		mchost_send_v1v2_report(ill, ilm);
-		ilm->v2_rtx = p->rv - 1;
+		ilm->v2_rtx = mchost_rv(p);
+		if (!defer) {
+			mchost_send_v1v2_report(ill, ilm);
+			ilm->v2_rtx--;
+		}
 		if (ilm->v2_rtx)
 			mchost_sched_rtx(ill, ilm, now);
 		else
@@ -479,6 +499,12 @@ void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
 				  &ilm->group, &mchost_routers_dst[fam],
 				  MCHOST_STAT_SND_LEAVES);
 	ilm->reported_last = false;
+}
+
+void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
+			 const struct mchost_filter *old)
+{
+	mchost_report_change(ill, ilm, old, false);
 }
 
 /* The query's sources as a sorted set of unique addresses, or NULL. */
@@ -613,7 +639,7 @@ static void mchost_query(struct mchost_ill *ill, enum mchost_fam fam,
 	default:
 		mchost_count(ill->mn, fam, MCHOST_STAT_QRY_V3);
 		/* RFC 9776 §4.1.6, §4.1.7: adopt the querier's RV and QI. */
-		p->rv = m->qrv ? m->qrv : mchost_param(robustness);
+		p->rv = m->qrv;	/* 0: the default, see mchost_rv() */
 		p->qi_ms = m->qqic ? mchost_qqic_s(m->qqic) * 1000U :
 				     MCHOST_DEFAULT_QI_MS;
 		break;
@@ -625,7 +651,8 @@ static void mchost_query(struct mchost_ill *ill, enum mchost_fam fam,
 
 	/* RFC 9776 §8.12, §8.13: Older Version Querier Present Timeout. */
 	if (m->kind != MCHOST_MSG_QUERY_V3) {
-		at = ktime_add_ms(now, mchost_ovqp_ms(p->rv, p->qi_ms, mrt));
+		at = ktime_add_ms(now, mchost_ovqp_ms(mchost_rv(p), p->qi_ms,
+						      mrt));
 		p->old_until[m->kind == MCHOST_MSG_QUERY_V1 ? 0 : 1] = at;
 		mchost_note(ill, at);
 	}
@@ -758,6 +785,10 @@ static bool mchost_respond_general(struct mchost_ill *ill, enum mchost_fam fam,
 				continue;
 			/* Full reports go; a partly filled last one waits. */
 			n = mchost_queue_v3(ill, fam, recs, n, true, budget);
+			/* A batch that fills no report (a jumbo MTU) goes now. */
+			if (n == MCHOST_GEN_BATCH)
+				n = mchost_queue_v3(ill, fam, recs, n, false,
+						    budget);
 			if (*budget <= 0) {
 				done = false;
 				goto out;
@@ -793,12 +824,15 @@ static void mchost_ill_recompute_next(struct mchost_ill *ill, ktime_t now)
 	ill->next = next;
 }
 
-static void mchost_ilm_fire(struct mchost_ill *ill, struct mchost_ilm *ilm,
+/* Serve what is due of ilm; false if nothing was (not yet early enough). */
+static bool mchost_ilm_fire(struct mchost_ill *ill, struct mchost_ilm *ilm,
 			    ktime_t now)
 {
 	unsigned int gen = mchost_ilm_gen(ill, ilm);
+	bool did = false;
 
 	if (ilm->resp_at != KTIME_MAX && ilm->resp_early <= now) {
+		did = true;
 		ilm->resp_at = KTIME_MAX;
 		if (gen == 3)
 			mchost_respond_v3(ill, ilm);
@@ -809,6 +843,7 @@ static void mchost_ilm_fire(struct mchost_ill *ill, struct mchost_ilm *ilm,
 		ilm->pend = NULL;
 	}
 	if (ilm->rtx_at != KTIME_MAX && ilm->rtx_early <= now) {
+		did = true;
 		if (gen == 3) {
 			mchost_send_change(ill, ilm, now);
 		} else if (ilm->v2_rtx) {
@@ -824,6 +859,7 @@ static void mchost_ilm_fire(struct mchost_ill *ill, struct mchost_ilm *ilm,
 	mchost_tq_update(ill, ilm);
 	if (!ilm->nowners && !mchost_proto_leaving(ilm))
 		mchost_gc(ill);
+	return did;
 }
 
 static void mchost_ill_fire(struct mchost_ill *ill, ktime_t now,
@@ -854,8 +890,13 @@ static void mchost_ill_fire(struct mchost_ill *ill, ktime_t now,
 		if (ilm->tkey > horizon)
 			break;
 		next = rb_next(node);
-		mchost_ilm_fire(ill, ilm, now);
-		(*budget)--;
+		/*
+		 * Only work done counts: a deadline inside the window that may
+		 * not be served early yet must not make the firing yield and
+		 * come back at once (a spin until it is due).
+		 */
+		if (mchost_ilm_fire(ill, ilm, now))
+			(*budget)--;
 	}
 	mchost_ill_recompute_next(ill, now);
 }
@@ -917,6 +958,13 @@ out:
 	mchost_ill_unlock(ill);
 }
 
+/*
+ * The device became operational, or stopped being so. Announcing on the
+ * operational state rather than on NETDEV_UP matters for IPv6: addrconf
+ * configures the link (its multicast route included) when the device is
+ * operationally up, which may be a later NETDEV_CHANGE; our notifier runs
+ * after addrconf's for the same event.
+ */
 void mchost_proto_link(struct mchost_ill *ill, bool up)
 {
 	static const struct mchost_filter none = {
@@ -927,6 +975,11 @@ void mchost_proto_link(struct mchost_ill *ill, bool up)
 	unsigned int bkt;
 
 	mchost_ill_lock(ill);
+	if (ill->oper == up) {
+		mchost_ill_unlock(ill);
+		return;
+	}
+	ill->oper = up;
 	for (fam = 0; fam < MCHOST_NFAM; fam++) {
 		ill->proto[fam].gen_at = KTIME_MAX;
 		ill->proto[fam].gen_active = false;
@@ -939,7 +992,7 @@ void mchost_proto_link(struct mchost_ill *ill, bool up)
 				mchost_gc(ill);
 			else if (up)
 				/* Announce again, as for a fresh join. */
-				mchost_proto_change(ill, ilm, &none);
+				mchost_report_change(ill, ilm, &none, true);
 		}
 	}
 	mchost_ill_unlock(ill);

@@ -33,7 +33,7 @@ bool mchost_proto_leaving(const struct mchost_ilm *ilm);
 /* A valid query or report arrived on the device (softirq). */
 void mchost_proto_rcv(struct mchost_ill *ill, enum mchost_fam fam,
 		      const struct mchost_msg *m);
-/* Link came up (announce every membership again) or went down. */
+/* The link became operational (announce every membership again) or not. */
 void mchost_proto_link(struct mchost_ill *ill, bool up);
 
 /* Querier state of one family, for /proc and dumps (ms remaining). */
