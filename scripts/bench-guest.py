@@ -1,0 +1,1290 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The guest half of `scripts/bench.sh` (read bench.sh's header first).
+
+Runs inside the QEMU guest started by scripts/vm.sh, as root, with
+MCHOST_KO (mchost.ko for the running kernel) and MCHOSTCTL (build/mchostctl)
+in the environment. It measures, in this order, so that the stock numbers
+come from a kernel that never had mchost loaded:
+
+  1. stock: the default limits (igmp_max_memberships, optmem_max): how many
+     IP_ADD_MEMBERSHIP calls on one socket succeed before ENOBUFS;
+  2. stock: N joins on one UDP socket (dummy device in a netns, the two
+     sysctls raised), only the setsockopt() loop timed; REPS runs per N, the
+     median is reported; then one extra run at TRACE_N with the IGMP timers
+     counted during the loop and until the reports stop;
+  3. stock: 10,000 groups on a veth, one IGMPv3 then one IGMPv2 general
+     query from the peer netns: timers started/expired (tracefs hist
+     triggers on timer:timer_start, timer:timer_expire_entry,
+     timer:hrtimer_start, timer:hrtimer_expire_entry, keyed by the timer
+     function) and the reports the peer receives (AF_PACKET, kernel
+     timestamps), with the host device's tx and tx-drop counters;
+  4. insmod mchost; mchost: `mchostctl -b` with N join lines (dummy device
+     in a netns, no tuning), the whole mchostctl process timed, REPS runs;
+     the Slab delta of the largest N; the traced run at TRACE_N;
+  5. mchost: the same query test as 3.
+
+The guest's net.core.netdev_max_backlog is raised (BACKLOG) so that the
+peer's receive queue does not drop a burst of stock IGMPv2 reports; the
+windows show the host's tx drops and the capture's drops anyway.
+
+Results go to a JSON file (default $MCHOST_VM_LOGDIR/bench.json); the host
+prints them with `bench-guest.py --report FILE`. Exit status: 0 if every
+phase ran (whatever the numbers), 1 if a phase broke (its error is in the
+JSON and on stderr), 2 on a usage error.
+"""
+
+import argparse
+import contextlib
+import ctypes
+import errno
+import json
+import math
+import os
+import re
+import resource
+import select
+import socket
+import struct
+import subprocess
+import sys
+import time
+import traceback
+
+CTL = os.environ.get("MCHOSTCTL", "")
+KO = os.environ.get("MCHOST_KO", "")
+
+JOIN_N_FULL = [1000, 5000, 10000, 30000]
+JOIN_N_MCHOST_EXTRA = [100000]
+JOIN_N_QUICK = [1000, 5000, 10000]
+TIMER_GROUPS = 10000
+REPS = 3                 # join runs per N; the median is reported
+TRACE_N = 10000          # one extra join run with the timers counted
+MRT_S = 1.0              # the queries' Max Resp Time/Code: 10 = 1.0 s
+WINDOW_SLACK_S = 10.0    # give up waiting for reports MRT + this after a query
+# The peer's backlog must hold a burst of 10,000 reports (stock sends one per
+# timer; several timers expire in one softirq run): default 1,000.
+BACKLOG = 100000
+PROBE_CAP = 200000       # stop the default-limits probe here
+
+TRACEFS = "/sys/kernel/tracing"
+TRACE_EVENTS = ["timer/timer_start", "timer/timer_expire_entry",
+                "timer/hrtimer_start", "timer/hrtimer_expire_entry"]
+HIST = "hist:keys=function.sym:vals=hitcount:size=4096"
+
+IP_ADD_MEMBERSHIP = 35
+IP_MULTICAST_TTL = 33
+ETH_P_ALL = 0x0003
+SOL_PACKET = 263
+PACKET_STATISTICS = 6
+PACKET_OUTGOING = 4
+SO_TIMESTAMPNS = 35
+SO_RCVBUFFORCE = 33
+CLONE_NEWNET = 0x40000000
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_checkpoint = [lambda: None]
+
+
+def checkpoint():
+    """Save the results so far (a kernel panic later loses nothing)."""
+    _checkpoint[0]()
+
+SOFT_ERRORS = []         # failures inside a phase that did not end it
+_T0 = time.monotonic()
+
+
+def log(msg):
+    print("[bench %6.1fs] %s" % (time.monotonic() - _T0, msg), flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ------------------------------------------------------------- processes
+
+def setns(ns):
+    path = "/proc/1/ns/net" if ns == "init" else "/run/netns/" + ns
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, "setns(%s): %s" % (ns, os.strerror(e)))
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def in_netns(ns):
+    """Run the body in netns `ns`: sockets, /proc/net and /proc/sys/net."""
+    back = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        setns(ns)
+        yield
+    finally:
+        _libc.setns(back, CLONE_NEWNET)
+        os.close(back)
+
+
+def run(cmd, ns=None, check=True, timeout=600):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       preexec_fn=(lambda: setns(ns)) if ns else None)
+    if check and r.returncode != 0:
+        raise BenchError("command failed (exit %d): %s\n%s%s" %
+                         (r.returncode, " ".join(cmd), r.stdout[-2000:],
+                          r.stderr[-2000:]))
+    return r
+
+
+def ip(args, ns=None):
+    return run(["ip"] + (["-n", ns] if ns else []) + args.split())
+
+
+def netns_add(name):
+    run(["ip", "netns", "del", name], check=False)
+    ip("netns add " + name)
+    ip("link set lo up", name)
+    # No IPv6 on the test links: no MLD or ND traffic in the windows.
+    for key in ("all", "default"):
+        sysctl_write(name, "net/ipv6/conf/%s/disable_ipv6" % key, 1,
+                     missing_ok=True)
+
+
+def netns_del(name):
+    run(["ip", "netns", "del", name], check=False)
+
+
+def sysctl_path(key):
+    return "/proc/sys/" + key.replace(".", "/")
+
+
+def sysctl_read(ns, key):
+    with in_netns(ns):
+        with open(sysctl_path(key)) as f:
+            return int(f.read().split()[0])
+
+
+def sysctl_write(ns, key, value, missing_ok=False):
+    """Write a sysctl as seen from netns `ns`; False if it does not exist."""
+    with in_netns(ns):
+        path = sysctl_path(key)
+        if not os.path.exists(path):
+            if missing_ok:
+                return False
+            raise BenchError("no sysctl %s in netns %s" % (key, ns))
+        with open(path, "w") as f:
+            f.write("%d\n" % value)
+    return True
+
+
+def ifindex(ns, dev):
+    with in_netns(ns):
+        return socket.if_nametoindex(dev)
+
+
+def link_mac(ns, dev):
+    r = ip("-j link show dev " + dev, ns)
+    return json.loads(r.stdout)[0]["address"]
+
+
+def dev_stats(ns, dev):
+    """(tx_packets, tx_dropped) of dev from /proc/net/dev in ns."""
+    with in_netns(ns):
+        with open("/proc/net/dev") as f:
+            for line in f:
+                name, _, rest = line.partition(":")
+                if name.strip() == dev:
+                    v = rest.split()
+                    return int(v[9]), int(v[11])
+    raise BenchError("no device %s in netns %s" % (dev, ns))
+
+
+def dev_tx_packets(ns, dev):
+    return dev_stats(ns, dev)[0]
+
+
+def wait_quiet(read, quiet_s=1.2, limit_s=60.0, what="traffic"):
+    """Wait until read() stays unchanged for quiet_s; returns the wait."""
+    start = time.monotonic()
+    last, since = read(), time.monotonic()
+    while True:
+        time.sleep(0.2)
+        now = time.monotonic()
+        v = read()
+        if v != last:
+            last, since = v, now
+        elif now - since >= quiet_s:
+            return now - start
+        if now - start > limit_s:
+            log("warning: %s still changing after %.0fs" % (what, limit_s))
+            return now - start
+
+
+def meminfo():
+    out = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            k, v = line.split(":")
+            out[k] = int(v.split()[0])      # kB
+    return out
+
+
+def drop_caches():
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("3\n")
+
+
+def group_addr(i):
+    """The i-th test group: 239.16.0.0 + i (never a link-local group)."""
+    v = (239 << 24) | (16 << 16) | i
+    return socket.inet_ntoa(struct.pack("!I", v))
+
+
+def groups(n):
+    return [group_addr(i) for i in range(n)]
+
+
+# ------------------------------------------------------------- stock joins
+
+def mreqn(group, idx):
+    return struct.pack("=4s4si", socket.inet_aton(group), b"\0\0\0\0", idx)
+
+
+def stock_probe_limits():
+    """Join on one socket with the default sysctls until ENOBUFS."""
+    ns, dev = "bp", "d0"
+    netns_add(ns)
+    try:
+        ip("link add %s type dummy" % dev, ns)
+        ip("link set %s up" % dev, ns)
+        idx = ifindex(ns, dev)
+        res = {
+            "igmp_max_memberships_default":
+                sysctl_read(ns, "net.ipv4.igmp_max_memberships"),
+        }
+        with in_netns(ns):
+            p = sysctl_path("net.core.optmem_max")
+            res["optmem_max_per_netns"] = os.path.exists(p)
+        res["optmem_max_default"] = sysctl_read(
+            ns if res["optmem_max_per_netns"] else "init",
+            "net.core.optmem_max")
+        with in_netns(ns):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        ok = 0
+        try:
+            for limit in ("igmp_max_memberships", "optmem_max"):
+                err = None
+                while ok < PROBE_CAP:
+                    try:
+                        s.setsockopt(socket.IPPROTO_IP, IP_ADD_MEMBERSHIP,
+                                     mreqn(group_addr(ok), idx))
+                    except OSError as e:
+                        err = e
+                        break
+                    ok += 1
+                res[limit] = {
+                    "joins_ok": ok,
+                    "failed_join": ok + 1 if err else None,
+                    "errno": err.errno if err else None,
+                    "error": ("%s (%s)" % (os.strerror(err.errno),
+                                           errno_name(err.errno))
+                              if err else None),
+                }
+                if limit == "igmp_max_memberships":
+                    # Lift the first limit only, to meet the second one.
+                    sysctl_write(ns, "net.ipv4.igmp_max_memberships", 1 << 30)
+        finally:
+            s.close()
+        om = res["optmem_max"]
+        if om["failed_join"] and om["joins_ok"]:
+            res["optmem_bytes_per_join"] = res["optmem_max_default"] / \
+                om["joins_ok"]
+        return res
+    finally:
+        netns_del(ns)
+
+
+def errno_name(e):
+    return errno.errorcode.get(e, str(e))
+
+
+def raise_stock_limits(ns, n):
+    """The two sysctls a socket with n memberships needs."""
+    optmem = max(256 * 1024, 128 * n)
+    sysctl_write(ns, "net.ipv4.igmp_max_memberships", n)
+    # Per netns since 6.9; before, one global value in the init netns.
+    if not sysctl_write(ns, "net.core.optmem_max", optmem, missing_ok=True):
+        if sysctl_read("init", "net.core.optmem_max") < optmem:
+            sysctl_write("init", "net.core.optmem_max", optmem)
+    return {"igmp_max_memberships": n, "optmem_max": optmem}
+
+
+def stock_join_loop(ns, dev, n, measure_mem=False, tc=None):
+    """n IP_ADD_MEMBERSHIPs on one new socket; returns (result, socket)."""
+    idx = ifindex(ns, dev)
+    reqs = [mreqn(g, idx) for g in groups(n)]
+    with in_netns(ns):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    so = s.setsockopt
+    lvl, opt = socket.IPPROTO_IP, IP_ADD_MEMBERSHIP
+    res = {"n": n}
+    if measure_mem:
+        m0 = mem_baseline()
+    tx0 = dev_tx_packets(ns, dev)
+    i = 0
+    err = None
+    if tc:
+        tc.start()
+    c0 = os.times()
+    t0 = time.perf_counter()
+    try:
+        for i, r in enumerate(reqs):
+            so(lvl, opt, r)
+        i = n
+    except OSError as e:
+        err = e
+    t1 = time.perf_counter()
+    c1 = os.times()
+    if tc:
+        res["timers_during"] = engine_timers(tc.stop(), ("igmp",))
+    res["seconds"] = t1 - t0
+    res["user_seconds"] = c1.user - c0.user
+    res["sys_seconds"] = c1.system - c0.system
+    res["tx_packets"] = dev_tx_packets(ns, dev) - tx0
+    res["joins_ok"] = i
+    if err:
+        res["error"] = "join #%d: %s (%s)" % (i + 1, os.strerror(err.errno),
+                                             errno_name(err.errno))
+    if measure_mem:
+        time.sleep(2.0)
+        res.update(mem_delta(m0))
+    return res, s
+
+
+def mem_baseline():
+    drop_caches()
+    time.sleep(0.5)
+    return meminfo()
+
+
+def mem_delta(m0):
+    m1 = meminfo()
+    return {"slab_kb_delta": m1["Slab"] - m0["Slab"],
+            "memavail_kb_delta": m0["MemAvailable"] - m1["MemAvailable"]}
+
+
+def stock_floor(ns, n):
+    """The same loop with a setsockopt that does no membership work."""
+    with in_netns(ns):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    so = s.setsockopt
+    lvl, opt = socket.IPPROTO_IP, IP_MULTICAST_TTL
+    vals = [1] * n
+    t0 = time.perf_counter()
+    for v in vals:
+        so(lvl, opt, v)
+    t1 = time.perf_counter()
+    s.close()
+    return t1 - t0
+
+
+def settle():
+    """Between two measurements: let RCU callbacks and workers finish."""
+    time.sleep(1.0)
+
+
+def summarize(reps):
+    """Median run of a list of repetitions, with the spread."""
+    ok = [r for r in reps if not r.get("error")]
+    if not ok:
+        return dict(reps[-1], reps=[r.get("seconds") for r in reps])
+    ok.sort(key=lambda r: r["seconds"])
+    med = dict(ok[(len(ok) - 1) // 2])
+    med["reps"] = [r["seconds"] for r in reps]
+    med["min_seconds"] = ok[0]["seconds"]
+    med["max_seconds"] = ok[-1]["seconds"]
+    for r in reps:          # the memory numbers come from one run
+        for k in ("slab_kb_delta", "memavail_kb_delta"):
+            if k in r:
+                med[k] = r[k]
+    return med
+
+
+def stock_join_once(ns, dev, n, measure_mem=False, trace=False):
+    ip("link add %s type dummy" % dev, ns)
+    ip("link set %s up" % dev, ns)
+    lim = raise_stock_limits(ns, n)
+    tc = TimerCount() if trace else None
+    res, s = stock_join_loop(ns, dev, n, measure_mem=measure_mem, tc=tc)
+    res["sysctls"] = lim
+    if trace:
+        tc.start()
+        res["quiet_seconds"] = wait_quiet(
+            lambda: dev_tx_packets(ns, dev), quiet_s=1.5, what="stock reports")
+        res["timers_after"] = engine_timers(tc.stop(), ("igmp",))
+    t0 = time.perf_counter()
+    s.close()
+    res["close_seconds"] = time.perf_counter() - t0
+    ip("link del " + dev, ns)
+    settle()
+    return res
+
+
+def stock_joins(ns_list, reps, out):
+    ns, dev = "bs", "d0"
+    netns_add(ns)
+    out["reps"] = reps
+    try:
+        stock_join_once(ns, dev, 1000)          # warm up (TCG code cache)
+        for n in ns_list:
+            runs = []
+            for k in range(reps):
+                runs.append(stock_join_once(
+                    ns, dev, n, measure_mem=(n == ns_list[-1] and k == 0)))
+            res = summarize(runs)
+            res["floor_seconds"] = stock_floor(ns, n)
+            out[str(n)] = res
+            checkpoint()
+            log("stock   N=%-6d %8.3f s (runs %s)  %7.0f joins/s  "
+                "(sys %.2f s, %d reports sent; no-op loop %.3f s, close "
+                "%.3f s)%s" %
+                (n, res["seconds"],
+                 " ".join("%.2f" % x for x in res["reps"] if x is not None),
+                 res["joins_ok"] / res["seconds"], res["sys_seconds"],
+                 res["tx_packets"], res["floor_seconds"],
+                 res["close_seconds"],
+                 "  ERROR " + res["error"] if "error" in res else ""))
+        out["traced"] = trace_run(lambda: stock_join_once(
+            ns, dev, TRACE_N, trace=True), "stock")
+    finally:
+        netns_del(ns)
+    return out
+
+
+# ------------------------------------------------------------ mchost joins
+
+def mchost_counters(ns, proto="igmp"):
+    with in_netns(ns):
+        with open("/proc/net/mchost/" + proto) as f:
+            return {k: int(v) for k, v in (ln.split() for ln in f if ln.strip())}
+
+
+def mchost_groups4(ns, dev):
+    with in_netns(ns):
+        with open("/proc/net/mchost/interfaces") as f:
+            hdr = f.readline().split()
+            for line in f:
+                row = dict(zip(hdr, line.split()))
+                if row.get("dev") == dev:
+                    return int(row["groups4"])
+    return None
+
+
+def mchost_batch(ns, path):
+    """Run `mchostctl -b path` in ns: (wall s, user s, sys s, result)."""
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    r = run([CTL, "-b", path], ns=ns, check=False, timeout=1800)
+    t1 = time.perf_counter()
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (t1 - t0, ru1.ru_utime - ru0.ru_utime, ru1.ru_stime - ru0.ru_stime,
+            r)
+
+
+def write_joins(path, dev, n):
+    with open(path, "w") as f:
+        for g in groups(n):
+            f.write("join dev %s group %s\n" % (dev, g))
+
+
+def mchost_join_once(ns, dev, n, path, measure_mem=False, trace=False):
+    ip("link add %s type dummy" % dev, ns)
+    ip("link set %s up" % dev, ns)
+    if measure_mem:
+        m0 = mem_baseline()
+    c0 = mchost_counters(ns)["snd_reports"]
+    tc = TimerCount() if trace else None
+    if tc:
+        tc.start()
+    secs, ut, st, r = mchost_batch(ns, path)
+    if tc:
+        during = engine_timers(tc.stop(), ("mchost",))
+    res = {"n": n, "seconds": secs, "user_seconds": ut, "sys_seconds": st,
+           "rc": r.returncode,
+           "reports_sent": mchost_counters(ns)["snd_reports"] - c0}
+    got = mchost_groups4(ns, dev)
+    res["joins_ok"] = got
+    if r.returncode != 0 or got != n:
+        res["error"] = "mchostctl rc %d, %s groups held; %s" % (
+            r.returncode, got, (r.stderr or r.stdout)[-500:].strip())
+    if tc:
+        res["timers_during"] = during
+        tc.start()
+        res["quiet_seconds"] = wait_quiet(
+            lambda: mchost_counters(ns)["snd_reports"], quiet_s=1.5,
+            what="mchost reports")
+        res["timers_after"] = engine_timers(tc.stop(), ("mchost",))
+        res["reports_sent_total"] = mchost_counters(ns)["snd_reports"] - c0
+    if measure_mem:
+        # Let the unsolicited reports and their retransmissions end.
+        wait_quiet(lambda: mchost_counters(ns)["snd_reports"],
+                   quiet_s=1.5, limit_s=120, what="mchost reports")
+        res.update(mem_delta(m0))
+    t0 = time.perf_counter()
+    ip("link del " + dev, ns)
+    res["teardown_seconds"] = time.perf_counter() - t0
+    settle()
+    return res
+
+
+def mchost_joins(ns_list, reps, out):
+    ns, dev = "bm", "d0"
+    netns_add(ns)
+    out["reps"] = reps
+    try:
+        empty = "/tmp/bench-empty.txt"
+        with open(empty, "w") as f:
+            f.write("# nothing\n")
+        out["startup_seconds"] = min(mchost_batch(ns, empty)[0]
+                                     for _ in range(3))
+        path = "/tmp/bench-join.txt"
+        write_joins(path, dev, 1000)
+        mchost_join_once(ns, dev, 1000, path)       # warm up
+        for n in ns_list:
+            write_joins(path, dev, n)
+            runs = []
+            for k in range(reps):
+                runs.append(mchost_join_once(
+                    ns, dev, n, path,
+                    measure_mem=(n == ns_list[-1] and k == 0)))
+            res = summarize(runs)
+            out[str(n)] = res
+            checkpoint()
+            log("mchost  N=%-6d %8.3f s (runs %s)  %7.0f joins/s  "
+                "(user %.2f s, sys %.2f s, %d reports sent; startup %.3f s, "
+                "device removal %.3f s)%s" %
+                (n, res["seconds"],
+                 " ".join("%.2f" % x for x in res["reps"] if x is not None),
+                 n / res["seconds"], res["user_seconds"], res["sys_seconds"],
+                 res["reports_sent"], out["startup_seconds"],
+                 res["teardown_seconds"],
+                 "  ERROR " + res["error"] if "error" in res else ""))
+        write_joins(path, dev, TRACE_N)
+        out["traced"] = trace_run(lambda: mchost_join_once(
+            ns, dev, TRACE_N, path, trace=True), "mchost")
+        os.unlink(path)
+    finally:
+        netns_del(ns)
+    return out
+
+
+def trace_run(fn, who):
+    """One extra join run with the timer events counted (not in the table:
+    the hist triggers slow the timed loop down a little)."""
+    try:
+        r = fn()
+    except Exception as e:      # the timed runs stay valid without it
+        traceback.print_exc()
+        SOFT_ERRORS.append("%s traced join run: %s: %s" %
+                           (who, type(e).__name__, e))
+        TimerCount().clear()
+        return {"error": str(e)}
+    d, a = r["timers_during"], r["timers_after"]
+    log("%-6s N=%-6d traced run %.3f s: engine timers during the joins: "
+        "%d+%d started, %d+%d expired (timer_list+hrtimer); in the %.1f s "
+        "until the reports stop: %d+%d expired" %
+        (who, r["n"], r["seconds"], d["timer_start"], d["hrtimer_start"],
+         d["timer_expire_entry"], d["hrtimer_expire_entry"],
+         r["quiet_seconds"], a["timer_expire_entry"],
+         a["hrtimer_expire_entry"]))
+    return r
+
+
+# ------------------------------------------------------------------ timers
+
+def tracefs_ready():
+    if not os.path.isdir(TRACEFS + "/events/timer"):
+        run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
+    if not os.path.isdir(TRACEFS + "/events/timer"):
+        raise BenchError("no tracefs timer events at %s" % TRACEFS)
+
+
+class TimerCount:
+    """hist triggers on the timer events: hit counts per timer function."""
+
+    def _trigger(self, ev, text):
+        with open("%s/events/%s/trigger" % (TRACEFS, ev), "w") as f:
+            f.write(text + "\n")
+
+    def start(self):
+        self.clear()            # a trigger left over by a failed run
+        for ev in TRACE_EVENTS:
+            self._trigger(ev, HIST)
+
+    def stop(self):
+        """Read, remove; returns {event: {function: count}}."""
+        # Not ":pause" first: on 6.12 that left the histograms empty.
+        out = {}
+        for ev in TRACE_EVENTS:
+            with open("%s/events/%s/hist" % (TRACEFS, ev)) as f:
+                out[ev.split("/")[1]] = parse_hist(f.read())
+        self.clear()
+        return out
+
+    def clear(self):
+        for ev in TRACE_EVENTS:
+            try:
+                self._trigger(ev, "!" + HIST)
+            except OSError:     # none there
+                pass
+
+
+def parse_hist(text):
+    counts = {}
+    for m in re.finditer(r"\{\s*function:\s*(?:\[[0-9a-f]+\]\s*)?"
+                         r"([^\s}]+)[^}]*\}\s*hitcount:\s*(\d+)", text):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
+    if not counts and "hitcount" in text and "Hits: 0" not in text:
+        raise BenchError("cannot parse a hist file:\n" + text[:1000])
+    return counts
+
+
+def csum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def igmp_query_frame(src_mac, src_ip, version, mrc):
+    if version == 2:
+        body = struct.pack("!BBH4s", 0x11, mrc, 0, b"\0" * 4)
+    else:
+        body = struct.pack("!BBH4sBBH", 0x11, mrc, 0, b"\0" * 4,
+                           0x02, 125, 0)        # S=0 QRV=2, QQIC 125 s
+    body = body[:2] + struct.pack("!H", csum16(body)) + body[4:]
+    ra = b"\x94\x04\x00\x00"
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x46, 0xc0, 24 + len(body), 1, 0, 1,
+                      2, 0, socket.inet_aton(src_ip),
+                      socket.inet_aton("224.0.0.1")) + ra
+    hdr = hdr[:10] + struct.pack("!H", csum16(hdr)) + hdr[12:]
+    mac = bytes(int(x, 16) for x in src_mac.split(":"))
+    return b"\x01\x00\x5e\x00\x00\x01" + mac + b"\x08\x00" + hdr + body
+
+
+def parse_report(frame):
+    """(kind, [groups]) of an IGMP report frame, or None."""
+    if len(frame) < 14 + 20 or frame[12:14] != b"\x08\x00":
+        return None
+    ipp = frame[14:]
+    ihl = (ipp[0] & 0x0f) * 4
+    if ipp[9] != 2:
+        return None
+    tot = struct.unpack("!H", ipp[2:4])[0]
+    g = ipp[ihl:tot]
+    if len(g) < 8:
+        return None
+    t = g[0]
+    if t in (0x12, 0x16):
+        return ("v1" if t == 0x12 else "v2", [socket.inet_ntoa(g[4:8])])
+    if t == 0x17:
+        return ("leave", [])
+    if t == 0x22:
+        nrec = struct.unpack("!H", g[6:8])[0]
+        off, grps = 8, []
+        for _ in range(nrec):
+            if off + 8 > len(g):
+                break
+            auxlen, nsrc = g[off + 1], struct.unpack("!H", g[off + 2:off + 4])[0]
+            grps.append(socket.inet_ntoa(g[off + 4:off + 8]))
+            off += 8 + 4 * nsrc + 4 * auxlen
+        return ("v3", grps)
+    return None
+
+
+class Peer:
+    """The querier's side of the veth: sends queries, receives reports."""
+
+    def __init__(self, ns, dev, src_ip):
+        self.ns, self.dev, self.src_ip = ns, dev, src_ip
+        self.mac = link_mac(ns, dev)
+        with in_netns(ns):
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                              socket.htons(ETH_P_ALL))
+        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
+        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        s.bind((dev, ETH_P_ALL))
+        s.setblocking(False)
+        self.s = s
+
+    def drops(self):
+        """Packets dropped by the socket since the last call."""
+        st = self.s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+        return struct.unpack("II", st)[1]
+
+    def drain(self, sink=None):
+        n = 0
+        while True:
+            try:
+                data, anc, _, addr = self.s.recvmsg(2048, 64)
+            except BlockingIOError:
+                return n
+            n += 1
+            if sink is None or addr[2] == PACKET_OUTGOING:
+                continue
+            ts = None
+            for lvl, typ, val in anc:
+                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("qq", val[:16])
+                    ts = sec + nsec * 1e-9
+            sink(data, ts if ts is not None else time.time())
+
+    def send_query(self, version):
+        frame = igmp_query_frame(self.mac, self.src_ip, version,
+                                 int(round(MRT_S * 10)))
+        t = time.time()
+        self.s.send(frame)
+        return t
+
+    def close(self):
+        self.s.close()
+
+
+def query_window(peer, version, expect, tc, host_quiet, hns, hdev):
+    """One general query; count timers and reports until all groups are in."""
+    host_quiet()
+    h0 = dev_stats(hns, hdev)
+    peer.drain()
+    peer.drops()
+    rep = {"packets": 0, "by_kind": {}, "groups": set(), "first": None,
+           "last": None, "other": 0, "v3_recs": []}
+
+    def sink(frame, ts):
+        r = parse_report(frame)
+        if r is None:
+            rep["other"] += 1
+            return
+        kind, grps = r
+        rep["packets"] += 1
+        rep["by_kind"][kind] = rep["by_kind"].get(kind, 0) + 1
+        rep["groups"].update(grps)
+        if kind == "v3":
+            rep["v3_recs"].append(len(grps))
+        rep["first"] = ts if rep["first"] is None else min(rep["first"], ts)
+        rep["last"] = ts if rep["last"] is None else max(rep["last"], ts)
+
+    tc.start()
+    t_send = peer.send_query(version)
+    m0 = time.monotonic()
+    time.sleep(MRT_S + 0.3)
+    complete = False
+    while True:
+        peer.drain(sink)
+        el = time.monotonic() - m0
+        if len(rep["groups"] & expect) == len(expect) and el >= MRT_S + 1.0:
+            complete = True
+            break
+        if el > MRT_S + WINDOW_SLACK_S:
+            break
+        select.select([peer.s], [], [], 0.3)
+    window = time.monotonic() - m0
+    counts = tc.stop()
+    peer.drain(sink)
+    h1 = dev_stats(hns, hdev)
+    return {
+        "host_tx_packets": h1[0] - h0[0],
+        "host_tx_dropped": h1[1] - h0[1],
+        "query": "IGMPv%d general, MRT %.1f s" % (version, MRT_S),
+        "window_seconds": window,
+        "complete": complete,
+        "report_packets": rep["packets"],
+        "report_kinds": rep["by_kind"],
+        "groups_reported": len(rep["groups"] & expect),
+        "groups_expected": len(expect),
+        "first_report_s": (rep["first"] - t_send) if rep["first"] else None,
+        "last_report_s": (rep["last"] - t_send) if rep["last"] else None,
+        "other_packets": rep["other"],
+        "v3_records_per_packet": (
+            [min(rep["v3_recs"]), max(rep["v3_recs"]),
+             sum(rep["v3_recs"]) / len(rep["v3_recs"])]
+            if rep["v3_recs"] else None),
+        "capture_drops": peer.drops(),
+        "timer_functions": counts,
+    }
+
+
+def engine_timers(counts, prefixes):
+    """Sum the hit counts of the timer functions of one engine."""
+    out = {}
+    for ev, fns in counts.items():
+        out[ev] = sum(c for fn, c in fns.items() if fn.startswith(prefixes))
+        out[ev + "_all"] = sum(fns.values())
+    return out
+
+
+def timer_setup(hns, pns, hdev, pdev):
+    netns_add(hns)
+    netns_add(pns)
+    ip("link add %s type veth peer name %s netns %s" % (hdev, pdev, pns), hns)
+    ip("addr add 10.0.0.2/24 dev " + hdev, hns)
+    ip("addr add 10.0.0.1/24 dev " + pdev, pns)
+    ip("link set %s up" % hdev, hns)
+    ip("link set %s up" % pdev, pns)
+    return Peer(pns, pdev, "10.0.0.1")
+
+
+def timers_test(which, n):
+    """Join n groups on a veth, then one v3 and one v2 general query."""
+    hns, pns = ("ts", "tp") if which == "stock" else ("tm", "tq")
+    hdev, pdev = hns + "0", pns + "0"
+    peer = timer_setup(hns, pns, hdev, pdev)
+    tc = TimerCount()
+    expect = set(groups(n))
+    res = {"groups": n}
+    sock = None
+    try:
+        if which == "stock":
+            raise_stock_limits(hns, n)
+            jr, sock = stock_join_loop(hns, hdev, n)
+            if "error" in jr:
+                raise BenchError("stock joins on %s: %s" % (hdev, jr["error"]))
+            res["join_seconds"] = jr["seconds"]
+
+            def host_quiet():
+                wait_quiet(lambda: dev_tx_packets(hns, hdev), what="stock reports")
+            prefixes = ("igmp",)
+        else:
+            path = "/tmp/bench-timer-join.txt"
+            with open(path, "w") as f:
+                for g in sorted(expect):
+                    f.write("join dev %s group %s\n" % (hdev, g))
+            secs, _, _, r = mchost_batch(hns, path)
+            if r.returncode != 0 or mchost_groups4(hns, hdev) != n:
+                raise BenchError("mchost joins on %s: rc %d %s" %
+                                 (hdev, r.returncode, r.stderr[-500:]))
+            res["join_seconds"] = secs
+
+            def host_quiet():
+                wait_quiet(lambda: (dev_tx_packets(hns, hdev),
+                                    mchost_counters(hns)["snd_reports"]),
+                           what="mchost reports")
+            prefixes = ("mchost",)
+            c0 = mchost_counters(hns)
+        for version in (3, 2):
+            w = query_window(peer, version, expect, tc, host_quiet, hns, hdev)
+            w["engine"] = engine_timers(w["timer_functions"], prefixes)
+            res["v%d" % version] = w
+            e = w["engine"]
+            log("%-6s IGMPv%d query, %d groups: timers started %d (+%d "
+                "hrtimers), expired %d (+%d); %d report packets, %d/%d groups "
+                "within %.2f s%s" %
+                (which, version, n, e["timer_start"], e["hrtimer_start"],
+                 e["timer_expire_entry"], e["hrtimer_expire_entry"],
+                 w["report_packets"], w["groups_reported"], n,
+                 w["last_report_s"] or 0.0,
+                 "" if w["complete"] else "  (INCOMPLETE)"))
+        if which == "mchost":
+            c1 = mchost_counters(hns)
+            res["mchost_counters_delta"] = {
+                k: c1[k] - c0.get(k, 0) for k in c1 if c1[k] != c0.get(k, 0)}
+    finally:
+        tc.clear()
+        peer.close()
+        if sock is not None:
+            sock.close()
+        netns_del(hns)
+        netns_del(pns)
+    return res
+
+
+# -------------------------------------------------------------------- main
+
+def kallsyms(names):
+    found = {}
+    with open("/proc/kallsyms") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[2] in names:
+                found[parts[2]] = " ".join(parts[1:])
+    return found
+
+
+TAINT_BAD = {512: "W (warning)", 128: "D (oops)", 32: "B (bad page)",
+             16384: "L (soft lockup)"}
+_taint_seen = [0]
+
+
+def check_taint(phase, R):
+    """A new W/D/B/L taint: record it and save dmesg next to the results
+    (vm.sh fails the run for it too; a later panic would lose dmesg)."""
+    with open("/proc/sys/kernel/tainted") as f:
+        t = int(f.read())
+    new = t & ~_taint_seen[0] & sum(TAINT_BAD)
+    _taint_seen[0] |= t
+    if not new:
+        return
+    path = os.path.join(os.environ.get("MCHOST_VM_LOGDIR", "/tmp"),
+                        "dmesg-%s.txt" % phase)
+    with open(path, "w") as f:
+        f.write(subprocess.run(["dmesg"], capture_output=True,
+                               text=True).stdout)
+    R["errors"].append("kernel tainted during %s: %s (dmesg in %s)" % (
+        phase, ", ".join(v for k, v in TAINT_BAD.items() if new & k), path))
+
+
+def guest_main(args):
+    if not CTL or not os.access(CTL, os.X_OK) or not KO or \
+            not os.path.isfile(KO):
+        print("bench-guest: MCHOST_KO and MCHOSTCTL must name the built "
+              "module and CLI", file=sys.stderr)
+        return 2
+    out_path = args.out or os.path.join(
+        os.environ.get("MCHOST_VM_LOGDIR", "/tmp"), "bench.json")
+    stock_ns = JOIN_N_QUICK if args.quick else JOIN_N_FULL
+    mchost_ns = JOIN_N_QUICK if args.quick else JOIN_N_FULL + JOIN_N_MCHOST_EXTRA
+    with open("/proc/cpuinfo") as f:
+        ncpu = sum(1 for ln in f if ln.startswith("processor"))
+    R = {
+        "kernel": os.uname().release,
+        "quick": args.quick,
+        "cpus": ncpu,
+        "mem_total_kb": meminfo()["MemTotal"],
+        "accel": "tcg",
+        "join_n_stock": stock_ns,
+        "join_n_mchost": mchost_ns,
+        "errors": [],
+    }
+
+    def save():
+        tmp = out_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(R, f, indent=1, sort_keys=True)
+        os.replace(tmp, out_path)
+
+    _checkpoint[0] = save
+
+    def phase(name, fn, *a, partial=False):
+        log("== " + name)
+        try:
+            if partial:         # fn fills R[name] as it goes
+                R[name] = {}
+                fn(*a, R[name])
+            else:
+                R[name] = fn(*a)
+        except Exception as e:      # record, go on with the next phase
+            traceback.print_exc()
+            R["errors"].append("%s: %s: %s" % (name, type(e).__name__, e))
+        check_taint(name, R)
+        save()
+
+    # WARNs (KERN_WARNING) on the console despite `quiet`, so that they are
+    # in console.log even if a panic follows.
+    with open("/proc/sys/kernel/printk", "w") as f:
+        f.write("5\n")
+    check_taint("boot", R)
+    if os.path.exists("/sys/module/mchost"):
+        run(["rmmod", "mchost"])
+    run(["modprobe", "-a", "dummy", "veth"], check=False)
+    try:
+        tracefs_ready()
+    except BenchError as e:
+        R["errors"].append("tracefs: %s" % e)
+    R["netdev_max_backlog"] = [sysctl_read("init", "net.core.netdev_max_backlog"),
+                               BACKLOG]
+    sysctl_write("init", "net.core.netdev_max_backlog", BACKLOG)
+    R["symbols_stock"] = kallsyms({"igmp_timer_expire", "igmp_gq_timer_expire",
+                                   "igmp_ifc_timer_expire"})
+
+    phase("stock_limits", stock_probe_limits)
+    phase("stock_joins", stock_joins, stock_ns, REPS, partial=True)
+    phase("stock_timers", timers_test, "stock", TIMER_GROUPS)
+
+    log("== insmod " + KO)
+    r = run(["insmod", KO], check=False)
+    if r.returncode != 0:
+        R["errors"].append("insmod: %s" % r.stderr.strip())
+        save()
+        return 1
+    R["symbols_mchost"] = kallsyms({"mchost_timer_expired"})
+    if "mchost_timer_expired" not in R["symbols_mchost"]:
+        R["errors"].append("kallsyms: no mchost_timer_expired: the timer "
+                           "function was renamed; fix TimerCount prefixes")
+    phase("mchost_joins", mchost_joins, mchost_ns, REPS, partial=True)
+    phase("mchost_timers", timers_test, "mchost", TIMER_GROUPS)
+    r = run(["rmmod", "mchost"], check=False)
+    if r.returncode != 0:
+        R["errors"].append("rmmod: %s" % r.stderr.strip())
+    R["errors"].extend(SOFT_ERRORS)
+    R["elapsed_seconds"] = time.monotonic() - _T0
+    save()
+    log("results in %s" % out_path)
+    for e in R["errors"]:
+        print("bench-guest: ERROR: %s" % e, file=sys.stderr)
+    return 1 if R["errors"] else 0
+
+
+# ------------------------------------------------------------------ report
+
+def fnum(v, fmt="%.3f"):
+    return "-" if v is None else fmt % v
+
+
+def exponent(t1, t0, n1, n0):
+    if not t1 or not t0 or t1 <= 0 or t0 <= 0 or n1 == n0:
+        return None
+    return math.log(t1 / t0) / math.log(n1 / n0)
+
+
+def spread(r):
+    reps = [x for x in r.get("reps", []) if x is not None]
+    return " ".join("%.3f" % x for x in reps) if reps else "-"
+
+
+def report(R):
+    P = print
+    line = "-" * 78
+    P(line)
+    P("mchost benchmark on %s (%s, %d vCPU, %d MB)%s" %
+      (R.get("kernel", "?"), "QEMU/TCG", R.get("cpus", 0),
+       R.get("mem_total_kb", 0) // 1024, ", --quick" if R.get("quick") else ""))
+    P("All numbers come from ONE VM run. Under TCG (CPU emulation) every")
+    P("absolute time is many times slower than on real hardware: read the")
+    P("ratios and growth exponents, not the seconds.")
+    P(line)
+
+    lim = R.get("stock_limits")
+    if lim:
+        P("1a. Stock limits with default sysctls (one socket, IP_ADD_MEMBERSHIP):")
+        a, b = lim["igmp_max_memberships"], lim["optmem_max"]
+        P("    net.ipv4.igmp_max_memberships = %d: join #%s fails: %s" %
+          (lim["igmp_max_memberships_default"], a["failed_join"], a["error"]))
+        P("    net.core.optmem_max = %d%s: with the first raised, join #%s "
+          "fails: %s" %
+          (lim["optmem_max_default"],
+           " (per netns)" if lim["optmem_max_per_netns"] else " (global)",
+           b["failed_join"], b["error"]))
+        if lim.get("optmem_bytes_per_join"):
+            P("    (= %.0f bytes of option memory charged per membership)" %
+              lim["optmem_bytes_per_join"])
+        P("")
+
+    sj, mj = R.get("stock_joins") or {}, R.get("mchost_joins") or {}
+    ns = sorted({int(k) for k in list(sj) + list(mj) if k.isdigit()})
+    if ns:
+        P("1b. Join time, N groups on one dummy device in a netns")
+        P("    stock  = one UDP socket, N x setsockopt(IP_ADD_MEMBERSHIP), "
+          "only the loop timed,")
+        P("             igmp_max_memberships = N, optmem_max raised")
+        P("    mchost = `mchostctl -b FILE` with N join lines, the whole "
+          "process timed,")
+        P("             no tuning (startup of an empty batch: %s s)" %
+          fnum(mj.get("startup_seconds")))
+        P("    exp    = log(t(N)/t(prev N)) / log(N/prev N): ~1 linear, "
+          "~2 quadratic")
+        P("")
+        P("    %7s | %9s %9s %5s | %9s %9s %5s | %8s" %
+          ("N", "stock s", "joins/s", "exp", "mchost s", "joins/s", "exp",
+           "stock/mc"))
+        P("    " + "-" * 74)
+        prev = None
+        for n in ns:
+            s, m = sj.get(str(n)), mj.get(str(n))
+            ss = s["seconds"] if s and not s.get("error") else None
+            ms = m["seconds"] if m and not m.get("error") else None
+            se = me = None
+            if prev:
+                ps, pm = sj.get(str(prev)), mj.get(str(prev))
+                se = exponent(ss, ps and ps["seconds"], n, prev)
+                me = exponent(ms, pm and pm["seconds"], n, prev)
+            P("    %7d | %9s %9s %5s | %9s %9s %5s | %8s" %
+              (n, fnum(ss), fnum(ss and n / ss, "%.0f"), fnum(se, "%.2f"),
+               fnum(ms), fnum(ms and n / ms, "%.0f"), fnum(me, "%.2f"),
+               fnum(ss / ms if ss and ms else None, "%.1fx")))
+            for who, r in (("stock", s), ("mchost", m)):
+                if r and r.get("error"):
+                    P("            %s: %s" % (who, r["error"]))
+            prev = n
+        P("")
+        P("    Median run in detail (CPU time of the joining process; reports "
+          "sent during")
+        P("    the timed interval; the spread of the %s runs):" %
+          (sj.get("reps") or mj.get("reps") or "?"))
+        for n in ns:
+            s, m = sj.get(str(n)), mj.get(str(n))
+            if s:
+                P("    %7d stock : user %5.2f s, sys %6.2f s, %6d reports; "
+                  "runs %s" % (n, s.get("user_seconds", 0),
+                               s.get("sys_seconds", 0), s.get("tx_packets", 0),
+                               spread(s)))
+            if m:
+                P("    %7s mchost: user %5.2f s, sys %6.2f s, %6d reports; "
+                  "runs %s" % ("", m.get("user_seconds", 0),
+                               m.get("sys_seconds", 0),
+                               m.get("reports_sent", 0), spread(m)))
+        big = [n for n in ns if str(n) in sj]
+        if big and sj[str(big[-1])].get("floor_seconds") is not None:
+            b = sj[str(big[-1])]
+            P("    stock at N=%d: the same python loop with a no-op "
+              "setsockopt takes %.3f s;" % (big[-1], b["floor_seconds"]))
+            P("    closing the socket, which leaves all groups, %.3f s." %
+              b["close_seconds"])
+        for who, d in (("stock", sj), ("mchost", mj)):
+            t = d.get("traced")
+            if not t or "timers_during" not in t:
+                continue
+            a, b = t["timers_during"], t["timers_after"]
+            P("    %-6s traced run, N=%d: %.3f s; engine timers expired "
+              "during the joins" % (who, t["n"], t["seconds"]))
+            P("           %d timer_list + %d hrtimer, then %d + %d in the "
+              "%.1f s until the reports stop" %
+              (a["timer_expire_entry"], a["hrtimer_expire_entry"],
+               b["timer_expire_entry"], b["hrtimer_expire_entry"],
+               t["quiet_seconds"]))
+        P("")
+
+    P("2.  Memory (Slab delta in /proc/meminfo while the groups are held):")
+    for who, d in (("stock", sj), ("mchost", mj)):
+        rows = [v for k, v in d.items() if k.isdigit() and
+                v.get("slab_kb_delta") is not None]
+        for v in rows:
+            P("    %-6s N=%-6d Slab %+d kB = %.0f bytes/group" %
+              (who, v["n"], v["slab_kb_delta"],
+               v["slab_kb_delta"] * 1024.0 / v["n"]))
+    P("    (stock: socket list + in_device list + link-layer addresses; "
+      "mchost: its")
+    P("    memberships + link-layer addresses; one run, so a few hundred kB "
+      "of noise)")
+    P("")
+
+    st, mt = R.get("stock_timers"), R.get("mchost_timers")
+    if st or mt:
+        n = (st or mt)["groups"]
+        P("3.  Timers for ONE general query, %d groups joined on a veth; the "
+          "peer netns sends" % n)
+        P("    the query (MRT 1 s) and counts the reports. Timers: tracefs hist "
+          "triggers on")
+        P("    timer:timer_start/timer_expire_entry (timer_list) and "
+          "timer:hrtimer_start/")
+        P("    hrtimer_expire_entry, counted for the engine's functions only "
+          "(stock igmp_*,")
+        P("    mchost mchost_*); 'all' = every timer in the kernel during the "
+          "window.")
+        for v in (3, 2):
+            P("")
+            P("    IGMPv%d general query    %22s %22s" % (v, "stock", "mchost"))
+            rows = [
+                ("timers started", "timer_start"),
+                ("timers expired", "timer_expire_entry"),
+                ("hrtimers started", "hrtimer_start"),
+                ("hrtimers expired", "hrtimer_expire_entry"),
+            ]
+            for label, key in rows:
+                cells = []
+                for r in (st, mt):
+                    w = r and r.get("v%d" % v)
+                    if not w:
+                        cells.append("-")
+                        continue
+                    e = w["engine"]
+                    cells.append("%d (all %d)" % (e[key], e[key + "_all"]))
+                P("      %-22s %22s %22s" % (label, cells[0], cells[1]))
+            for label, fn in (
+                    ("report packets", lambda w: "%d %s" % (
+                        w["report_packets"],
+                        ",".join("%s:%d" % kv for kv in
+                                 sorted(w["report_kinds"].items())))),
+                    ("v3 records/packet", lambda w: "%d..%d, mean %.0f" %
+                     tuple(w["v3_records_per_packet"])
+                     if w.get("v3_records_per_packet") else "-"),
+                    ("groups reported", lambda w: "%d/%d" % (
+                        w["groups_reported"], w["groups_expected"])),
+                    ("first..last report", lambda w: "%s..%s s" % (
+                        fnum(w["first_report_s"], "%.2f"),
+                        fnum(w["last_report_s"], "%.2f"))),
+                    ("host sent (dropped)", lambda w: "%d (%d)" % (
+                        w.get("host_tx_packets", -1),
+                        w.get("host_tx_dropped", -1))),
+                    ("capture drops", lambda w: "%d" % w["capture_drops"])):
+                cells = []
+                for r in (st, mt):
+                    w = r and r.get("v%d" % v)
+                    cells.append(fn(w) if w else "-")
+                P("      %-22s %22s %22s" % (label, cells[0], cells[1]))
+        P("")
+
+    P(line)
+    P("Summary (stock / mchost):")
+    if ns:
+        for n in ns:
+            s, m = sj.get(str(n)), mj.get(str(n))
+            if s and m and not s.get("error") and not m.get("error"):
+                P("  join time at N=%-6d  %7.3f s / %7.3f s = %6.1fx" %
+                  (n, s["seconds"], m["seconds"], s["seconds"] / m["seconds"]))
+        sn = [n for n in ns if str(n) in sj and not sj[str(n)].get("error")]
+        mn = [n for n in ns if str(n) in mj and not mj[str(n)].get("error")]
+        for who, d, nn in (("stock", sj, sn), ("mchost", mj, mn)):
+            if len(nn) >= 2:
+                e = exponent(d[str(nn[-1])]["seconds"],
+                             d[str(nn[0])]["seconds"], nn[-1], nn[0])
+                P("  %-6s join growth N=%d..%d: time x%.1f for N x%.0f "
+                  "(exponent %.2f)" %
+                  (who, nn[0], nn[-1],
+                   d[str(nn[-1])]["seconds"] / d[str(nn[0])]["seconds"],
+                   nn[-1] / nn[0], e))
+        if mn:
+            big = mj[str(mn[-1])]
+            P("  mchost at N=%d: %.3f s, no sysctl changed" %
+              (mn[-1], big["seconds"]))
+        ts, tm = sj.get("traced"), mj.get("traced")
+        if ts and tm and "timers_during" in ts and "timers_during" in tm:
+            def fired(t):
+                return sum(t[w][k] for w in ("timers_during", "timers_after")
+                           for k in ("timer_expire_entry",
+                                     "hrtimer_expire_entry"))
+            P("  engine timer firings for %d joins (until the reports stop): "
+              "%d / %d" % (ts["n"], fired(ts), fired(tm)))
+    if lim:
+        P("  stock with default sysctls: ENOBUFS at join #%s "
+          "(igmp_max_memberships), then #%s (optmem_max)" %
+          (lim["igmp_max_memberships"]["failed_join"],
+           lim["optmem_max"]["failed_join"]))
+    for v in (3, 2):
+        ws = st and st.get("v%d" % v)
+        wm = mt and mt.get("v%d" % v)
+        if ws and wm:
+            a = ws["engine"]["timer_start"] + ws["engine"]["hrtimer_start"]
+            b = wm["engine"]["timer_start"] + wm["engine"]["hrtimer_start"]
+            P("  IGMPv%d query at %d groups: engine timers started %d / %d%s;" %
+              (v, ws["groups_expected"], a, b,
+               " = %.1fx" % (a / b) if b else ""))
+            P("      report packets %d / %d, groups reported %d / %d" %
+              (ws["report_packets"], wm["report_packets"],
+               ws["groups_reported"], wm["groups_reported"]))
+    if R.get("elapsed_seconds"):
+        P("  (guest run time %.0f s)" % R["elapsed_seconds"])
+    for e in R.get("errors", []):
+        P("  ERROR: %s" % e)
+    P(line)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="N = 1,000/5,000/10,000 only")
+    ap.add_argument("--out", help="result JSON (default "
+                    "$MCHOST_VM_LOGDIR/bench.json)")
+    ap.add_argument("--report", metavar="JSON",
+                    help="print the table of a result file and exit")
+    args = ap.parse_args()
+    if args.report:
+        with open(args.report) as f:
+            report(json.load(f))
+        return 0
+    return guest_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
