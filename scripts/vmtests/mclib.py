@@ -1295,11 +1295,13 @@ def check_report_ip(p, src, what, dst=None):
              "dst": dst}, "%s: IP framing of %r" % (what, p))
 
 
-class IgmpCapture:
-    """Capture the IPv4 IGMP packets arriving on dev (netns ns) with an
-    AF_PACKET socket, in a background thread; each packet's t is the
-    kernel's receive time on the time.monotonic() clock. Frames sent from
-    this side are skipped."""
+class _Capture:
+    """Capture frames arriving on dev (netns ns) with an AF_PACKET socket,
+    in a background thread; each packet's t is the kernel's receive time on
+    the time.monotonic() clock. Frames sent from this side are skipped.
+    Subclasses say in _take() which frames they keep."""
+
+    RCVBUF = 32 << 20
 
     def __init__(self, dev, ns=None):
         import threading
@@ -1308,7 +1310,8 @@ class IgmpCapture:
                                       socket.htons(ETH_P_ALL))
             self.sock.bind((dev, ETH_P_ALL))
         try:
-            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE,
+                                 self.RCVBUF)
         except OSError:
             pass
         self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
@@ -1316,6 +1319,7 @@ class IgmpCapture:
         self.lock = threading.Lock()
         self.pkts = []
         self.other = 0
+        self.last = time.monotonic()     # when the thread last took a frame
         self.stop_ev = threading.Event()
         self.th = threading.Thread(target=self._run, daemon=True)
         self.th.start()
@@ -1328,6 +1332,7 @@ class IgmpCapture:
                 continue
             except OSError:
                 return
+            self.last = time.monotonic()
             # The kernel's receive time (CLOCK_REALTIME) on the monotonic
             # clock: right even when this thread lags behind a burst.
             t = time.monotonic()
@@ -1336,16 +1341,11 @@ class IgmpCapture:
                         len(val) >= 16:
                     sec, nsec = struct.unpack("@qq", val[:16])
                     t = sec + nsec / 1e9 - (time.time() - time.monotonic())
-            if addr[2] == PACKET_OUTGOING or len(data) < 34:
-                continue
-            if struct.unpack("!H", data[12:14])[0] != ETH_P_IP or \
-                    data[23] != 2:
-                with self.lock:
-                    self.other += 1
-                continue
-            p = IgmpPkt(data[14:], t)
-            with self.lock:
-                self.pkts.append(p)
+            if addr[2] != PACKET_OUTGOING:
+                self._take(data, t)
+
+    def _take(self, data, t):
+        raise NotImplementedError
 
     def get(self, since=None, until=None, pred=None):
         """Packets that arrived in [since, until) (monotonic times)."""
@@ -1359,10 +1359,35 @@ class IgmpCapture:
         return wait_for(lambda: fn(self.get(since)), timeout, what,
                         interval=0.02)
 
+    def settle(self, quiet=0.3, timeout=60):
+        """Wait until the thread has taken no frame for `quiet` seconds:
+        it has caught up with a burst (packet times are the kernel's, but
+        get() only returns what the thread has parsed)."""
+        wait_for(lambda: time.monotonic() - self.last >= quiet, timeout,
+                 "the capture to catch up", interval=0.05)
+
     def close(self):
         self.stop_ev.set()
         self.th.join(2)
         self.sock.close()
+
+
+class IgmpCapture(_Capture):
+    """The IPv4 IGMP packets arriving on dev; other IPv4 frames are only
+    counted (other)."""
+
+    RCVBUF = 16 << 20
+
+    def _take(self, data, t):
+        if len(data) < 34:
+            return
+        if struct.unpack("!H", data[12:14])[0] != ETH_P_IP or data[23] != 2:
+            with self.lock:
+                self.other += 1
+            return
+        p = IgmpPkt(data[14:], t)
+        with self.lock:
+            self.pkts.append(p)
 
 
 def v3_records(pkts):
@@ -1605,84 +1630,21 @@ def check_report_ip6(p, src, what, dst=None):
        "%s: IPv6 framing of %r" % (what, p))
 
 
-class MldCapture:
-    """Capture the MLD messages (ICMPv6 130/131/132/143 after any extension
-    headers) arriving on dev (netns ns) with an AF_PACKET socket, in a
-    background thread; each packet's t is the kernel's receive time on the
-    time.monotonic() clock. Frames sent from this side are skipped; other
-    IPv6 packets are only counted (other)."""
+class MldCapture(_Capture):
+    """The MLD messages (ICMPv6 130/131/132/143 after any extension
+    headers) arriving on dev; other IPv6 packets are only counted
+    (other)."""
 
-    def __init__(self, dev, ns=None):
-        import threading
-        with in_netns(ns):
-            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                      socket.htons(ETH_P_ALL))
-            self.sock.bind((dev, ETH_P_ALL))
-        try:
-            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
-        except OSError:
-            pass
-        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        self.sock.settimeout(0.1)
-        self.lock = threading.Lock()
-        self.pkts = []
-        self.other = 0
-        self.last = time.monotonic()     # when the thread last took a frame
-        self.stop_ev = threading.Event()
-        self.th = threading.Thread(target=self._run, daemon=True)
-        self.th.start()
-
-    def _run(self):
-        while not self.stop_ev.is_set():
-            try:
-                data, anc, _, addr = self.sock.recvmsg(65535, 64)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.last = time.monotonic()
-            # The kernel's receive time on the monotonic clock, right even
-            # when this thread lags behind a burst.
-            t = time.monotonic()
-            for lvl, typ, val in anc:
-                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and \
-                        len(val) >= 16:
-                    sec, nsec = struct.unpack("@qq", val[:16])
-                    t = sec + nsec / 1e9 - (time.time() - time.monotonic())
-            if addr[2] == PACKET_OUTGOING or len(data) < 54:
-                continue
-            if struct.unpack("!H", data[12:14])[0] != ETH_P_IPV6:
-                continue
-            p = MldPkt(data[14:], t)
-            with self.lock:
-                if p.type in MLD_TYPES:
-                    self.pkts.append(p)
-                else:
-                    self.other += 1
-
-    def get(self, since=None, until=None, pred=None):
-        """Packets that arrived in [since, until) (monotonic times)."""
+    def _take(self, data, t):
+        if len(data) < 54 or \
+                struct.unpack("!H", data[12:14])[0] != ETH_P_IPV6:
+            return
+        p = MldPkt(data[14:], t)
         with self.lock:
-            ps = list(self.pkts)
-        return [p for p in ps if (since is None or p.t >= since) and
-                (until is None or p.t < until) and (pred is None or pred(p))]
-
-    def wait(self, fn, timeout, what, since=None):
-        """Poll fn(packets since `since`) until it returns a true value."""
-        return wait_for(lambda: fn(self.get(since)), timeout, what,
-                        interval=0.02)
-
-    def settle(self, quiet=0.3, timeout=60):
-        """Wait until the thread has taken no frame for `quiet` seconds:
-        it has caught up with a burst (packet times are the kernel's, but
-        get() only returns what the thread has parsed)."""
-        wait_for(lambda: time.monotonic() - self.last >= quiet, timeout,
-                 "the MLD capture to catch up", interval=0.05)
-
-    def close(self):
-        self.stop_ev.set()
-        self.th.join(2)
-        self.sock.close()
+            if p.type in MLD_TYPES:
+                self.pkts.append(p)
+            else:
+                self.other += 1
 
 
 def mld_records(pkts):
