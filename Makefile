@@ -2,21 +2,25 @@
 #
 # mchost: out-of-tree build and the project's targets.
 #
-#   make               mchost.ko for KDIR (running kernel's headers, else the
-#                      pinned 6.12) and the mchostctl CLI, into build/
+#   make               mchost.ko for KDIR (default: the running kernel's
+#                      headers) and the mchostctl CLI, into build/
 #   make check         everything CI runs (see README)
 #   make demo          boot 6.12 in QEMU and show mchost working
 #
 # Kernel versions are pinned in scripts/kernels.env, nowhere else.
 
 include scripts/kernels.env
+MCHOST_CACHE := $(or $(MCHOST_CACHE_OVERRIDE),$(MCHOST_CACHE))
 -include $(MCHOST_CACHE)/kernels.resolved
 
 ROOT := $(CURDIR)
 BUILD := $(ROOT)/build
 KVERS := $(MCHOST_K61) $(MCHOST_K612)
-RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),/usr/src/linux-headers-$(MCHOST_K612))
+RUNNING_KREL := $(shell uname -r)
+KDIR ?= /lib/modules/$(RUNNING_KREL)/build
+# The pinned test kernels' headers, extracted by scripts/deps.sh (never
+# installed on the host).
+khdr = $(MCHOST_CACHE)/kernels/$(1)/usr/src/linux-headers-$(1)
 KBUILD_ARGS = MCHOST_INC=$(ROOT)/include/uapi
 MODULE_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
 CHECKPATCH := $(MCHOST_CACHE)/src/linux-source-6.12/scripts/checkpatch.pl
@@ -39,6 +43,10 @@ module_dir = mkdir -p $(BUILD)/$(1) && \
 	find $(BUILD)/$(1) -maxdepth 1 -xtype l -delete
 
 module:
+	@test -f $(KDIR)/Makefile || { \
+		echo "error: no kernel headers in $(KDIR)."; \
+		echo "Install the running kernel's headers (apt-get install linux-headers-$(RUNNING_KREL))"; \
+		echo "or name a kernel build tree with KDIR=/path/to/build."; exit 1; }
 	$(call module_dir,default)
 	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules
 	@echo "built $(BUILD)/default/mchost.ko for $(KDIR)"
@@ -48,7 +56,7 @@ modules-all: deps-stamp
 	@set -e; for k in $(KVERS); do \
 		$(call module_dir,$$k); \
 		echo "== mchost.ko for $$k (W=1)"; \
-		$(MAKE) -s -C /usr/src/linux-headers-$$k M=$(BUILD)/$$k \
+		$(MAKE) -s -C $(call khdr,$$k) M=$(BUILD)/$$k \
 			$(KBUILD_ARGS) W=1 modules 2>&1 | tee $(BUILD)/$$k/build.log; \
 		if grep -E 'warning:|error:' $(BUILD)/$$k/build.log; then \
 			echo "FAIL: compiler warnings for $$k"; exit 1; fi; \
@@ -75,7 +83,7 @@ sparse: deps-stamp
 	@set -e; for k in $(KVERS); do \
 		$(call module_dir,sparse-$$k); \
 		echo "== sparse (C=2) against $$k"; \
-		$(MAKE) -s -C /usr/src/linux-headers-$$k M=$(BUILD)/sparse-$$k \
+		$(MAKE) -s -C $(call khdr,$$k) M=$(BUILD)/sparse-$$k \
 			$(KBUILD_ARGS) C=2 CF=-D__CHECK_ENDIAN__ modules 2>&1 \
 			| tee $(BUILD)/sparse-$$k/sparse.log; \
 		if grep -E 'warning:|error:' $(BUILD)/sparse-$$k/sparse.log; then \

@@ -1,34 +1,37 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR
-# Install every Debian package mchost needs (build, lint, KUnit, VM tests).
+# Install the host tools mchost needs and extract the pinned test kernels.
 #
 # Usage: scripts/deps.sh
 #
-# Idempotent: packages are checked with dpkg-query and only missing ones are
-# installed; `apt-get update` runs at most once, and only when something is
+# Host tools (QEMU, scapy, sparse, clang, ...) are installed as Debian
+# packages. The test kernels are NOT: their packages' maintainer scripts would
+# add them to the host's boot loader (and the newest would become the default
+# entry). Instead, linux-image, linux-headers (arch and -common) and
+# linux-kbuild are fetched with `apt-get download` and unpacked with
+# `dpkg-deb -x` into $MCHOST_CACHE/kernels/<release>/, where the builds
+# (KDIR), the VMs (vmlinuz, modules) and depmod use them. Nothing under /boot,
+# /lib/modules or /usr/src is touched.
+#
+# Idempotent: packages are checked with dpkg-query, kernel trees with a stamp
+# file; `apt-get update` runs at most once, and only when something is
 # missing. Must run as root on Debian 12 (bookworm).
 #
 # Kernel pins come from scripts/kernels.env. If the archive no longer has a
 # pinned linux-image/linux-headers ABI, the newest package of the same series
 # that has both image and headers is used instead, with a warning, and the
 # choice is written to $MCHOST_CACHE/kernels.resolved (read by lib.sh).
-#
-# The kernel images are installed with INITRD=No in the environment: the
-# Debian kernel postinst hook /etc/kernel/postinst.d/initramfs-tools then skips
-# the (slow, useless here) initramfs generation. Our VMs boot their own tiny
-# initramfs (scripts/vm.sh); the host never boots these kernels.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 export DEBIAN_FRONTEND=noninteractive
-export INITRD=No
 
 BASE_PKGS=(
 	qemu-system-x86 busybox-static linux-source-6.12
 	python3 python3-scapy tcpdump iproute2 sparse libmnl-dev pkg-config
 	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod
-	codespell shellcheck util-linux procps file
+	dwarves codespell shellcheck util-linux procps file
 )
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (apt-get install)"
@@ -55,7 +58,7 @@ has_candidate() {
 	[[ -n $c && $c != "(none)" ]]
 }
 
-kernel_installed() { is_installed "linux-image-$1" && is_installed "linux-headers-$1"; }
+kernel_extracted() { [[ -f $(mchost_kroot "$1")/.extracted ]]; }
 kernel_available() { has_candidate "linux-image-$1" && has_candidate "linux-headers-$1"; }
 
 # newest_kernel REGEX: newest ABI (image name minus prefix) whose image and
@@ -73,7 +76,7 @@ newest_kernel() {
 }
 
 # resolve_kernel SERIES PIN PREV: set RESOLVED to the kernel ABI to use.
-# Order: pinned and installed; previously resolved fallback and installed
+# Order: pinned and extracted; previously resolved fallback and extracted
 # (no apt access); pinned and available in apt; newest available fallback.
 RESOLVED=
 resolve_kernel() {
@@ -84,15 +87,15 @@ resolve_kernel() {
 	6.12) re='6\.12\.[0-9]+\+deb12-amd64' ;;
 	*) die "internal: series $series" ;;
 	esac
-	if kernel_installed "$pin"; then
+	if kernel_extracted "$pin"; then
 		return
 	fi
-	if [[ $prev != "$pin" ]] && grep -E -q -x -- "$re" <<<"$prev" && kernel_installed "$prev"; then
-		warn "pinned kernel $pin is not installed; using $prev (resolved earlier, see $MCHOST_CACHE/kernels.resolved)"
+	if [[ $prev != "$pin" ]] && grep -E -q -x -- "$re" <<<"$prev" && kernel_extracted "$prev"; then
+		warn "pinned kernel $pin is not extracted; using $prev (resolved earlier, see $MCHOST_CACHE/kernels.resolved)"
 		RESOLVED=$prev
 		return
 	fi
-	apt_update_once
+	kernel_available "$pin" || apt_update_once
 	if kernel_available "$pin"; then
 		return
 	fi
@@ -104,6 +107,48 @@ resolve_kernel() {
 	warn "(recorded in $MCHOST_CACHE/kernels.resolved; update scripts/kernels.env)"
 	warn "========================================================================"
 	RESOLVED=$abi
+}
+
+# header_deps ABI: the -common headers and linux-kbuild packages that
+# linux-headers-ABI depends on (they hold the Makefile and the host tools).
+header_deps() {
+	apt-cache depends --no-recommends --no-suggests -- "linux-headers-$1" 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-(headers-.*-common|kbuild-)/ { print $2 }' |
+		sort -u
+}
+
+# extract_kernel ABI: download and unpack the image, headers and kbuild
+# packages of ABI into $MCHOST_CACHE/kernels/ABI, then make the tree work
+# where it is (the packages assume /usr/src and /lib/modules).
+extract_kernel() {
+	local abi=$1 root tmp debs=$MCHOST_CACHE/debs p deb hdr pkgs=()
+	root=$(mchost_kroot "$abi")
+	kernel_extracted "$abi" && return 0
+	kernel_available "$abi" || apt_update_once
+	mapfile -t pkgs < <(printf '%s\n' "linux-image-$abi" "linux-headers-$abi"; header_deps "$abi")
+	((${#pkgs[@]} >= 4)) || die "linux-headers-$abi: cannot find its -common and kbuild packages (${pkgs[*]})"
+	msg "extracting kernel $abi into $root (not installed: the host's boot is untouched)"
+	mkdir -p -- "$debs"
+	(cd -- "$debs" && apt-get download -q -o APT::Sandbox::User=root -- "${pkgs[@]}" >&2) ||
+		die "apt-get download ${pkgs[*]} failed"
+	tmp=$root.tmp
+	rm -rf -- "$tmp"
+	mkdir -p -- "$tmp"
+	for p in "${pkgs[@]}"; do
+		deb=$(find "$debs" -maxdepth 1 -name "${p}_*.deb" -printf '%T@ %p\n' | sort -n -r | head -n 1 | cut -d' ' -f2-)
+		[[ -n $deb ]] || die "no .deb for $p in $debs"
+		dpkg-deb -x -- "$deb" "$tmp"
+	done
+	hdr=$tmp/usr/src/linux-headers-$abi
+	[[ -f $hdr/Makefile && -d $tmp/lib/modules/$abi ]] || die "$abi: unexpected package layout"
+	# The arch headers include the -common Makefile by absolute path.
+	sed -i "s|^include /usr/src/|include $root/usr/src/|" -- "$hdr/Makefile"
+	ln -sfn "../../../usr/src/linux-headers-$abi" "$tmp/lib/modules/$abi/build"
+	depmod -b "$tmp" "$abi" || die "depmod for $abi failed"
+	printf '%s\n' "${pkgs[@]}" >"$tmp/.extracted"
+	rm -rf -- "$root"
+	mv -- "$tmp" "$root"
+	rm -f -- "$debs"/*.deb
 }
 
 # MCHOST_K61/K612 may already hold a previous fallback (from lib.sh).
@@ -128,25 +173,25 @@ else
 	fi
 fi
 
-pkgs=("${BASE_PKGS[@]}"
-	"linux-image-$k61" "linux-headers-$k61"
-	"linux-image-$k612" "linux-headers-$k612")
 missing=()
-for p in "${pkgs[@]}"; do
+for p in "${BASE_PKGS[@]}"; do
 	is_installed "$p" || missing+=("$p")
 done
-
-if ((${#missing[@]} == 0)); then
-	msg "all ${#pkgs[@]} packages are installed (kernels $k61, $k612)"
-	exit 0
+if ((${#missing[@]} > 0)); then
+	msg "installing: ${missing[*]}"
+	apt_update_once
+	apt-get install -y -q --no-install-recommends -- "${missing[@]}" >&2 ||
+		die "apt-get install failed"
+	for p in "${missing[@]}"; do
+		is_installed "$p" || die "package $p is still not installed"
+	done
 fi
 
-msg "installing: ${missing[*]}"
-apt_update_once
-apt-get install -y -q --no-install-recommends -- "${missing[@]}" >&2 ||
-	die "apt-get install failed"
-
-for p in "${missing[@]}"; do
-	is_installed "$p" || die "package $p is still not installed"
-done
-msg "done (kernels $k61, $k612)"
+# Serialize extraction between concurrent runs (make -j, parallel clones).
+mkdir -p -- "$MCHOST_CACHE/kernels"
+exec 9>"$MCHOST_CACHE/kernels/.lock"
+flock 9
+extract_kernel "$k61"
+extract_kernel "$k612"
+flock -u 9
+msg "ready: ${#BASE_PKGS[@]} host packages; kernels $k61, $k612 in $MCHOST_CACHE/kernels"

@@ -15,6 +15,10 @@
 # Functions:
 #   msg, warn, die     log to stderr
 #   mchost_kver 6.1|6.12   print the full kernel release string
+#   mchost_kroot REL   the extracted tree of kernel release REL (deps.sh)
+#   mchost_kdir REL    its headers (KDIR for module builds)
+#   mchost_kimage REL  its compressed kernel image
+#   mchost_moddir REL  its modules directory (modules.dep, *.ko)
 
 if [[ -z "${ROOT:-}" || ! -f "${ROOT}/scripts/kernels.env" ]]; then
 	ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -54,6 +58,12 @@ mchost_kver() {
 		;;
 	esac
 }
+
+# Test kernels are extracted, never installed (scripts/deps.sh).
+mchost_kroot() { printf '%s\n' "$MCHOST_CACHE/kernels/$1"; }
+mchost_kdir() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/usr/src/linux-headers-$1"; }
+mchost_kimage() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/boot/vmlinuz-$1"; }
+mchost_moddir() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/lib/modules/$1"; }
 
 # The kernel series we test on, in order.
 MCHOST_SERIES=(6.1 6.12)

@@ -76,7 +76,15 @@ share_mounted=1
 
 $bb hostname mchost-vm
 $bb ip link set lo up || fatal "ip link set lo up"
-# The host's modprobe (kmod: reads .ko.xz; /lib/modules is the host's).
+# The kernel's modules live in the extracted tree in the cache: make them
+# the guest's /lib/modules/<release> so that modprobe (kmod, reads .ko.xz)
+# finds them.
+moddir=$(<"$SHARE/.vm/moddir") || fatal "no modules directory in the result share"
+if [[ $moddir != "/lib/modules/$(uname -r)" ]]; then
+	$bb mkdir -p /lib/modules
+	$bb rm -rf "/lib/modules/$(uname -r)"
+	$bb ln -s "$moddir" "/lib/modules/$(uname -r)" || fatal "cannot link $moddir"
+fi
 modprobe -a "${MODULES[@]}" || fatal "modprobe ${MODULES[*]} failed"
 
 [[ -r $SHARE/.vm/cmd && -r $SHARE/.vm/cwd && -r $SHARE/.vm/env ]] ||

@@ -14,12 +14,13 @@
 #              $MCHOST_VM_LOGDIR (a 9p share), its host path is in
 #              $MCHOST_VM_HOST_LOGDIR
 #
-# The guest boots /boot/vmlinuz-<release> (as an uncompressed ELF through
-# PVH), with a tiny busybox initramfs that mounts the host's / read-only over
+# The guest boots the kernel that scripts/deps.sh extracted into
+# $MCHOST_CACHE/kernels/<release>/ (as an uncompressed ELF through PVH), with a tiny busybox initramfs that mounts the host's / read-only over
 # 9p under a tmpfs overlay and switch_roots into it; scripts/vm-guest.sh then
 # prepares the system and runs CMD as root in the host's current directory
-# (`sh -c` with the arguments quoted). Host paths, binaries, /lib/modules work
-# unchanged; the host's /tmp is NOT visible (the guest has its own tmpfs).
+# (`sh -c` with the arguments quoted). Host paths and binaries work
+# unchanged, and the guest's /lib/modules/<release> is the extracted tree's;
+# the host's /tmp is NOT visible (the guest has its own tmpfs).
 # Environment variables named MCHOST_* (and MCHOSTCTL, any MCHOST*) are passed
 # to CMD.
 #
@@ -64,13 +65,13 @@ for n in "$timeout" "$mem" "$smp"; do
 done
 
 kver=$(mchost_kver "$kernel") || exit 2
-vmlinuz=/boot/vmlinuz-$kver
-moddir=/lib/modules/$kver
+vmlinuz=$(mchost_kimage "$kver")
+moddir=$(mchost_moddir "$kver")
 busybox=/bin/busybox
 stage2=$ROOT/scripts/vm-guest.sh
 
 [[ -r $vmlinuz && -r $moddir/modules.dep ]] ||
-	die "kernel $kver is not installed ($vmlinuz, $moddir): run scripts/deps.sh"
+	die "kernel $kver is not extracted ($vmlinuz, $moddir): run scripts/deps.sh"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/deps.sh"
 [[ -x $busybox ]] || die "$busybox not found: run scripts/deps.sh (busybox-static)"
 case $(file -bL "$busybox") in
@@ -288,6 +289,7 @@ sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	printf '\n'
 } >"$logdir/.vm/cmd"
 pwd -P >"$logdir/.vm/cwd"
+printf '%s\n' "$moddir" >"$logdir/.vm/moddir"
 {
 	while IFS= read -r v; do
 		[[ $v == MCHOST* ]] || continue
