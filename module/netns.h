@@ -9,12 +9,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include "timer.h"
-
-enum mchost_fam {
-	MCHOST_IGMP,
-	MCHOST_MLD,
-	MCHOST_NFAM,
-};
+#include "wire.h"
 
 /*
  * Counters, per family. Every received message is counted once in

@@ -6,7 +6,7 @@
 #ifndef _MCHOST_REPORT_H
 #define _MCHOST_REPORT_H
 
-#include "netns.h"
+#include "wire.h"
 #include "slist.h"
 
 /* Record types, the same numbers for IGMPv3 and MLDv2 (RFC 9776 §4.2.12). */

@@ -10,6 +10,13 @@
 #include <linux/types.h>
 #include <linux/in6.h>
 
+/* The two protocols: IGMP over IPv4, MLD over IPv6. */
+enum mchost_fam {
+	MCHOST_IGMP,
+	MCHOST_MLD,
+	MCHOST_NFAM,
+};
+
 /* What a parser decided. Every value but MCHOST_RX_OK maps to one counter. */
 enum mchost_rx {
 	MCHOST_RX_OK,
