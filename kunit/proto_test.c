@@ -79,7 +79,7 @@ static void mchost_proto_mrt(struct kunit *test)
 	m.max_resp_code = 1000;
 	KUNIT_EXPECT_EQ(test, mchost_query_mrt_ms(MCHOST_MLD, &m), 1000U);
 	m.kind = MCHOST_MSG_QUERY_V3;
-	/* Code 0 is "at once", not a 10 s default (seed defect B20). */
+	/* Code 0 is "at once", not a 10 s default. */
 	m.max_resp_code = 0;
 	KUNIT_EXPECT_EQ(test, mchost_query_mrt_ms(MCHOST_IGMP, &m), 0U);
 	KUNIT_EXPECT_EQ(test, mchost_query_mrt_ms(MCHOST_MLD, &m), 0U);

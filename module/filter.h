@@ -11,13 +11,20 @@ struct mchost_filter {
 	struct mchost_slist *src;	/* NULL: no sources */
 };
 
-/*
- * Merge the filters of n owners into out (RFC 9776 §3.2, RFC 9777 §4.2):
- * if any owner excludes, the result is EXCLUDE of the intersection of all
- * EXCLUDE lists minus the union of all INCLUDE lists; otherwise INCLUDE of
- * the union of the INCLUDE lists. n == 0 gives INCLUDE {}.
- * out->src is newly allocated (NULL when empty); the caller frees it.
- * Returns 0, -ENOMEM, or -E2BIG if the result has more than max sources.
+/**
+ * mchost_filter_merge() - the interface state of several owners' filters
+ * @owners: the filters
+ * @n: how many; 0 gives INCLUDE {}
+ * @max: most sources the result may have
+ * @out: the result; out->src is newly allocated (NULL when empty), for
+ *       the caller to free
+ * @gfp: allocation flags
+ *
+ * RFC 9776 §3.2, RFC 9777 §4.2: if any owner excludes, the result is
+ * EXCLUDE of the intersection of all EXCLUDE lists minus the union of all
+ * INCLUDE lists; otherwise INCLUDE of the union of the INCLUDE lists.
+ *
+ * Return: 0, -ENOMEM, or -E2BIG if the result has more than @max sources.
  */
 int mchost_filter_merge(const struct mchost_filter *const *owners,
 			unsigned int n, unsigned int max,

@@ -12,7 +12,8 @@
 #include <net/addrconf.h>
 #include <linux/mchost.h>
 #include "genl.h"
-#include "ill.h"
+#include "group.h"
+#include "dev.h"
 #include "params.h"
 #include "proto.h"
 
@@ -184,11 +185,11 @@ err:
 }
 
 /* Device from MCHOST_A_IFINDEX, under RTNL. */
-static struct mchost_ill *mchost_genl_ill(struct genl_info *info)
+static struct mchost_dev *mchost_genl_dev(struct genl_info *info)
 {
 	struct nlattr *nla = info->attrs[MCHOST_A_IFINDEX];
 	struct net_device *dev;
-	struct mchost_ill *ill;
+	struct mchost_dev *md;
 
 	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(nla));
 	if (!dev) {
@@ -201,8 +202,8 @@ static struct mchost_ill *mchost_genl_ill(struct genl_info *info)
 				    "memberships on a loopback device are meaningless");
 		return ERR_PTR(-EOPNOTSUPP);
 	}
-	ill = mchost_ill_get(dev);
-	return ill ?: ERR_PTR(-ENOMEM);
+	md = mchost_dev_get(dev);
+	return md ?: ERR_PTR(-ENOMEM);
 }
 
 static u32 mchost_genl_owner(struct genl_info *info)
@@ -225,7 +226,7 @@ static int mchost_genl_target(struct genl_info *info, struct in6_addr *group,
 static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mchost_filter f = { .mode = MCHOST_FMODE_EXCLUDE };
-	struct mchost_ill *ill;
+	struct mchost_dev *md;
 	struct in6_addr group;
 	u8 family;
 	int err;
@@ -246,14 +247,14 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
-	ill = mchost_genl_ill(info);
-	if (IS_ERR(ill)) {
-		err = PTR_ERR(ill);
+	md = mchost_genl_dev(info);
+	if (IS_ERR(md)) {
+		err = PTR_ERR(md);
 		mchost_slist_free(f.src);
 	} else {
-		err = mchost_ilm_join(ill, &group, family,
-				      mchost_genl_owner(info), &f,
-				      info->extack);
+		err = mchost_group_join(md, &group, family,
+					mchost_genl_owner(info), &f,
+					info->extack);
 	}
 	rtnl_unlock();
 	return err;
@@ -261,7 +262,7 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 
 static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mchost_ill *ill;
+	struct mchost_dev *md;
 	struct in6_addr group;
 	u8 family;
 	int err;
@@ -271,23 +272,28 @@ static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	rtnl_lock();
-	ill = mchost_genl_ill(info);
-	if (IS_ERR(ill))
-		err = PTR_ERR(ill);
+	md = mchost_genl_dev(info);
+	if (IS_ERR(md))
+		err = PTR_ERR(md);
 	else
-		err = mchost_ilm_leave(ill, &group, mchost_genl_owner(info),
-				       info->extack);
+		err = mchost_group_leave(md, &group, mchost_genl_owner(info),
+					 info->extack);
 	rtnl_unlock();
 	return err;
 }
 
-/* Dump position, in netlink_callback.args. */
-enum {
-	MCHOST_DUMP_FILTER,	/* only this ifindex, or 0 */
-	MCHOST_DUMP_IFINDEX,	/* device being dumped */
-	MCHOST_DUMP_BUCKET,	/* hash bucket within it */
-	MCHOST_DUMP_INDEX,	/* entries of the bucket already sent */
+/* Dump position, in netlink_callback.ctx. */
+struct mchost_dump_ctx {
+	unsigned long filter;		/* only this ifindex, or 0 */
+	unsigned long ifindex;		/* device being dumped */
+	struct mchost_dev_pos pos;	/* where in it */
 };
+
+static struct mchost_dump_ctx *mchost_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct mchost_dump_ctx) > sizeof(cb->ctx));
+	return (struct mchost_dump_ctx *)cb->ctx;
+}
 
 static int mchost_dump_start(struct netlink_callback *cb)
 {
@@ -299,7 +305,7 @@ static int mchost_dump_start(struct netlink_callback *cb)
 	if (err)
 		return err;
 	if (tb[MCHOST_A_IFINDEX])
-		cb->args[MCHOST_DUMP_FILTER] = nla_get_u32(tb[MCHOST_A_IFINDEX]);
+		mchost_dump_ctx(cb)->filter = nla_get_u32(tb[MCHOST_A_IFINDEX]);
 	/* A group with max sources must fit in one message. */
 	cb->min_dump_alloc = NLMSG_GOODSIZE +
 			     MCHOST_MAX_SOURCES_LIMIT *
@@ -316,10 +322,10 @@ static int mchost_put_addr(struct sk_buff *skb, int type,
 }
 
 static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
-			     const struct mchost_ill *ill,
-			     const struct mchost_ilm *ilm)
+			     const struct mchost_dev *md,
+			     const struct mchost_group *grp)
 {
-	const struct mchost_slist *src = ilm->merged.src;
+	const struct mchost_slist *src = grp->merged.src;
 	struct nlattr *nest;
 	unsigned int i;
 	void *hdr;
@@ -329,18 +335,18 @@ static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
 			  MCHOST_CMD_GET_GROUP);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, MCHOST_A_IFINDEX, ill->dev->ifindex) ||
-	    nla_put_string(skb, MCHOST_A_IFNAME, ill->dev->name) ||
-	    mchost_put_addr(skb, MCHOST_A_GROUP, &ilm->group, ilm->family) ||
-	    nla_put_u8(skb, MCHOST_A_FMODE, ilm->merged.mode) ||
-	    nla_put_u32(skb, MCHOST_A_OWNERS, ilm->nowners))
+	if (nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
+	    mchost_put_addr(skb, MCHOST_A_GROUP, &grp->addr, grp->family) ||
+	    nla_put_u8(skb, MCHOST_A_FMODE, grp->merged.mode) ||
+	    nla_put_u32(skb, MCHOST_A_OWNERS, grp->nowners))
 		goto cancel;
 	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
 	if (!nest)
 		goto cancel;
 	for (i = 0; i < mchost_slist_nr(src); i++)
 		if (mchost_put_addr(skb, MCHOST_A_SOURCE, &src->addr[i],
-				    ilm->family))
+				    grp->family))
 			goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -351,55 +357,50 @@ cancel:
 }
 
 /* Fill from one device; returns -EMSGSIZE with the position saved. */
-static int mchost_dump_ill(struct sk_buff *skb, struct netlink_callback *cb,
-			   struct mchost_ill *ill)
+static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct mchost_dev *md)
 {
-	long *bkt = &cb->args[MCHOST_DUMP_BUCKET];
-	long *done = &cb->args[MCHOST_DUMP_INDEX];
-	struct mchost_ilm *ilm;
+	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	struct mchost_dev_pos at;
+	struct mchost_group *grp;
 	int err = 0;
-	long i;
 
-	read_lock_bh(&ill->lock);
-	for (; *bkt < (1L << ill->hash_bits); (*bkt)++, *done = 0) {
-		i = 0;
-		hlist_for_each_entry(ilm, &ill->hash[*bkt], hnode) {
-			if (i++ < *done)
-				continue;
-			/* A leave still being reported is no membership. */
-			if (!ilm->nowners) {
-				(*done)++;
-				continue;
-			}
-			err = mchost_fill_group(skb, cb, ill, ilm);
-			if (err)
-				goto out;
-			(*done)++;
+	read_lock_bh(&md->lock);
+	for (;;) {
+		at = ctx->pos;
+		grp = mchost_dev_pos_next(md, &ctx->pos);
+		if (!grp)
+			break;
+		/* A leave still being reported is no membership. */
+		if (!grp->nowners)
+			continue;
+		err = mchost_fill_group(skb, cb, md, grp);
+		if (err) {
+			ctx->pos = at;	/* this one goes first next time */
+			break;
 		}
 	}
-out:
-	read_unlock_bh(&ill->lock);
+	read_unlock_bh(&md->lock);
 	return err;
 }
 
 static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
-	unsigned long filter = cb->args[MCHOST_DUMP_FILTER];
-	unsigned long idx = cb->args[MCHOST_DUMP_IFINDEX];
-	struct mchost_ill *ill;
+	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	unsigned long idx = ctx->ifindex;
+	struct mchost_dev *md;
 	int err = 0;
 
 	rcu_read_lock();
-	xa_for_each_start(&mn->ills, idx, ill, idx) {
-		if (filter && idx != filter)
+	xa_for_each_start(&mn->devs, idx, md, idx) {
+		if (ctx->filter && idx != ctx->filter)
 			continue;
-		if (idx != cb->args[MCHOST_DUMP_IFINDEX]) {
-			cb->args[MCHOST_DUMP_IFINDEX] = idx;
-			cb->args[MCHOST_DUMP_BUCKET] = 0;
-			cb->args[MCHOST_DUMP_INDEX] = 0;
+		if (idx != ctx->ifindex) {
+			ctx->ifindex = idx;
+			memset(&ctx->pos, 0, sizeof(ctx->pos));
 		}
-		err = mchost_dump_ill(skb, cb, ill);
+		err = mchost_dump_dev(skb, cb, md);
 		if (err)
 			break;
 	}
@@ -407,17 +408,19 @@ static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 	if (err && !skb->len)
 		return err;	/* one group does not fit in an empty skb */
 	if (!err)
-		cb->args[MCHOST_DUMP_IFINDEX] = ULONG_MAX;
+		ctx->ifindex = ULONG_MAX;
 	return skb->len;
 }
 
 static int mchost_put_state(struct sk_buff *skb, int type,
-			    struct mchost_ill *ill, enum mchost_fam fam)
+			    struct mchost_dev *md, enum mchost_fam fam)
 {
 	struct mchost_proto_state st;
 	struct nlattr *nest;
 
-	mchost_proto_state(ill, fam, &st);
+	read_lock_bh(&md->lock);
+	mchost_proto_state(md, fam, ktime_get(), &st);
+	read_unlock_bh(&md->lock);
 	nest = nla_nest_start(skb, type);
 	if (!nest ||
 	    nla_put_u8(skb, MCHOST_S_RV, st.rv) ||
@@ -433,16 +436,16 @@ static int mchost_put_state(struct sk_buff *skb, int type,
 }
 
 static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
-			     struct mchost_ill *ill)
+			     struct mchost_dev *md)
 {
-	const struct net_device *dev = ill->dev;
+	const struct net_device *dev = md->dev;
 	u32 n4, n6;
 	void *hdr;
 
-	read_lock_bh(&ill->lock);
-	n4 = ill->ngroups[MCHOST_IGMP];
-	n6 = ill->ngroups[MCHOST_MLD];
-	read_unlock_bh(&ill->lock);
+	read_lock_bh(&md->lock);
+	n4 = md->ngroups[MCHOST_IGMP];
+	n6 = md->ngroups[MCHOST_MLD];
+	read_unlock_bh(&md->lock);
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &mchost_genl_family, NLM_F_MULTI,
@@ -455,13 +458,13 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 		       netif_running(dev) && netif_carrier_ok(dev)) ||
 	    nla_put_u32(skb, MCHOST_A_MTU, READ_ONCE(dev->mtu)) ||
 	    nla_put_u8(skb, MCHOST_A_IGMP_VERSION,
-		       mchost_ill_version(ill, MCHOST_IGMP)) ||
+		       mchost_proto_version(md, MCHOST_IGMP)) ||
 	    nla_put_u8(skb, MCHOST_A_MLD_VERSION,
-		       mchost_ill_version(ill, MCHOST_MLD)) ||
+		       mchost_proto_version(md, MCHOST_MLD)) ||
 	    nla_put_u32(skb, MCHOST_A_NGROUPS4, n4) ||
 	    nla_put_u32(skb, MCHOST_A_NGROUPS6, n6) ||
-	    mchost_put_state(skb, MCHOST_A_IGMP_STATE, ill, MCHOST_IGMP) ||
-	    mchost_put_state(skb, MCHOST_A_MLD_STATE, ill, MCHOST_MLD)) {
+	    mchost_put_state(skb, MCHOST_A_IGMP_STATE, md, MCHOST_IGMP) ||
+	    mchost_put_state(skb, MCHOST_A_MLD_STATE, md, MCHOST_MLD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -472,21 +475,21 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
-	unsigned long filter = cb->args[MCHOST_DUMP_FILTER];
-	unsigned long idx = cb->args[MCHOST_DUMP_IFINDEX];
-	struct mchost_ill *ill;
+	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	unsigned long idx = ctx->ifindex;
+	struct mchost_dev *md;
 	int err = 0;
 
 	rcu_read_lock();
-	xa_for_each_start(&mn->ills, idx, ill, idx) {
-		if (filter && idx != filter)
+	xa_for_each_start(&mn->devs, idx, md, idx) {
+		if (ctx->filter && idx != ctx->filter)
 			continue;
-		err = mchost_fill_iface(skb, cb, ill);
+		err = mchost_fill_iface(skb, cb, md);
 		if (err)
 			break;
 	}
 	rcu_read_unlock();
-	cb->args[MCHOST_DUMP_IFINDEX] = err ? idx : ULONG_MAX;
+	ctx->ifindex = err ? idx : ULONG_MAX;
 	return skb->len;
 }
 
@@ -537,7 +540,7 @@ static int mchost_netlink_event(struct notifier_block *nb,
 	if (!xa_load(&mn->owner_ports, n->portid))
 		return NOTIFY_DONE;
 	rtnl_lock();
-	mchost_release_port(mn, n->portid);
+	mchost_group_release_port(mn, n->portid);
 	rtnl_unlock();
 	return NOTIFY_DONE;
 }
@@ -546,7 +549,7 @@ static struct notifier_block mchost_netlink_nb = {
 	.notifier_call = mchost_netlink_event,
 };
 
-int mchost_genl_init(void)
+int __init mchost_genl_init(void)
 {
 	int err;
 

@@ -15,7 +15,7 @@
 #include <net/ipv6.h>
 #include <net/addrconf.h>
 #include "hook.h"
-#include "ill.h"
+#include "dev.h"
 #include "proto.h"
 #include "wire.h"
 
@@ -27,19 +27,10 @@ static const enum mchost_stat mchost_rx_stat[] = {
 	[MCHOST_RX_UNKNOWN]	= MCHOST_STAT_RCV_UNKNOWN,
 };
 
-/* Is the group of this report one we hold on the receiving device? */
-static bool mchost_is_ours(struct mchost_net *mn, const struct net_device *dev,
-			   const struct in6_addr *group)
+static void mchost_count(struct mchost_net *mn, enum mchost_fam fam,
+			 enum mchost_stat stat)
 {
-	struct mchost_ill *ill = mchost_ill_find(mn, dev->ifindex);
-	bool ours;
-
-	if (!ill)
-		return false;
-	read_lock_bh(&ill->lock);
-	ours = mchost_ilm_find(ill, group);
-	read_unlock_bh(&ill->lock);
-	return ours;
+	mchost_stats_inc(mn->stats, fam, stat);
 }
 
 /*
@@ -50,22 +41,24 @@ static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
 			   const struct net_device *dev,
 			   const struct mchost_msg *m)
 {
-	struct mchost_ill *ill;
+	struct mchost_dev *md;
 
 	if (mchost_msg_is_query(m->kind)) {
 		mchost_count(mn, fam, MCHOST_STAT_RCV_QUERIES);
 	} else {
 		mchost_count(mn, fam, MCHOST_STAT_RCV_REPORTS);
-		if ((m->kind == MCHOST_MSG_REPORT_V1 ||
-		     m->kind == MCHOST_MSG_REPORT_V2) &&
-		    mchost_is_ours(mn, dev, &m->group))
-			mchost_count(mn, fam, MCHOST_STAT_RCV_OURREPORTS);
-		else
+		/* Only v1/v2 reports concern us (suppression). */
+		if (m->kind != MCHOST_MSG_REPORT_V1 &&
+		    m->kind != MCHOST_MSG_REPORT_V2)
 			return;
 	}
-	ill = mchost_ill_find(mn, dev->ifindex);
-	if (ill)
-		mchost_proto_rcv(ill, fam, m);
+	md = mchost_dev_find(mn, dev->ifindex);
+	if (!md)
+		return;
+	mchost_dev_lock(md);
+	if (!md->dead)
+		mchost_proto_rcv(md, fam, m, ktime_get());
+	mchost_dev_unlock(md);
 }
 
 /*

@@ -4,13 +4,14 @@
  * that keeps memberships per device without sockets. This file only brings
  * the subsystems up in order and takes them down in reverse.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <linux/mchost.h>
+#include "events.h"
 #include "genl.h"
-#include "ill.h"
 #include "netns.h"
-#include "proto.h"
 
 static int __init mchost_init(void)
 {
@@ -20,18 +21,17 @@ static int __init mchost_init(void)
 	err = mchost_netns_init();
 	if (err)
 		return err;
-	err = mchost_ill_init();
+	err = mchost_events_init();
 	if (err)
 		goto err_netns;
 	err = mchost_genl_init();
 	if (err)
-		goto err_ill;
-	mchost_proto_set_running(true);
-	pr_info("mchost: IGMP/MLD membership engine loaded\n");
+		goto err_events;
+	pr_info("IGMP/MLD membership engine loaded\n");
 	return 0;
 
-err_ill:
-	mchost_ill_uninit();
+err_events:
+	mchost_events_uninit();
 err_netns:
 	mchost_netns_uninit();
 	return err;
@@ -39,9 +39,8 @@ err_netns:
 
 static void __exit mchost_exit(void)
 {
-	mchost_proto_set_running(false);
 	mchost_genl_uninit();
-	mchost_ill_uninit();
+	mchost_events_uninit();
 	mchost_netns_uninit();
 }
 

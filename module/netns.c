@@ -1,57 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-namespace state: counters, the device table, /proc and hooks. */
+/*
+ * Per-namespace composition: counters, the device table, the timer that
+ * drives every device, /proc and the receive hooks; and the module
+ * parameters' effect on every namespace.
+ */
 #include <linux/rtnetlink.h>
-#include "netns.h"
-#include "ill.h"
-#include "ilm.h"
+#include "dev.h"
+#include "group.h"
 #include "hook.h"
+#include "netns.h"
+#include "params.h"
 #include "proc.h"
 #include "proto.h"
 
+/* Packets one timer firing may build before it yields the CPU. */
+#define MCHOST_FIRE_BUDGET	64
+
 unsigned int mchost_net_id __read_mostly;
 
-const char *const mchost_stat_names[MCHOST_STAT_MAX] = {
-	[MCHOST_STAT_RCV_TOTAL]		= "rcv_total",
-	[MCHOST_STAT_RCV_TOOSHORT]	= "rcv_tooshort",
-	[MCHOST_STAT_RCV_BADSUM]	= "rcv_badsum",
-	[MCHOST_STAT_RCV_QUERIES]	= "rcv_queries",
-	[MCHOST_STAT_RCV_BADQUERIES]	= "rcv_badqueries",
-	[MCHOST_STAT_RCV_REPORTS]	= "rcv_reports",
-	[MCHOST_STAT_RCV_BADREPORTS]	= "rcv_badreports",
-	[MCHOST_STAT_RCV_OURREPORTS]	= "rcv_ourreports",
-	[MCHOST_STAT_SND_REPORTS]	= "snd_reports",
-	[MCHOST_STAT_RCV_FRAGMENTS]	= "rcv_fragments",
-	[MCHOST_STAT_RCV_NOMEM]		= "rcv_nomem",
-	[MCHOST_STAT_RCV_UNKNOWN]	= "rcv_unknown",
-	[MCHOST_STAT_RCV_BADHOPLIMIT]	= "rcv_badhoplimit",
-	[MCHOST_STAT_RCV_BADSRC]	= "rcv_badsrc",
-	[MCHOST_STAT_RCV_NORA]		= "rcv_nora",
-	[MCHOST_STAT_SND_ERRORS]	= "snd_errors",
-	[MCHOST_STAT_QRY_V1]		= "qry_v1",
-	[MCHOST_STAT_QRY_V2]		= "qry_v2",
-	[MCHOST_STAT_QRY_V3]		= "qry_v3",
-	[MCHOST_STAT_QRY_GENERAL]	= "qry_general",
-	[MCHOST_STAT_QRY_GROUP]		= "qry_group",
-	[MCHOST_STAT_QRY_GROUP_SOURCE]	= "qry_group_source",
-	[MCHOST_STAT_QRY_RATELIMITED]	= "qry_ratelimited",
-	[MCHOST_STAT_SND_V1_REPORTS]	= "snd_v1_reports",
-	[MCHOST_STAT_SND_V2_REPORTS]	= "snd_v2_reports",
-	[MCHOST_STAT_SND_LEAVES]	= "snd_leaves",
-	[MCHOST_STAT_SND_V3_REPORTS]	= "snd_v3_reports",
-	[MCHOST_STAT_SND_TRUNCATED]	= "snd_truncated",
-	[MCHOST_STAT_SND_SUPPRESSED]	= "snd_suppressed",
-};
-
-u64 mchost_stat_sum(struct mchost_net *mn, enum mchost_fam fam,
-		    enum mchost_stat stat)
+/* The namespace timer's callback: serve every device with work due. */
+static ktime_t mchost_net_fire(struct mchost_timer *t, ktime_t now,
+			       ktime_t horizon)
 {
-	u64 sum = 0;
-	int cpu;
+	struct mchost_net *mn = container_of(t, struct mchost_net, timer);
+	int budget = MCHOST_FIRE_BUDGET;
+	ktime_t next = KTIME_MAX, n;
+	struct mchost_dev *md;
+	unsigned long idx;
 
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(mn->stats, cpu)->v[fam][stat]);
-	return sum;
+	rcu_read_lock();
+	xa_for_each(&mn->devs, idx, md) {
+		n = READ_ONCE(md->next);
+		if (n <= horizon && budget > 0) {
+			mchost_dev_lock(md);
+			if (!md->dead)
+				md->next = mchost_proto_fire(md, now, horizon,
+							     &budget);
+			n = md->next;
+			mchost_dev_unlock(md);
+		}
+		next = min(next, n);
+	}
+	rcu_read_unlock();
+	/* Out of budget: yield, and come back for the rest at once. */
+	return budget > 0 ? next : now;
 }
+
+static void mchost_net_caps_changed(struct mchost_net *mn)
+{
+	struct mchost_dev *md;
+	unsigned long idx;
+
+	rcu_read_lock();
+	xa_for_each(&mn->devs, idx, md) {
+		mchost_dev_lock(md);
+		if (!md->dead)
+			mchost_proto_caps_changed(md, ktime_get());
+		mchost_dev_unlock(md);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * A parameter was written (process context): a lower version cap
+ * downgrades every device at once rather than at its next event.
+ */
+static int mchost_net_param_event(struct notifier_block *nb,
+				  unsigned long event, void *data)
+{
+	struct net *net;
+
+	if (data != &mchost_params.igmp_max_version &&
+	    data != &mchost_params.mld_max_version)
+		return NOTIFY_DONE;
+	down_read(&net_rwsem);
+	for_each_net(net)
+		mchost_net_caps_changed(mchost_net(net));
+	up_read(&net_rwsem);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mchost_net_param_nb = {
+	.notifier_call = mchost_net_param_event,
+};
 
 static int __net_init mchost_net_init(struct net *net)
 {
@@ -59,9 +90,10 @@ static int __net_init mchost_net_init(struct net *net)
 	int err;
 
 	mn->net = net;
-	mchost_timer_init(&mn->timer, mchost_proto_fire);
-	INIT_WORK(&mn->gc_work, mchost_gc_work);
-	xa_init(&mn->ills);
+	mchost_timer_init(&mn->timer, mchost_net_fire,
+			  &mchost_params.coalesce_ms.val);
+	INIT_WORK(&mn->gc_work, mchost_group_gc_work);
+	xa_init(&mn->devs);
 	xa_init(&mn->owner_ports);
 	mn->stats = alloc_percpu(struct mchost_stats);
 	if (!mn->stats)
@@ -84,6 +116,8 @@ err_stats:
 static void __net_exit mchost_net_exit(struct net *net)
 {
 	struct mchost_net *mn = mchost_net(net);
+	struct mchost_dev *md;
+	unsigned long idx;
 
 	mchost_hook_uninit(net);
 	/* No firing, and so no gc request, after this. */
@@ -95,11 +129,12 @@ static void __net_exit mchost_net_exit(struct net *net)
 	 * their state along; nothing should be left. Be safe anyway.
 	 */
 	rtnl_lock();
-	mchost_ills_destroy(mn);
+	xa_for_each(&mn->devs, idx, md)
+		mchost_group_dev_gone(md);
 	rtnl_unlock();
 	WARN_ON_ONCE(!xa_empty(&mn->owner_ports));
 	xa_destroy(&mn->owner_ports);
-	xa_destroy(&mn->ills);
+	xa_destroy(&mn->devs);
 	/* The hooks are gone and synchronize_net() ran: no more writers. */
 	free_percpu(mn->stats);
 }
@@ -111,12 +146,22 @@ static struct pernet_operations mchost_net_ops = {
 	.size = sizeof(struct mchost_net),
 };
 
-int mchost_netns_init(void)
+int __init mchost_netns_init(void)
 {
-	return register_pernet_subsys(&mchost_net_ops);
+	int err;
+
+	err = register_pernet_subsys(&mchost_net_ops);
+	if (err)
+		return err;
+	err = mchost_params_notifier_register(&mchost_net_param_nb);
+	if (err)
+		unregister_pernet_subsys(&mchost_net_ops);
+	return err;
 }
 
 void mchost_netns_uninit(void)
 {
+	/* Waits for a parameter write being applied. */
+	mchost_params_notifier_unregister(&mchost_net_param_nb);
 	unregister_pernet_subsys(&mchost_net_ops);
 }

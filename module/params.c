@@ -6,34 +6,32 @@
 #include <linux/module.h>
 #include <linux/mchost.h>
 #include "params.h"
-#include "proto.h"
+
+static BLOCKING_NOTIFIER_HEAD(mchost_params_chain);
+
+int mchost_params_notifier_register(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&mchost_params_chain, nb);
+}
+
+void mchost_params_notifier_unregister(struct notifier_block *nb)
+{
+	blocking_notifier_chain_unregister(&mchost_params_chain, nb);
+}
 
 static int mchost_uint_param_set(const char *val, const struct kernel_param *kp)
 {
 	const struct mchost_uint_param *p = kp->arg;
 
 	/* Overflow (-ERANGE) is just another bad value to the user. */
-	return param_set_uint_minmax(val, kp, p->min, p->max) ? -EINVAL : 0;
+	if (param_set_uint_minmax(val, kp, p->min, p->max))
+		return -EINVAL;
+	blocking_notifier_call_chain(&mchost_params_chain, 0, kp->arg);
+	return 0;
 }
 
 const struct kernel_param_ops mchost_uint_param_ops = {
 	.set = mchost_uint_param_set,
-	.get = param_get_uint,
-};
-
-/* A lower maximum version downgrades every device at once. */
-static int mchost_version_param_set(const char *val,
-				    const struct kernel_param *kp)
-{
-	int err = mchost_uint_param_set(val, kp);
-
-	if (!err)
-		mchost_proto_versions_changed();
-	return err;
-}
-
-static const struct kernel_param_ops mchost_version_param_ops = {
-	.set = mchost_version_param_set,
 	.get = param_get_uint,
 };
 
@@ -48,17 +46,17 @@ struct mchost_params mchost_params = {
 	.unsolicited_report_interval_ms	= MCHOST_UINT(1000, 1, 60000),
 	.max_sources			= MCHOST_UINT(64, 1,
 						      MCHOST_MAX_SOURCES_LIMIT),
-	/* The illumos design's 999 ms: one firing serves what is due soon. */
+	/* One firing serves what is due within about a second. */
 	.coalesce_ms			= MCHOST_UINT(1000, 0, 1000),
 	/* Routers never forward 224.0.0.x / ff02::, so reporting is opt-in. */
 	.report_link_local		= MCHOST_UINT(0, 0, 1),
 };
 
 /* Each writes through mchost_uint_param_ops, which enforces the range. */
-module_param_cb(igmp_max_version, &mchost_version_param_ops,
+module_param_cb(igmp_max_version, &mchost_uint_param_ops,
 		&mchost_params.igmp_max_version, 0644);
 MODULE_PARM_DESC(igmp_max_version, "Highest IGMP version spoken (1-3, default 3)");
-module_param_cb(mld_max_version, &mchost_version_param_ops,
+module_param_cb(mld_max_version, &mchost_uint_param_ops,
 		&mchost_params.mld_max_version, 0644);
 MODULE_PARM_DESC(mld_max_version, "Highest MLD version spoken (1-2, default 2)");
 module_param_cb(robustness, &mchost_uint_param_ops,

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Module parameters: validated on write, read locklessly. */
+/*
+ * Module parameters: validated on write, read locklessly. A write that
+ * others must act on is announced on a notifier chain; this layer calls
+ * nothing above it.
+ */
 #ifndef _MCHOST_PARAMS_H
 #define _MCHOST_PARAMS_H
 
 #include <linux/moduleparam.h>
+#include <linux/notifier.h>
 
 /* A bounded unsigned parameter; val must stay the first member. */
 struct mchost_uint_param {
@@ -27,5 +32,20 @@ struct mchost_params {
 extern struct mchost_params mchost_params;
 
 #define mchost_param(name) READ_ONCE(mchost_params.name.val)
+
+/**
+ * mchost_params_notifier_register() - hear of every accepted write
+ * @nb: called in process context with the written &struct mchost_uint_param
+ *      as data, after the new value is in place
+ *
+ * Return: 0 or a negative errno.
+ */
+int mchost_params_notifier_register(struct notifier_block *nb);
+
+/**
+ * mchost_params_notifier_unregister() - stop hearing of writes
+ * @nb: as registered; on return no call of it is running
+ */
+void mchost_params_notifier_unregister(struct notifier_block *nb);
 
 #endif /* _MCHOST_PARAMS_H */

@@ -4,7 +4,7 @@
 #include <linux/seq_file.h>
 #include <linux/mchost.h>
 #include "proc.h"
-#include "ill.h"
+#include "dev.h"
 #include "proto.h"
 
 static int mchost_proc_stats_show(struct seq_file *seq, enum mchost_fam fam)
@@ -14,7 +14,7 @@ static int mchost_proc_stats_show(struct seq_file *seq, enum mchost_fam fam)
 
 	for (i = 0; i < MCHOST_STAT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", mchost_stat_names[i],
-			   mchost_stat_sum(mn, fam, i));
+			   mchost_stats_sum(mn->stats, fam, i));
 	return 0;
 }
 
@@ -37,24 +37,25 @@ static void mchost_proc_addr(struct seq_file *seq, const struct in6_addr *a,
 		seq_printf(seq, "%pI6c", a);
 }
 
-static void mchost_proc_ilm(struct seq_file *seq, const struct mchost_ill *ill,
-			    const struct mchost_ilm *ilm)
+static void mchost_proc_group(struct seq_file *seq,
+			      const struct mchost_dev *md,
+			      const struct mchost_group *grp)
 {
-	const struct mchost_slist *src = ilm->merged.src;
+	const struct mchost_slist *src = grp->merged.src;
 	unsigned int i;
 
-	seq_printf(seq, "%s ", ill->dev->name);
-	mchost_proc_addr(seq, &ilm->group, ilm->family);
-	seq_printf(seq, " %s ", ilm->merged.mode == MCHOST_FMODE_INCLUDE ?
+	seq_printf(seq, "%s ", md->dev->name);
+	mchost_proc_addr(seq, &grp->addr, grp->family);
+	seq_printf(seq, " %s ", grp->merged.mode == MCHOST_FMODE_INCLUDE ?
 		   "include" : "exclude");
 	if (!mchost_slist_nr(src))
 		seq_putc(seq, '-');
 	for (i = 0; i < mchost_slist_nr(src); i++) {
 		if (i)
 			seq_putc(seq, ',');
-		mchost_proc_addr(seq, &src->addr[i], ilm->family);
+		mchost_proc_addr(seq, &src->addr[i], grp->family);
 	}
-	seq_printf(seq, " %u\n", ilm->nowners);
+	seq_printf(seq, " %u\n", grp->nowners);
 }
 
 /*
@@ -64,20 +65,19 @@ static void mchost_proc_ilm(struct seq_file *seq, const struct mchost_ill *ill,
 static int mchost_proc_groups_show(struct seq_file *seq, void *v)
 {
 	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
-	struct mchost_ill *ill;
-	struct mchost_ilm *ilm;
+	struct mchost_dev *md;
+	struct mchost_group *grp;
 	unsigned long idx;
-	unsigned int bkt;
 
 	seq_puts(seq, "dev group mode sources owners\n");
 	rcu_read_lock();
-	xa_for_each(&mn->ills, idx, ill) {
-		read_lock_bh(&ill->lock);
-		for (bkt = 0; bkt < (1U << ill->hash_bits); bkt++)
-			hlist_for_each_entry(ilm, &ill->hash[bkt], hnode)
-				if (ilm->nowners)
-					mchost_proc_ilm(seq, ill, ilm);
-		read_unlock_bh(&ill->lock);
+	xa_for_each(&mn->devs, idx, md) {
+		read_lock_bh(&md->lock);
+		for (grp = mchost_dev_first(md); grp;
+		     grp = mchost_dev_next(md, grp))
+			if (grp->nowners)
+				mchost_proc_group(seq, md, grp);
+		read_unlock_bh(&md->lock);
 		if (seq_has_overflowed(seq))
 			break;
 	}
@@ -85,12 +85,14 @@ static int mchost_proc_groups_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-static void mchost_proc_state(struct seq_file *seq, struct mchost_ill *ill,
+static void mchost_proc_state(struct seq_file *seq, struct mchost_dev *md,
 			      enum mchost_fam fam)
 {
 	struct mchost_proto_state st;
 
-	mchost_proto_state(ill, fam, &st);
+	read_lock_bh(&md->lock);
+	mchost_proto_state(md, fam, ktime_get(), &st);
+	read_unlock_bh(&md->lock);
 	seq_printf(seq, " %u %u %u %u %u %u", st.rv, st.qi_ms, st.qri_ms,
 		   st.v1_querier_ms, st.v2_querier_ms, st.general_ms);
 }
@@ -98,7 +100,7 @@ static void mchost_proc_state(struct seq_file *seq, struct mchost_ill *ill,
 static int mchost_proc_interfaces_show(struct seq_file *seq, void *v)
 {
 	struct mchost_net *mn = mchost_net(seq_file_single_net(seq));
-	struct mchost_ill *ill;
+	struct mchost_dev *md;
 	enum mchost_fam fam;
 	unsigned long idx;
 
@@ -114,22 +116,22 @@ static int mchost_proc_interfaces_show(struct seq_file *seq, void *v)
 	}
 	seq_putc(seq, '\n');
 	rcu_read_lock();
-	xa_for_each(&mn->ills, idx, ill) {
-		const struct net_device *dev = ill->dev;
+	xa_for_each(&mn->devs, idx, md) {
+		const struct net_device *dev = md->dev;
 		u32 n4, n6;
 
-		read_lock_bh(&ill->lock);
-		n4 = ill->ngroups[MCHOST_IGMP];
-		n6 = ill->ngroups[MCHOST_MLD];
-		read_unlock_bh(&ill->lock);
+		read_lock_bh(&md->lock);
+		n4 = md->ngroups[MCHOST_IGMP];
+		n6 = md->ngroups[MCHOST_MLD];
+		read_unlock_bh(&md->lock);
 		seq_printf(seq, "%s %d %d %u %u %u %u %u", dev->name,
 			   dev->ifindex,
 			   netif_running(dev) && netif_carrier_ok(dev),
 			   READ_ONCE(dev->mtu),
-			   mchost_ill_version(ill, MCHOST_IGMP),
-			   mchost_ill_version(ill, MCHOST_MLD), n4, n6);
-		mchost_proc_state(seq, ill, MCHOST_IGMP);
-		mchost_proc_state(seq, ill, MCHOST_MLD);
+			   mchost_proto_version(md, MCHOST_IGMP),
+			   mchost_proto_version(md, MCHOST_MLD), n4, n6);
+		mchost_proc_state(seq, md, MCHOST_IGMP);
+		mchost_proc_state(seq, md, MCHOST_MLD);
 		seq_putc(seq, '\n');
 	}
 	rcu_read_unlock();

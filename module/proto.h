@@ -2,39 +2,90 @@
 /*
  * The membership protocol engine, one implementation for IGMP and MLD:
  * compatibility modes, queries, unsolicited reports and their
- * retransmission, all driven by the per-namespace timer.
+ * retransmission. Every entry point runs with the device lock held for
+ * writing and is told the time; the engine reaches the world only through
+ * the device's struct mchost_dev_ops (send a report, wake me at T), so
+ * KUnit can drive it with a fake device and a fake clock.
  */
 #ifndef _MCHOST_PROTO_H
 #define _MCHOST_PROTO_H
 
-#include "ill.h"
-#include "timer.h"
+#include "dev.h"
 #include "wire.h"
 
-void mchost_proto_ill_init(struct mchost_ill *ill);
-void mchost_proto_ilm_init(struct mchost_ilm *ilm);
-
-/*
- * The device lock as writer. Unlocking sends what was queued under it and
- * hands any deadline recorded under it to the namespace timer, which must
- * never be armed with the lock held.
+/**
+ * mchost_proto_group_init() - idle protocol state for a new group
+ * @grp: the group
  */
-void mchost_ill_lock(struct mchost_ill *ill) __acquires(&ill->lock);
-void mchost_ill_unlock(struct mchost_ill *ill) __releases(&ill->lock);
+void mchost_proto_group_init(struct mchost_group *grp);
 
-/* Under the lock: ilm->merged changed from *old (INCLUDE {} for a join). */
-void mchost_proto_change(struct mchost_ill *ill, struct mchost_ilm *ilm,
-			 const struct mchost_filter *old);
-/* Under the lock: drop every deadline and pending state of ilm. */
-void mchost_proto_forget(struct mchost_ill *ill, struct mchost_ilm *ilm);
-/* Under the lock: is a leave still being reported for this tombstone? */
-bool mchost_proto_leaving(const struct mchost_ilm *ilm);
+/**
+ * mchost_proto_change() - a group's merged filter changed
+ * @md: the device
+ * @grp: the group; grp->merged is the new state
+ * @old: the state before (INCLUDE {} for a join)
+ * @now: the time
+ *
+ * Reports the change (RFC 9776 §5.1) and plans its retransmissions.
+ */
+void mchost_proto_change(struct mchost_dev *md, struct mchost_group *grp,
+			 const struct mchost_filter *old, ktime_t now);
 
-/* A valid query or report arrived on the device (softirq). */
-void mchost_proto_rcv(struct mchost_ill *ill, enum mchost_fam fam,
-		      const struct mchost_msg *m);
-/* The link became operational (announce every membership again) or not. */
-void mchost_proto_link(struct mchost_ill *ill, bool up);
+/**
+ * mchost_proto_forget() - drop every deadline and pending state of a group
+ * @md: the device
+ * @grp: the group, about to be freed
+ */
+void mchost_proto_forget(struct mchost_dev *md, struct mchost_group *grp);
+
+/**
+ * mchost_proto_leaving() - is a leave still being reported?
+ * @grp: a group without owners
+ *
+ * Return: true while its leave has retransmissions to go.
+ */
+bool mchost_proto_leaving(const struct mchost_group *grp);
+
+/**
+ * mchost_proto_rcv() - a valid query or report arrived on the device
+ * @md: the device
+ * @fam: its protocol
+ * @m: the parsed message
+ * @now: the time
+ */
+void mchost_proto_rcv(struct mchost_dev *md, enum mchost_fam fam,
+		      const struct mchost_msg *m, ktime_t now);
+
+/**
+ * mchost_proto_link() - the device became operational, or stopped being so
+ * @md: the device
+ * @up: operational now
+ * @now: the time
+ *
+ * Everything pending is dropped; coming up announces every membership.
+ */
+void mchost_proto_link(struct mchost_dev *md, bool up, ktime_t now);
+
+/**
+ * mchost_proto_caps_changed() - igmp_max_version or mld_max_version changed
+ * @md: the device
+ * @now: the time
+ *
+ * Applies the cap at once rather than at the device's next event.
+ */
+void mchost_proto_caps_changed(struct mchost_dev *md, ktime_t now);
+
+/**
+ * mchost_proto_fire() - do what is due on the device
+ * @md: the device
+ * @now: the time
+ * @horizon: serve what may be served early up to this time
+ * @budget: packets that may still be built; decremented
+ *
+ * Return: the device's earliest deadline still pending, KTIME_MAX if none.
+ */
+ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
+			  int *budget);
 
 /* Querier state of one family, for /proc and dumps (ms remaining). */
 struct mchost_proto_state {
@@ -47,38 +98,70 @@ struct mchost_proto_state {
 	u32 general_ms;
 };
 
-/* Takes the device lock as reader. */
-void mchost_proto_state(struct mchost_ill *ill, enum mchost_fam fam,
-			struct mchost_proto_state *st);
+/**
+ * mchost_proto_state() - the querier state of one family
+ * @md: the device, lock held (reading is enough)
+ * @fam: the family
+ * @now: the time
+ * @st: filled in
+ */
+void mchost_proto_state(const struct mchost_dev *md, enum mchost_fam fam,
+			ktime_t now, struct mchost_proto_state *st);
 
-/* Compatibility mode in force, in the family's own numbering. */
-unsigned int mchost_proto_version(const struct mchost_ill *ill,
+/**
+ * mchost_proto_version() - the compatibility mode in force
+ * @md: the device; no lock needed
+ * @fam: the family
+ *
+ * Return: the version in the family's own numbering (IGMP 1-3, MLD 1-2).
+ */
+unsigned int mchost_proto_version(const struct mchost_dev *md,
 				  enum mchost_fam fam);
 
-/* Pure decisions of the engine, exposed for KUnit. */
-/* RFC 9776 §7 / RFC 9777 §8: the mode given older-querier deadlines. */
+/**
+ * mchost_compat_version() - the compatibility mode (RFC 9776 §7, 9777 §8)
+ * @fam: the family
+ * @old_until: when the v1 and the v2 (MLDv1) querier present timers end
+ * @now: the time
+ * @max: the version cap
+ *
+ * Return: the version, in the family's own numbering.
+ */
 unsigned int mchost_compat_version(enum mchost_fam fam,
 				   const ktime_t old_until[2], ktime_t now,
 				   unsigned int max);
-/* RFC 9776 §8.12, §8.13: Older Version Querier Present Timeout, in ms. */
+
+/**
+ * mchost_ovqp_ms() - Older Version Querier Present Timeout
+ * @rv: Robustness Variable
+ * @qi_ms: Query Interval
+ * @qri_ms: Query Response Interval
+ *
+ * RFC 9776 §8.12, §8.13.
+ *
+ * Return: RV·QI + QRI, in ms.
+ */
 u64 mchost_ovqp_ms(unsigned int rv, u32 qi_ms, u32 qri_ms);
-/* Max Response Time of a valid query, in ms (0: respond at once). */
+
+/**
+ * mchost_query_mrt_ms() - the Max Response Time of a valid query
+ * @fam: its family
+ * @m: the query
+ *
+ * Return: milliseconds; 0 means respond at once.
+ */
 u32 mchost_query_mrt_ms(enum mchost_fam fam, const struct mchost_msg *m);
-/*
- * RFC 9776 §5.2: sources to report for a group-and-source query, into out
- * (room for all of asked): filter ∩ asked in INCLUDE, asked − filter in
- * EXCLUDE.
+
+/**
+ * mchost_gsr_sources() - what to report for a group-and-source query
+ * @f: the group's filter
+ * @asked: the sources asked about
+ * @out: room for all of @asked
+ *
+ * RFC 9776 §5.2: filter ∩ asked in INCLUDE, asked − filter in EXCLUDE.
  */
 void mchost_gsr_sources(const struct mchost_filter *f,
 			const struct mchost_slist *asked,
 			struct mchost_slist *out);
-
-/* The module is up (parameter writes may reach the devices) or going. */
-void mchost_proto_set_running(bool running);
-/* igmp_max_version / mld_max_version changed: apply at once. */
-void mchost_proto_versions_changed(void);
-
-ktime_t mchost_proto_fire(struct mchost_timer *t, ktime_t now,
-			  ktime_t horizon);
 
 #endif /* _MCHOST_PROTO_H */

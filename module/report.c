@@ -91,7 +91,7 @@ static bool mchost_rec_is_ex(u8 type)
 /*
  * Records that say nothing when they have no sources. TO_IN{} is a leave
  * and IS_EX{}/TO_EX{} mean "all sources", so those are kept; IS_IN{} would
- * tell the router nothing useful (seed defect B24).
+ * tell the router nothing useful.
  */
 static bool mchost_rec_skip_empty(u8 type)
 {
@@ -216,8 +216,8 @@ unsigned int mchost_report_fill_v1v2(enum mchost_fam fam, u8 type,
  * The 1|exp|mant floating-point form shared by IGMPv3 Max Resp Code
  * (RFC 9776 §4.1.1), IGMPv3 QQIC (§4.1.7) and MLDv2 QQIC (RFC 9777
  * §5.1.9): 3 exponent bits, 4 mantissa bits, value (mant | 0x10) <<
- * (exp + 3). The exponent sits at bit 4 for every 8-bit code; the seed
- * read MLD's QQIC exponent at bit 12 (defect B6).
+ * (exp + 3). The exponent sits at bit 4 for every 8-bit code, MLD's 8-bit
+ * QQIC included (only its 16-bit Maximum Response Code differs).
  */
 static u32 mchost_code8(u8 code)
 {

@@ -31,19 +31,31 @@ struct mchost_pack_pos {
 	unsigned int src;
 };
 
-/* Bytes of IP header in front of a report: IPv4 + Router Alert, IPv6 + HbH. */
+/**
+ * mchost_report_overhead() - bytes of IP header in front of a report
+ * @fam: IGMP (IPv4 with Router Alert) or MLD (IPv6 with Hop-by-Hop RA)
+ *
+ * Return: the header length.
+ */
 unsigned int mchost_report_overhead(enum mchost_fam fam);
 
-/*
- * Fill buf (room bytes: the MTU minus mchost_report_overhead()) with one
- * IGMPv3 (fam MCHOST_IGMP) or MLDv2 report holding as many records as fit,
- * starting at *pos, and advance *pos. Returns the payload length, or 0 when
- * every record has been packed. Empty IS_IN, ALLOW and BLOCK records are
+/**
+ * mchost_report_fill() - pack records into one v3 report
+ * @fam: IGMP (IGMPv3 report) or MLD (MLDv2 report)
+ * @recs: the records
+ * @nrec: how many
+ * @pos: where to start; advanced past what was packed
+ * @buf: the payload
+ * @room: its size: the MTU minus mchost_report_overhead()
+ * @truncated: incremented per record cut short
+ *
+ * Holds as many records as fit. Empty IS_IN, ALLOW and BLOCK records are
  * skipped. A record that does not fit in an empty report is split over
  * several reports (IS_IN, ALLOW, BLOCK, TO_IN) or truncated to what fits
- * (IS_EX, TO_EX; *truncated is incremented) per RFC 9776 §4.2.16. The IGMP
- * checksum is filled in; the MLD checksum is left 0 for the sender, which
- * knows the IPv6 pseudo-header.
+ * (IS_EX, TO_EX) per RFC 9776 §4.2.16. The IGMP checksum is filled in; the
+ * MLD checksum is left 0 for the sender, which knows the pseudo-header.
+ *
+ * Return: the payload length, or 0 when every record has been packed.
  */
 unsigned int mchost_report_fill(enum mchost_fam fam,
 				const struct mchost_rec *recs,
@@ -51,22 +63,41 @@ unsigned int mchost_report_fill(enum mchost_fam fam,
 				u8 *buf, unsigned int room,
 				unsigned int *truncated);
 
-/*
- * One IGMPv1/v2 message (8 bytes: type 0x12, 0x16 or 0x17, checksum filled)
- * or MLDv1 message (24 bytes: type 131 or 132, checksum 0). Returns the
- * length written; buf must hold 24 bytes.
+/**
+ * mchost_report_fill_v1v2() - one IGMPv1/v2 or MLDv1 message
+ * @fam: IGMP (8 bytes: type 0x12, 0x16 or 0x17, checksum filled) or MLD
+ *       (24 bytes: type 131 or 132, checksum left 0)
+ * @type: the message type
+ * @group: its group
+ * @buf: room for 24 bytes
+ *
+ * Return: the length written.
  */
 unsigned int mchost_report_fill_v1v2(enum mchost_fam fam, u8 type,
 				     const struct in6_addr *group, u8 *buf);
 
-/*
- * Max Resp Code and QQIC decoding. IGMP (RFC 9776 §4.1.1, §4.1.7): codes
- * below 128 are literal, else exponent/mantissa. MLD Maximum Response Code
- * (RFC 9777 §5.1.3) is 16 bits, below 32768 literal. MLD QQIC (RFC 9777
- * §5.1.9) is coded like IGMP's.
+/**
+ * mchost_igmp_mrc_ms() - decode an IGMPv3 Max Resp Code (RFC 9776 §4.1.1)
+ * @code: in tenths of a second; below 128 literal, else exponent/mantissa
+ *
+ * Return: milliseconds.
  */
-u32 mchost_igmp_mrc_ms(u8 code);	/* in ms (the code is 1/10 s) */
-u32 mchost_mld_mrc_ms(u16 code);	/* in ms */
-u32 mchost_qqic_s(u8 qqic);		/* in s, for both families */
+u32 mchost_igmp_mrc_ms(u8 code);
+
+/**
+ * mchost_mld_mrc_ms() - decode an MLDv2 Maximum Response Code
+ * @code: RFC 9777 §5.1.3: 16 bits, below 32768 literal ms
+ *
+ * Return: milliseconds.
+ */
+u32 mchost_mld_mrc_ms(u16 code);
+
+/**
+ * mchost_qqic_s() - decode a QQIC (RFC 9776 §4.1.7, RFC 9777 §5.1.9)
+ * @qqic: below 128 literal seconds, else exponent/mantissa
+ *
+ * Return: seconds, for both families.
+ */
+u32 mchost_qqic_s(u8 qqic);
 
 #endif /* _MCHOST_REPORT_H */

@@ -6,8 +6,8 @@
  * "setter": it arms the hrtimer with the lock dropped, re-takes the lock and
  * then also arms for any earlier deadline asked for meanwhile (t->pending).
  * The callback re-arms through the same path. So a deadline asked for while
- * a setter or the callback is busy always ends up armed or scanned; in the
- * illumos design the handler wiped it while a setter waited (defect B4).
+ * a setter or the callback is busy always ends up armed or scanned: a
+ * callback that cleared the state while a setter waited must not lose it.
  *
  * Nobody waits for the callback here, except stop: hrtimer_start() moves a
  * queued timer and may be called while its callback runs, even from within
@@ -18,7 +18,6 @@
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/wait_bit.h>
-#include "params.h"
 #include "timer.h"
 
 #if IS_ENABLED(CONFIG_MCHOST_KUNIT_TEST)
@@ -38,11 +37,6 @@ static inline void mchost_timer_call_hook(struct mchost_timer *t,
 {
 }
 #endif
-
-ktime_t mchost_timer_window(void)
-{
-	return ms_to_ktime(mchost_param(coalesce_ms));
-}
 
 /*
  * The setter, lock held again after arming for *target. Returns true with
@@ -119,7 +113,7 @@ static enum hrtimer_restart mchost_timer_expired(struct hrtimer *hrt)
 	spin_unlock(&t->lock);
 
 	now = ktime_get();
-	next = t->fire(t, now, ktime_add(now, mchost_timer_window()));
+	next = t->fire(t, now, ktime_add(now, mchost_timer_window(t)));
 	if (next == KTIME_MAX)
 		return HRTIMER_NORESTART;
 	/*
@@ -133,7 +127,8 @@ static enum hrtimer_restart mchost_timer_expired(struct hrtimer *hrt)
 	return HRTIMER_NORESTART;
 }
 
-void mchost_timer_init(struct mchost_timer *t, mchost_timer_fire_t fire)
+void mchost_timer_init(struct mchost_timer *t, mchost_timer_fire_t fire,
+		       const unsigned int *window_ms)
 {
 	spin_lock_init(&t->lock);
 	t->fire = fire;
@@ -141,6 +136,7 @@ void mchost_timer_init(struct mchost_timer *t, mchost_timer_fire_t fire)
 	t->dead = false;
 	t->pending = KTIME_MAX;
 	t->armed = KTIME_MAX;
+	t->window_ms = window_ms;
 	hrtimer_init(&t->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	t->hrt.function = mchost_timer_expired;
 }

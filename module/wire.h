@@ -37,6 +37,12 @@ enum mchost_msg_kind {
 	MCHOST_MSG_REPORT_V3,	/* IGMPv3 report, MLDv2 report */
 };
 
+/**
+ * mchost_msg_is_query() - is this kind of message a query?
+ * @kind: an enum mchost_msg_kind
+ *
+ * Return: true for the three query kinds.
+ */
 static inline bool mchost_msg_is_query(u8 kind)
 {
 	return kind <= MCHOST_MSG_QUERY_V3;
@@ -60,19 +66,32 @@ struct mchost_msg {
 	const u8 *rec;		/* v3 reports: first group record */
 };
 
-/*
- * Validate and parse the IGMP message buf[0..len) (the IP payload).
+/**
+ * mchost_igmp_parse() - validate and parse an IGMP message
+ * @buf: the IP payload
+ * @len: its length
+ * @m: the result, pointing into @buf
+ *
  * Query version by length (RFC 9776 §7.1): 8 bytes is v1 (code 0) or v2,
  * 9-11 bytes is invalid, 12 or more is v3 and must hold its sources.
+ *
+ * Return: MCHOST_RX_OK, or why the message is dropped.
  */
 enum mchost_rx mchost_igmp_parse(const void *buf, unsigned int len,
 				 struct mchost_msg *m);
 
-/*
- * Validate and parse the MLD message buf[0..len) (the ICMPv6 message),
- * whose checksum covers the pseudo-header with saddr/daddr. The caller has
- * already seen an MLD type (130, 131, 132 or 143). Query version by length
- * (RFC 9777 §8.1): 24 bytes is MLDv1, 25-27 invalid, 28 or more is MLDv2.
+/**
+ * mchost_mld_parse() - validate and parse an MLD message
+ * @buf: the ICMPv6 message, of an MLD type (130, 131, 132 or 143)
+ * @len: its length
+ * @saddr: the IPv6 source, for the checksum's pseudo-header
+ * @daddr: the IPv6 destination, likewise
+ * @m: the result, pointing into @buf
+ *
+ * Query version by length (RFC 9777 §8.1): 24 bytes is MLDv1, 25-27
+ * invalid, 28 or more is MLDv2.
+ *
+ * Return: MCHOST_RX_OK, or why the message is dropped.
  */
 enum mchost_rx mchost_mld_parse(const void *buf, unsigned int len,
 				const struct in6_addr *saddr,

@@ -172,13 +172,13 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 	return ip6_local_out(net, NULL, skb);
 }
 
-void mchost_xmit_flush(struct mchost_net *mn, struct sk_buff_head *q)
+void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
+		       struct sk_buff_head *q)
 {
+	struct in6_addr daddr;
 	struct sk_buff *skb;
 	enum mchost_fam fam;
 	int err;
-
-	struct in6_addr daddr;
 
 	while ((skb = __skb_dequeue(q))) {
 		fam = MCHOST_XMIT_CB(skb)->fam;
@@ -186,12 +186,10 @@ void mchost_xmit_flush(struct mchost_net *mn, struct sk_buff_head *q)
 		/* The output path reads skb->cb as IPCB / IP6CB: clear ours. */
 		memset(skb->cb, 0, sizeof(skb->cb));
 		if (fam == MCHOST_IGMP)
-			err = mchost_xmit4(mn->net, skb, daddr.s6_addr32[3]);
+			err = mchost_xmit4(net, skb, daddr.s6_addr32[3]);
 		else
-			err = mchost_xmit6(mn->net, skb, &daddr);
-		if (net_xmit_eval(err) == 0)
-			mchost_count(mn, fam, MCHOST_STAT_SND_REPORTS);
-		else
-			mchost_count(mn, fam, MCHOST_STAT_SND_ERRORS);
+			err = mchost_xmit6(net, skb, &daddr);
+		mchost_stats_inc(stats, fam, net_xmit_eval(err) ?
+				 MCHOST_STAT_SND_ERRORS : MCHOST_STAT_SND_REPORTS);
 	}
 }

@@ -8,17 +8,33 @@
 #define _MCHOST_XMIT_H
 
 #include <linux/skbuff.h>
-#include "netns.h"
+#include "stats.h"
 
-/*
- * A report skb for dev with len bytes of payload, room reserved for the
- * IP header; *payload points at the payload. GFP_ATOMIC under locks.
+struct net;
+
+/**
+ * mchost_xmit_alloc() - a report skb, room reserved for the IP header
+ * @dev: the device it goes out of
+ * @fam: IGMP or MLD
+ * @daddr: its destination (IPv4-mapped for IGMP)
+ * @len: bytes of payload
+ * @payload: set to the start of the payload
+ *
+ * GFP_ATOMIC: called under locks.
+ *
+ * Return: the skb, or NULL.
  */
 struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 				  const struct in6_addr *daddr,
 				  unsigned int len, u8 **payload);
 
-/* Send and consume every skb of q; counts snd_reports per packet sent. */
-void mchost_xmit_flush(struct mchost_net *mn, struct sk_buff_head *q);
+/**
+ * mchost_xmit_flush() - send and consume every skb of a queue
+ * @net: the namespace of their device
+ * @stats: counts snd_reports per packet sent, snd_errors per failure
+ * @q: skbs from mchost_xmit_alloc()
+ */
+void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
+		       struct sk_buff_head *q);
 
 #endif /* _MCHOST_XMIT_H */

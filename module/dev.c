@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-device state: created when a device registers in a namespace (or at
+ * its first join), destroyed with every membership when it unregisters.
+ */
+#include <linux/jhash.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+#include "dev.h"
+#include "params.h"
+#include "xmit.h"
+
+#define MCHOST_HASH_MIN_BITS	4
+#define MCHOST_HASH_MAX_BITS	20
+
+static u32 mchost_bucket(const struct mchost_dev *md, u32 hash)
+{
+	return hash & ((1U << md->hash_bits) - 1);
+}
+
+struct mchost_group *mchost_dev_find_group(const struct mchost_dev *md,
+					   const struct in6_addr *addr)
+{
+	u32 h = jhash2((const u32 *)addr, 4, md->hash_seed);
+	struct mchost_group *grp;
+
+	hlist_for_each_entry(grp, &md->hash[mchost_bucket(md, h)], hnode)
+		if (grp->hash == h && ipv6_addr_equal(&grp->addr, addr))
+			return grp;
+	return NULL;
+}
+
+/* Keep chains short as groups are added: thousands per device are normal. */
+void mchost_dev_grow(struct mchost_dev *md)
+{
+	u32 n = md->ngroups[MCHOST_IGMP] + md->ngroups[MCHOST_MLD];
+	u8 bits = md->hash_bits;
+	struct hlist_head *new, *old;
+	struct mchost_group *grp;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	if (n < (2U << bits) || bits >= MCHOST_HASH_MAX_BITS)
+		return;
+	/* Allocated before the lock is taken: it may sleep. */
+	new = kvcalloc(1U << (bits + 1), sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return;
+
+	write_lock_bh(&md->lock);
+	old = md->hash;
+	md->hash = new;
+	md->hash_bits = bits + 1;
+	for (i = 0; i < (1U << bits); i++) {
+		hlist_for_each_entry_safe(grp, tmp, &old[i], hnode) {
+			hlist_del(&grp->hnode);
+			hlist_add_head(&grp->hnode,
+				       &new[mchost_bucket(md, grp->hash)]);
+		}
+	}
+	write_unlock_bh(&md->lock);
+	kvfree(old);
+}
+
+void mchost_dev_add_group(struct mchost_dev *md, struct mchost_group *grp)
+{
+	lockdep_assert_held_write(&md->lock);
+	grp->hash = jhash2((const u32 *)&grp->addr, 4, md->hash_seed);
+	hlist_add_head(&grp->hnode, &md->hash[mchost_bucket(md, grp->hash)]);
+}
+
+void mchost_dev_del_group(struct mchost_dev *md, struct mchost_group *grp)
+{
+	lockdep_assert_held_write(&md->lock);
+	hlist_del(&grp->hnode);
+}
+
+/* The first group in buckets [bkt, end), or NULL. */
+static struct mchost_group *mchost_dev_scan(const struct mchost_dev *md,
+					    u32 bkt)
+{
+	for (; bkt < (1U << md->hash_bits); bkt++)
+		if (!hlist_empty(&md->hash[bkt]))
+			return hlist_entry(md->hash[bkt].first,
+					   struct mchost_group, hnode);
+	return NULL;
+}
+
+struct mchost_group *mchost_dev_first(const struct mchost_dev *md)
+{
+	return mchost_dev_scan(md, 0);
+}
+
+struct mchost_group *mchost_dev_next(const struct mchost_dev *md,
+				     const struct mchost_group *grp)
+{
+	if (grp->hnode.next)
+		return hlist_entry(grp->hnode.next, struct mchost_group, hnode);
+	return mchost_dev_scan(md, mchost_bucket(md, grp->hash) + 1);
+}
+
+struct mchost_group *mchost_dev_pos_next(const struct mchost_dev *md,
+					 struct mchost_dev_pos *pos)
+{
+	struct mchost_group *grp;
+	u32 i;
+
+	/*
+	 * A position is only valid for the table size it was taken with:
+	 * start over after a resize. Reporting a group twice is harmless,
+	 * skipping one is not.
+	 */
+	if (pos->bits != md->hash_bits) {
+		pos->bits = md->hash_bits;
+		pos->bkt = 0;
+		pos->idx = 0;
+	}
+	for (; pos->bkt < (1U << md->hash_bits); pos->bkt++, pos->idx = 0) {
+		i = 0;
+		hlist_for_each_entry(grp, &md->hash[pos->bkt], hnode) {
+			if (i++ == pos->idx) {
+				pos->idx++;
+				return grp;
+			}
+		}
+	}
+	return NULL;
+}
+
+void mchost_dev_schedule(struct mchost_dev *md, struct mchost_group *grp,
+			 ktime_t key)
+{
+	struct rb_node **link = &md->tq.rb_root.rb_node, *parent = NULL;
+	bool leftmost = true;
+
+	lockdep_assert_held_write(&md->lock);
+	if (key == grp->tkey)
+		return;
+	if (grp->tkey != KTIME_MAX)
+		rb_erase_cached(&grp->tnode, &md->tq);
+	grp->tkey = key;
+	if (key == KTIME_MAX)
+		return;
+	while (*link) {
+		parent = *link;
+		if (key < rb_entry(parent, struct mchost_group, tnode)->tkey) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&grp->tnode, parent, link);
+	rb_insert_color_cached(&grp->tnode, &md->tq, leftmost);
+}
+
+void mchost_dev_lock(struct mchost_dev *md)
+	__acquires(&md->lock)
+{
+	write_lock_bh(&md->lock);
+}
+
+void mchost_dev_unlock(struct mchost_dev *md)
+	__releases(&md->lock)
+{
+	struct sk_buff_head q;
+	ktime_t deferred;
+
+	__skb_queue_head_init(&q);
+	skb_queue_splice_init(&md->txq, &q);
+	deferred = md->deferred;
+	md->deferred = KTIME_MAX;
+	write_unlock_bh(&md->lock);
+
+	if (!skb_queue_empty(&q))
+		mchost_xmit_flush(md->mn->net, md->stats, &q);
+	if (deferred != KTIME_MAX)
+		mchost_timer_start(md->timer, deferred);
+}
+
+/* The engine's view of a real device: see struct mchost_dev_ops. */
+static struct sk_buff *mchost_dev_alloc(struct mchost_dev *md,
+					enum mchost_fam fam,
+					const struct in6_addr *dst,
+					unsigned int len, u8 **payload)
+{
+	return mchost_xmit_alloc(md->dev, fam, dst, len, payload);
+}
+
+static void mchost_dev_emit(struct mchost_dev *md, struct sk_buff *skb)
+{
+	__skb_queue_tail(&md->txq, skb);
+}
+
+static void mchost_dev_wake(struct mchost_dev *md, ktime_t when)
+{
+	md->next = min(md->next, when);
+	md->deferred = min(md->deferred, when);
+}
+
+static void mchost_dev_reap(struct mchost_dev *md)
+{
+	schedule_work(&md->mn->gc_work);
+}
+
+static unsigned int mchost_dev_mtu(const struct mchost_dev *md)
+{
+	return READ_ONCE(md->dev->mtu);
+}
+
+static u32 mchost_dev_rand(struct mchost_dev *md, u32 lo, u32 hi)
+{
+	return hi > lo ? lo + get_random_u32_below(hi - lo + 1) : hi;
+}
+
+static const struct mchost_dev_ops mchost_dev_real_ops = {
+	.alloc	= mchost_dev_alloc,
+	.emit	= mchost_dev_emit,
+	.wake	= mchost_dev_wake,
+	.reap	= mchost_dev_reap,
+	.mtu	= mchost_dev_mtu,
+	.rand	= mchost_dev_rand,
+};
+
+int mchost_dev_setup(struct mchost_dev *md, const struct mchost_dev_ops *ops,
+		     struct mchost_stats __percpu *stats,
+		     struct mchost_timer *timer)
+{
+	enum mchost_fam fam;
+
+	md->hash = kvcalloc(1U << MCHOST_HASH_MIN_BITS, sizeof(*md->hash),
+			    GFP_KERNEL);
+	if (!md->hash)
+		return -ENOMEM;
+	md->hash_bits = MCHOST_HASH_MIN_BITS;
+	md->hash_seed = get_random_u32();
+	md->ops = ops;
+	md->stats = stats;
+	md->timer = timer;
+	rwlock_init(&md->lock);
+	md->tq = RB_ROOT_CACHED;
+	md->next = KTIME_MAX;
+	md->deferred = KTIME_MAX;
+	__skb_queue_head_init(&md->txq);
+	for (fam = 0; fam < MCHOST_NFAM; fam++) {
+		struct mchost_dev_proto *p = &md->proto[fam];
+
+		p->version = fam == MCHOST_IGMP ? mchost_param(igmp_max_version) :
+						  mchost_param(mld_max_version);
+		p->qi_ms = MCHOST_DEFAULT_QI_MS;
+		p->qri_ms = MCHOST_DEFAULT_QRI_MS;
+		p->gen_at = KTIME_MAX;
+	}
+	return 0;
+}
+
+void mchost_dev_teardown(struct mchost_dev *md)
+{
+	WARN_ON_ONCE(mchost_dev_first(md));
+	__skb_queue_purge(&md->txq);
+	kvfree(md->hash);
+}
+
+struct mchost_dev *mchost_dev_get(struct net_device *dev)
+{
+	struct mchost_net *mn = mchost_net(dev_net(dev));
+	struct mchost_dev *md;
+
+	ASSERT_RTNL();
+	md = mchost_dev_find(mn, dev->ifindex);
+	if (md)
+		return md;
+	md = kzalloc(sizeof(*md), GFP_KERNEL);
+	if (!md)
+		return NULL;
+	if (mchost_dev_setup(md, &mchost_dev_real_ops, mn->stats, &mn->timer))
+		goto err_free;
+	md->dev = dev;
+	md->mn = mn;
+	md->oper = netif_running(dev) && netif_oper_up(dev);
+	if (xa_insert(&mn->devs, dev->ifindex, md, GFP_KERNEL))
+		goto err_teardown;
+	return md;
+
+err_teardown:
+	mchost_dev_teardown(md);
+err_free:
+	kfree(md);
+	return NULL;
+}
+
+void mchost_dev_unlink(struct mchost_dev *md)
+{
+	ASSERT_RTNL();
+	xa_erase(&md->mn->devs, md->dev->ifindex);
+	/* A firing or a receive that found it before the erase does nothing. */
+	mchost_dev_lock(md);
+	md->dead = true;
+	mchost_dev_unlock(md);
+}
+
+static void mchost_dev_free_rcu(struct rcu_head *head)
+{
+	struct mchost_dev *md = container_of(head, struct mchost_dev, rcu);
+
+	mchost_dev_teardown(md);
+	kfree(md);
+}
+
+void mchost_dev_release(struct mchost_dev *md)
+{
+	/* Readers found it under RCU; the table goes with it. */
+	call_rcu(&md->rcu, mchost_dev_free_rcu);
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-device state: the namespace's table of devices, each device's hash
+ * of groups, its lock (whose unlock sends what was built under it), its
+ * deadline tree, and the operations the protocol engine uses to reach the
+ * outside world.
+ */
+#ifndef _MCHOST_DEV_H
+#define _MCHOST_DEV_H
+
+#include <linux/netdevice.h>
+#include <linux/rbtree.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include "group.h"
+#include "netns.h"
+
+/* RFC 9776 §8.2, §8.3: defaults until a querier says otherwise. */
+#define MCHOST_DEFAULT_QI_MS	125000
+#define MCHOST_DEFAULT_QRI_MS	10000
+
+struct mchost_dev;
+
+/*
+ * What the protocol engine needs from the world around a device. Called
+ * with the device lock held for writing, so none of them may sleep; the
+ * real ones (dev.c) queue packets and deadlines that the unlock hands on.
+ * KUnit drives the engine through fakes of these.
+ */
+struct mchost_dev_ops {
+	/* A report of len payload bytes to dst; *payload gets its start. */
+	struct sk_buff *(*alloc)(struct mchost_dev *md, enum mchost_fam fam,
+				 const struct in6_addr *dst, unsigned int len,
+				 u8 **payload);
+	/* Send an skb from alloc(), trimmed to its final length. */
+	void (*emit)(struct mchost_dev *md, struct sk_buff *skb);
+	/* Run the engine for this device no later than 'when'. */
+	void (*wake)(struct mchost_dev *md, ktime_t when);
+	/* A membership without owners finished reporting its leave. */
+	void (*reap)(struct mchost_dev *md);
+	/* The device's MTU. */
+	unsigned int (*mtu)(const struct mchost_dev *md);
+	/* A random number in [lo, hi]. */
+	u32 (*rand)(struct mchost_dev *md, u32 lo, u32 hi);
+};
+
+/* Per device and family: the querier's view (RFC 9776 §7, §8). */
+struct mchost_dev_proto {
+	u8 version;			/* compatibility mode in force */
+	u8 rv;				/* querier's QRV; 0: none heard */
+	u32 qi_ms;			/* Query Interval */
+	u32 qri_ms;			/* Query Response Interval */
+	ktime_t old_until[2];		/* v1 / v2 querier present until */
+	ktime_t gen_at, gen_early;	/* general-query response due */
+	struct mchost_dev_pos {		/* where a batched response resumes */
+		u32 bkt, idx;
+		u8 bits;
+	} gen_pos;
+	bool gen_active;		/* a batched response is under way */
+};
+
+struct mchost_dev {
+	struct net_device *dev;		/* no reference: we die at UNREGISTER */
+	struct mchost_net *mn;
+	const struct mchost_dev_ops *ops;
+	struct mchost_stats __percpu *stats;	/* the namespace's */
+	struct mchost_timer *timer;	/* the namespace's */
+	/*
+	 * Protects the hash table, the counters below, every group's merged
+	 * filter and all protocol state. Writers also hold RTNL, except the
+	 * receive hook and the timer, which change only protocol state, so
+	 * RTNL alone is enough to read the table and the filters. Taken with
+	 * _bh: the receive hook and the timer run in softirq.
+	 */
+	rwlock_t lock;
+	struct hlist_head *hash;
+	u8 hash_bits;
+	u32 hash_seed;
+	u32 ngroups[MCHOST_NFAM];	/* memberships with owners */
+	struct mchost_dev_proto proto[MCHOST_NFAM];
+	struct rb_root_cached tq;	/* groups with a deadline, by tkey */
+	ktime_t next;			/* earliest deadline of this device */
+	ktime_t deferred;		/* deadline for the timer, set at unlock */
+	struct sk_buff_head txq;	/* built under the lock, sent after */
+	bool dead;			/* unregistering: no more work */
+	bool oper;			/* running and operationally up */
+	struct rcu_head rcu;
+};
+
+/**
+ * mchost_fam_of() - the protocol of an address family
+ * @family: AF_INET or AF_INET6
+ *
+ * Return: MCHOST_IGMP or MCHOST_MLD.
+ */
+static inline enum mchost_fam mchost_fam_of(u8 family)
+{
+	return family == AF_INET ? MCHOST_IGMP : MCHOST_MLD;
+}
+
+/**
+ * mchost_dev_count() - count one event of a device's namespace
+ * @md: the device
+ * @fam: IGMP or MLD
+ * @stat: which counter
+ */
+static inline void mchost_dev_count(struct mchost_dev *md, enum mchost_fam fam,
+				    enum mchost_stat stat)
+{
+	mchost_stats_inc(md->stats, fam, stat);
+}
+
+/**
+ * mchost_dev_find() - a device's state by ifindex
+ * @mn: the namespace
+ * @ifindex: the device
+ *
+ * Under RCU or RTNL.
+ *
+ * Return: the state, or NULL.
+ */
+static inline struct mchost_dev *mchost_dev_find(struct mchost_net *mn,
+						 int ifindex)
+{
+	return xa_load(&mn->devs, ifindex);
+}
+
+/**
+ * mchost_dev_get() - a device's state, created if it is missing
+ * @dev: the device, registered in a namespace where mchost runs
+ *
+ * RTNL.
+ *
+ * Return: the state, or NULL without memory.
+ */
+struct mchost_dev *mchost_dev_get(struct net_device *dev);
+
+/**
+ * mchost_dev_unlink() - take a device out of its namespace's table
+ * @md: the device, which must have no groups left afterwards
+ *
+ * Marks it dead for a timer firing or receive already holding it. RTNL.
+ */
+void mchost_dev_unlink(struct mchost_dev *md);
+
+/**
+ * mchost_dev_release() - free an unlinked device once RCU readers are done
+ * @md: the device, without groups
+ */
+void mchost_dev_release(struct mchost_dev *md);
+
+/**
+ * mchost_dev_setup() - initialise device state
+ * @md: zeroed state
+ * @ops: the engine's view of the world (&mchost_dev_real_ops, or a fake)
+ * @stats: where to count
+ * @timer: the namespace's timer (its window bounds early service)
+ *
+ * For mchost_dev_get() and for KUnit.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mchost_dev_setup(struct mchost_dev *md, const struct mchost_dev_ops *ops,
+		     struct mchost_stats __percpu *stats,
+		     struct mchost_timer *timer);
+
+/**
+ * mchost_dev_teardown() - free what mchost_dev_setup() allocated
+ * @md: the device, without groups
+ */
+void mchost_dev_teardown(struct mchost_dev *md);
+
+/**
+ * mchost_dev_lock() - take the device lock for writing
+ * @md: the device
+ */
+void mchost_dev_lock(struct mchost_dev *md) __acquires(&md->lock);
+
+/**
+ * mchost_dev_unlock() - drop the device lock, then act on what was queued
+ * @md: the device
+ *
+ * Sends the packets built under the lock and hands the earliest deadline
+ * recorded under it to the namespace timer (which must never be armed
+ * with the lock held).
+ */
+void mchost_dev_unlock(struct mchost_dev *md) __releases(&md->lock);
+
+/**
+ * mchost_dev_find_group() - a group by address
+ * @md: the device, lock or RTNL held
+ * @addr: the group address (IPv4-mapped for IGMP)
+ *
+ * Return: the group, or NULL.
+ */
+struct mchost_group *mchost_dev_find_group(const struct mchost_dev *md,
+					   const struct in6_addr *addr);
+
+/**
+ * mchost_dev_grow() - make room in the hash for one more group
+ * @md: the device; RTNL held, not the lock
+ *
+ * Failing to grow costs lookup time only, so it is not an error.
+ */
+void mchost_dev_grow(struct mchost_dev *md);
+
+/**
+ * mchost_dev_add_group() - insert a new group into the hash
+ * @md: the device, lock held for writing
+ * @grp: the group, with addr set
+ */
+void mchost_dev_add_group(struct mchost_dev *md, struct mchost_group *grp);
+
+/**
+ * mchost_dev_del_group() - remove a group from the hash
+ * @md: the device, lock held for writing
+ * @grp: the group, already off the deadline tree
+ */
+void mchost_dev_del_group(struct mchost_dev *md, struct mchost_group *grp);
+
+/**
+ * mchost_dev_first() - the first group of a full walk
+ * @md: the device, lock or RTNL held
+ *
+ * Walk with: for (g = mchost_dev_first(md); g; g = mchost_dev_next(md, g)).
+ * Return: a group, or NULL if there are none.
+ */
+struct mchost_group *mchost_dev_first(const struct mchost_dev *md);
+
+/**
+ * mchost_dev_next() - the group after @grp in a full walk
+ * @md: the device, lock or RTNL held since mchost_dev_first()
+ * @grp: a group still in the hash
+ *
+ * Return: the next group, or NULL at the end.
+ */
+struct mchost_group *mchost_dev_next(const struct mchost_dev *md,
+				     const struct mchost_group *grp);
+
+/**
+ * mchost_dev_pos_next() - a walk that can stop and resume later
+ * @md: the device, lock or RTNL held
+ * @pos: zeroed to start; kept between calls, across unlocks
+ *
+ * Return: the next group, or NULL at the end.
+ */
+struct mchost_group *mchost_dev_pos_next(const struct mchost_dev *md,
+					 struct mchost_dev_pos *pos);
+
+/**
+ * mchost_dev_schedule() - move a group in the deadline tree
+ * @md: the device, lock held for writing
+ * @grp: the group
+ * @key: its earliest deadline; KTIME_MAX takes it out of the tree
+ */
+void mchost_dev_schedule(struct mchost_dev *md, struct mchost_group *grp,
+			 ktime_t key);
+
+/**
+ * mchost_dev_first_due() - the group with the earliest deadline
+ * @md: the device, lock held
+ *
+ * Return: it, or NULL if no group has a deadline.
+ */
+static inline struct mchost_group *mchost_dev_first_due(struct mchost_dev *md)
+{
+	struct rb_node *n = rb_first_cached(&md->tq);
+
+	return n ? rb_entry(n, struct mchost_group, tnode) : NULL;
+}
+
+/**
+ * mchost_dev_next_due() - the group due after @grp
+ * @grp: a group in the deadline tree
+ *
+ * Return: it, or NULL.
+ */
+static inline struct mchost_group *mchost_dev_next_due(struct mchost_group *grp)
+{
+	struct rb_node *n = rb_next(&grp->tnode);
+
+	return n ? rb_entry(n, struct mchost_group, tnode) : NULL;
+}
+
+#endif /* _MCHOST_DEV_H */

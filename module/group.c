@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memberships: owners' filters per (device, group), their merge, and the
+ * link-layer filter of the device. Everything here runs under RTNL; the
+ * parts the receive path and the timer read are also written under the
+ * device lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/if_arp.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/ndisc.h>
+#include <linux/mchost.h>
+#include "group.h"
+#include "params.h"
+#include "proto.h"
+
+/*
+ * One owner's filter for one (device, group): the namespace itself for
+ * persistent joins (portid 0), else the netlink socket that joined.
+ * Owners are created, changed and freed under RTNL only.
+ */
+struct mchost_owner {
+	struct list_head node;
+	u32 portid;
+	struct mchost_filter f;
+};
+
+/* Non-persistent owners are counted per netlink port, see owner_ports. */
+static int mchost_port_get(struct mchost_net *mn, u32 portid)
+{
+	unsigned long n = xa_to_value(xa_load(&mn->owner_ports, portid));
+
+	return xa_err(xa_store(&mn->owner_ports, portid, xa_mk_value(n + 1),
+			       GFP_KERNEL));
+}
+
+static void mchost_port_put(struct mchost_net *mn, u32 portid)
+{
+	unsigned long n = xa_to_value(xa_load(&mn->owner_ports, portid));
+
+	if (n > 1)
+		/* Replacing an existing entry allocates nothing. */
+		xa_store(&mn->owner_ports, portid, xa_mk_value(n - 1),
+			 GFP_KERNEL);
+	else
+		xa_erase(&mn->owner_ports, portid);
+}
+
+static void mchost_owner_free(struct mchost_net *mn, struct mchost_owner *o)
+{
+	if (o->portid)
+		mchost_port_put(mn, o->portid);
+	mchost_slist_free(o->f.src);
+	kfree(o);
+}
+
+static struct mchost_owner *mchost_owner_find(const struct mchost_group *grp,
+					      u32 portid)
+{
+	struct mchost_owner *o;
+
+	list_for_each_entry(o, &grp->owners, node)
+		if (o->portid == portid)
+			return o;
+	return NULL;
+}
+
+/*
+ * Merge every owner's filter, with owner 'swap' replaced by 'repl' (or
+ * left out if repl is NULL), or repl added if swap is NULL.
+ */
+static int mchost_group_remerge(const struct mchost_group *grp,
+				const struct mchost_owner *swap,
+				const struct mchost_filter *repl,
+				struct mchost_filter *out,
+				struct netlink_ext_ack *extack)
+{
+	const struct mchost_filter **vec;
+	const struct mchost_owner *o;
+	unsigned int n = 0;
+	int err;
+
+	vec = kmalloc_array(grp->nowners + 1, sizeof(*vec), GFP_KERNEL);
+	if (!vec)
+		return -ENOMEM;
+	list_for_each_entry(o, &grp->owners, node) {
+		if (o != swap)
+			vec[n++] = &o->f;
+		else if (repl)
+			vec[n++] = repl;
+	}
+	if (!swap)
+		vec[n++] = repl;
+	err = mchost_filter_merge(vec, n, mchost_param(max_sources), out,
+				  GFP_KERNEL);
+	kfree(vec);
+	if (err == -E2BIG)
+		NL_SET_ERR_MSG(extack,
+			       "merged source list of the group exceeds max_sources");
+	return err;
+}
+
+/*
+ * Install a new merged filter and tell the protocol engine (which reports
+ * the change); the old source list is freed.
+ */
+static void mchost_group_set_merged(struct mchost_dev *md,
+				    struct mchost_group *grp,
+				    struct mchost_filter *merged, int downers)
+{
+	struct mchost_filter old;
+
+	mchost_dev_lock(md);
+	old = grp->merged;
+	grp->merged = *merged;
+	if (!grp->nowners && downers > 0)
+		md->ngroups[mchost_fam_of(grp->family)]++;	/* new or revived */
+	grp->nowners += downers;
+	if (!grp->nowners)
+		md->ngroups[mchost_fam_of(grp->family)]--;
+	mchost_proto_change(md, grp, &old, ktime_get());
+	mchost_dev_unlock(md);
+	mchost_slist_free(old.src);
+}
+
+/* IPv4 group to link-layer address; the kernel's own mapper is not exported. */
+static int mchost_ip_mc_map(__be32 group, char *buf,
+			    const struct net_device *dev)
+{
+	switch (dev->type) {
+	case ARPHRD_ETHER:
+	case ARPHRD_FDDI:
+	case ARPHRD_IEEE802:
+		ip_eth_mc_map(group, buf);
+		return 0;
+	case ARPHRD_INFINIBAND:
+		ip_ib_mc_map(group, dev->broadcast, buf);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int mchost_group_ll_add(struct mchost_dev *md, struct mchost_group *grp)
+{
+	struct net_device *dev = md->dev;
+	int err;
+
+	/* Devices without link-layer addresses (tun, ipip) need nothing. */
+	if (!dev->addr_len)
+		return 0;
+	if (grp->family == AF_INET6)
+		err = ndisc_mc_map(&grp->addr, (char *)grp->ll_addr, dev, 0);
+	else
+		err = mchost_ip_mc_map(grp->addr.s6_addr32[3],
+				       (char *)grp->ll_addr, dev);
+	if (err)
+		return 0;	/* no mapping for this link type */
+	err = dev_mc_add(dev, grp->ll_addr);
+	if (!err)
+		grp->ll_added = true;
+	return err;
+}
+
+static void mchost_group_ll_del(struct mchost_dev *md,
+				struct mchost_group *grp)
+{
+	if (grp->ll_added)
+		dev_mc_del(md->dev, grp->ll_addr);
+	grp->ll_added = false;
+}
+
+static void mchost_group_free(struct mchost_net *mn, struct mchost_group *grp)
+{
+	struct mchost_owner *o, *tmp;
+
+	list_for_each_entry_safe(o, tmp, &grp->owners, node)
+		mchost_owner_free(mn, o);
+	mchost_slist_free(grp->merged.src);
+	kfree(grp);
+}
+
+/* Unlink and free a membership with all of its owners. */
+static void mchost_group_destroy(struct mchost_dev *md,
+				 struct mchost_group *grp)
+{
+	ASSERT_RTNL();
+	mchost_dev_lock(md);
+	mchost_proto_forget(md, grp);
+	mchost_dev_del_group(md, grp);
+	if (grp->nowners)
+		md->ngroups[mchost_fam_of(grp->family)]--;
+	mchost_dev_unlock(md);
+	mchost_group_ll_del(md, grp);
+	mchost_group_free(md->mn, grp);
+}
+
+/* Is grp a membership whose leave has been reported in full? */
+static bool mchost_group_done(struct mchost_dev *md, struct mchost_group *grp)
+{
+	bool leaving;
+
+	if (grp->nowners)
+		return false;
+	read_lock_bh(&md->lock);
+	leaving = mchost_proto_leaving(grp);
+	read_unlock_bh(&md->lock);
+	return !leaving;
+}
+
+void mchost_group_gc_work(struct work_struct *work)
+{
+	struct mchost_net *mn = container_of(work, struct mchost_net, gc_work);
+	struct mchost_group *grp, *next;
+	struct mchost_dev *md;
+	unsigned long idx;
+
+	rtnl_lock();
+	xa_for_each(&mn->devs, idx, md) {
+		for (grp = mchost_dev_first(md); grp; grp = next) {
+			next = mchost_dev_next(md, grp);
+			if (mchost_group_done(md, grp))
+				mchost_group_destroy(md, grp);
+		}
+	}
+	rtnl_unlock();
+}
+
+static struct mchost_group *mchost_group_alloc(const struct in6_addr *addr,
+					       u8 family)
+{
+	struct mchost_group *grp = kzalloc(sizeof(*grp), GFP_KERNEL);
+
+	if (!grp)
+		return NULL;
+	grp->addr = *addr;
+	grp->family = family;
+	INIT_LIST_HEAD(&grp->owners);
+	mchost_proto_group_init(grp);
+	return grp;
+}
+
+int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
+		      u8 family, u32 portid, struct mchost_filter *f,
+		      struct netlink_ext_ack *extack)
+{
+	struct mchost_owner *owner, *nowner = NULL;
+	struct mchost_filter merged;
+	struct mchost_group *grp;
+	bool new_grp = false;
+	int err;
+
+	ASSERT_RTNL();
+	grp = mchost_dev_find_group(md, addr);
+	if (!grp) {
+		grp = mchost_group_alloc(addr, family);
+		if (!grp) {
+			err = -ENOMEM;
+			goto err_filter;
+		}
+		new_grp = true;
+	}
+	owner = mchost_owner_find(grp, portid);
+	if (!owner) {
+		nowner = kzalloc(sizeof(*nowner), GFP_KERNEL);
+		if (!nowner) {
+			err = -ENOMEM;
+			goto err_grp;
+		}
+		nowner->portid = portid;
+	}
+
+	err = mchost_group_remerge(grp, owner, f, &merged, extack);
+	if (err)
+		goto err_owner;
+	if (nowner && portid) {
+		err = mchost_port_get(md->mn, portid);
+		if (err)
+			goto err_merged;
+	}
+	/* New, or revived while its leave was still being reported. */
+	if (!grp->ll_added) {
+		err = mchost_group_ll_add(md, grp);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "cannot add the link-layer group address");
+			goto err_port;
+		}
+	}
+	if (new_grp) {
+		mchost_dev_grow(md);
+		write_lock_bh(&md->lock);
+		mchost_dev_add_group(md, grp);
+		write_unlock_bh(&md->lock);
+	}
+
+	/* Commit: nothing below can fail. */
+	if (nowner) {
+		nowner->f = *f;
+		list_add_tail(&nowner->node, &grp->owners);
+	} else {
+		mchost_slist_free(owner->f.src);
+		owner->f = *f;
+	}
+	mchost_group_set_merged(md, grp, &merged, nowner ? 1 : 0);
+	return 0;
+
+err_port:
+	if (nowner && portid)
+		mchost_port_put(md->mn, portid);
+err_merged:
+	mchost_slist_free(merged.src);
+err_owner:
+	kfree(nowner);
+err_grp:
+	if (new_grp)
+		kfree(grp);
+err_filter:
+	mchost_slist_free(f->src);
+	f->src = NULL;
+	return err;
+}
+
+static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
+			       struct mchost_owner *owner,
+			       struct netlink_ext_ack *extack)
+{
+	struct mchost_filter merged;
+	int err;
+
+	err = mchost_group_remerge(grp, owner, NULL, &merged, extack);
+	if (err)
+		return err;
+	list_del(&owner->node);
+	mchost_group_set_merged(md, grp, &merged, -1);
+	mchost_owner_free(md->mn, owner);
+	if (grp->nowners)
+		return 0;
+
+	/* The last owner left: the NIC filter goes now. */
+	mchost_group_ll_del(md, grp);
+	/* RFC 9776 §5.1: a v3 leave is retransmitted; keep the record till then. */
+	if (mchost_group_done(md, grp))
+		mchost_group_destroy(md, grp);
+	return 0;
+}
+
+int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
+		       u32 portid, struct netlink_ext_ack *extack)
+{
+	struct mchost_owner *owner = NULL;
+	struct mchost_group *grp;
+
+	ASSERT_RTNL();
+	grp = mchost_dev_find_group(md, addr);
+	if (grp)
+		owner = mchost_owner_find(grp, portid);
+	if (!owner) {
+		NL_SET_ERR_MSG(extack, "no such membership");
+		return -ENOENT;
+	}
+	return mchost_owner_remove(md, grp, owner, extack);
+}
+
+void mchost_group_release_port(struct mchost_net *mn, u32 portid)
+{
+	struct mchost_group *grp, *next;
+	struct mchost_owner *owner;
+	struct mchost_dev *md;
+	unsigned long idx;
+
+	ASSERT_RTNL();
+	xa_for_each(&mn->devs, idx, md) {
+		for (grp = mchost_dev_first(md); grp; grp = next) {
+			next = mchost_dev_next(md, grp);
+			owner = mchost_owner_find(grp, portid);
+			if (owner && mchost_owner_remove(md, grp, owner, NULL))
+				pr_warn_ratelimited("out of memory releasing port %u\n",
+						    portid);
+			if (!xa_load(&mn->owner_ports, portid))
+				return;
+		}
+	}
+}
+
+void mchost_group_dev_gone(struct mchost_dev *md)
+{
+	struct mchost_group *grp, *next;
+
+	ASSERT_RTNL();
+	mchost_dev_unlink(md);
+	for (grp = mchost_dev_first(md); grp; grp = next) {
+		next = mchost_dev_next(md, grp);
+		mchost_group_destroy(md, grp);
+	}
+	mchost_dev_release(md);
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memberships: one struct mchost_group per (device, group address), with
+ * the filters of its owners, their merge, and the protocol engine's state.
+ */
+#ifndef _MCHOST_GROUP_H
+#define _MCHOST_GROUP_H
+
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/rbtree.h>
+#include "change.h"
+#include "filter.h"
+
+struct mchost_dev;
+struct mchost_net;
+struct netlink_ext_ack;
+struct work_struct;
+
+struct mchost_group {
+	/* md->hash linkage: changed under RTNL and md->lock (write). */
+	struct hlist_node hnode;
+	u32 hash;			/* of addr, fixed at creation */
+	struct in6_addr addr;		/* IPv4 groups are IPv4-mapped */
+	u8 family;			/* AF_INET or AF_INET6 */
+	bool ll_added;			/* dev_mc_add() done (RTNL) */
+	u8 ll_addr[MAX_ADDR_LEN];	/* link-layer group address (RTNL) */
+	/*
+	 * The merge of the owners' filters (RFC 9776 §3.2). Written under
+	 * RTNL and md->lock (write); read under either.
+	 */
+	struct mchost_filter merged;
+	u32 nowners;			/* 0: a leave still being reported */
+	struct list_head owners;	/* owners' filters (group.c); RTNL */
+
+	/* Protocol state (proto.c), all under md->lock. */
+	struct rb_node tnode;		/* in md->tq while tkey != KTIME_MAX */
+	ktime_t tkey;			/* min(resp_at, rtx_at) */
+	ktime_t resp_at, resp_early;	/* query response due (latest, earliest) */
+	ktime_t rtx_at, rtx_early;	/* next unsolicited transmission */
+	struct mchost_slist *pend;	/* sources asked by pending queries */
+	bool pend_group;		/* a group-specific query is pending */
+	bool reported_last;		/* we sent the last v1/v2 report */
+	u8 v2_rtx;			/* v1/v2 unsolicited reports left */
+	struct mchost_rtx rtx;		/* v3 state-change retransmissions */
+	ktime_t gsr_since;		/* rate limit of source-specific queries */
+	u8 gsr_count;
+};
+
+/**
+ * mchost_group_join() - set one owner's filter of a group on a device
+ * @md: the device
+ * @addr: the group (IPv4-mapped for IGMP)
+ * @family: AF_INET or AF_INET6
+ * @portid: the owner: a netlink port, or 0 for the persistent owner
+ * @f: the filter; it replaces what the owner had (full state). Its source
+ *     list is taken over whatever the outcome.
+ * @extack: for the error message
+ *
+ * Merges the owners' filters, programs the link-layer filter and reports
+ * the change. Either the whole change happens or nothing does. RTNL.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
+		      u8 family, u32 portid, struct mchost_filter *f,
+		      struct netlink_ext_ack *extack);
+
+/**
+ * mchost_group_leave() - drop one owner's filter of a group
+ * @md: the device
+ * @addr: the group
+ * @portid: the owner, as for mchost_group_join()
+ * @extack: for the error message
+ *
+ * RTNL.
+ *
+ * Return: 0, -ENOENT if the owner has no such membership, or -ENOMEM.
+ */
+int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
+		       u32 portid, struct netlink_ext_ack *extack);
+
+/**
+ * mchost_group_release_port() - a netlink socket closed
+ * @mn: its namespace
+ * @portid: its port
+ *
+ * Drops every filter the port owned in the namespace. RTNL.
+ */
+void mchost_group_release_port(struct mchost_net *mn, u32 portid);
+
+/**
+ * mchost_group_dev_gone() - a device is going away
+ * @md: its state; freed (after an RCU grace period) with every membership
+ *
+ * RTNL.
+ */
+void mchost_group_dev_gone(struct mchost_dev *md);
+
+/**
+ * mchost_group_gc_work() - free memberships whose leave was reported
+ * @work: &mchost_net.gc_work
+ */
+void mchost_group_gc_work(struct work_struct *work);
+
+#endif /* _MCHOST_GROUP_H */
