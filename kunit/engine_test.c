@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The protocol engine driven through its seam (struct mchost_dev_ops) on a
+ * fake device with a fake clock: state changes and their retransmission,
+ * queries and their responses, compatibility modes, link events. Every
+ * case runs for IGMP and for MLD unless the behaviour exists in one only.
+ * Delays are drawn at the latest time allowed unless a case says otherwise,
+ * so every packet's time is exact.
+ */
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include <linux/mchost.h>
+#include "mchost_fake.h"
+#include "mchost_test.h"
+#include "params.h"
+
+#define IN	MCHOST_FMODE_INCLUDE
+#define EX	MCHOST_FMODE_EXCLUDE
+
+/* One family's addresses and numbers. */
+struct mchost_lits {
+	const char *name;
+	enum mchost_fam fam;
+	const char *g1, *g2, *g3, *ll;	/* groups; ll is link-local */
+	const char *s1, *s2, *s3;	/* sources, ascending */
+	const char *v3dst, *routers;	/* where v3 reports and leaves go */
+	unsigned int v3, old;		/* v3 and v2 generation, as numbered */
+};
+
+static const struct mchost_lits mchost_lits[] = {
+	{
+		.name = "igmp", .fam = MCHOST_IGMP,
+		.g1 = "232.1.1.1", .g2 = "232.1.1.2", .g3 = "232.1.1.3",
+		.ll = "224.0.0.251",
+		.s1 = "10.0.0.1", .s2 = "10.0.0.2", .s3 = "10.0.0.3",
+		.v3dst = "224.0.0.22", .routers = "224.0.0.2",
+		.v3 = 3, .old = 2,
+	},
+	{
+		.name = "mld", .fam = MCHOST_MLD,
+		.g1 = "ff3e::1", .g2 = "ff3e::2", .g3 = "ff3e::3",
+		.ll = "ff02::fb",
+		.s1 = "2001:db8::1", .s2 = "2001:db8::2", .s3 = "2001:db8::3",
+		.v3dst = "ff02::16", .routers = "ff02::2",
+		.v3 = 2, .old = 1,
+	},
+};
+
+static void mchost_lits_desc(const struct mchost_lits *l, char *desc)
+{
+	strscpy(desc, l->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mchost_fam, mchost_lits, mchost_lits_desc);
+
+#define L	((const struct mchost_lits *)test->param_value)
+
+/* "a b" from two literals, for sources. */
+static const char *mchost_two(struct kunit *test, const char *a, const char *b)
+{
+	char *s = kunit_kzalloc(test, 2 * INET6_ADDRSTRLEN + 2, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	snprintf(s, 2 * INET6_ADDRSTRLEN + 2, "%s %s", a, b);
+	return s;
+}
+
+/* The next packet must read want (printf format) and leave at ms. */
+static __printf(4, 5)
+void mchost_expect(struct kunit *test, struct mchost_fake *f, s64 ms,
+		   const char *fmt, ...)
+{
+	char want[512];
+	const char *got;
+	va_list ap;
+	ktime_t at;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	got = mchost_fake_pop(f, &at);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, got, "no packet, want \"%s\"", want);
+	KUNIT_EXPECT_STREQ(test, got, want);
+	KUNIT_EXPECT_EQ_MSG(test, ktime_ms_delta(at, MCHOST_FAKE_T0), ms,
+			    "time of \"%s\"", want);
+}
+
+/* Nothing more was sent. */
+static void mchost_expect_none(struct kunit *test, struct mchost_fake *f)
+{
+	const char *got = mchost_fake_pop(f, NULL);
+
+	KUNIT_EXPECT_NULL_MSG(test, got, "unexpected packet \"%s\"", got);
+}
+
+/* A v3-generation query with Max Response Time mrt_ms (QRV 2, QQIC 125). */
+static void mchost_q3(struct kunit *test, struct mchost_fake *f,
+		      const char *g, const char *srcs, unsigned int mrt_ms)
+{
+	unsigned int mrc = L->fam == MCHOST_IGMP ? mrt_ms / 100 : mrt_ms;
+
+	mchost_fake_query(f, L->fam, L->v3, g, srcs, mrc, 2, 125);
+}
+
+/* A v2-generation query (IGMPv2, MLDv1). */
+static void mchost_q2(struct kunit *test, struct mchost_fake *f,
+		      const char *g, unsigned int mrt_ms)
+{
+	unsigned int mrc = L->fam == MCHOST_IGMP ? mrt_ms / 100 : mrt_ms;
+
+	mchost_fake_query(f, L->fam, L->old, g, NULL, mrc, 0, 0);
+}
+
+static void mchost_set_version_cap(struct mchost_fake *f,
+				   enum mchost_fam fam, unsigned int v)
+{
+	if (fam == MCHOST_IGMP)
+		mchost_fake_param(f, igmp_max_version, v);
+	else
+		mchost_fake_param(f, mld_max_version, v);
+	mchost_fake_caps_changed(f);
+}
+
+static u64 mchost_stat(struct mchost_fake *f, struct kunit *test,
+		       enum mchost_stat stat)
+{
+	return mchost_fake_stat(f, L->fam, stat);
+}
+
+/* Already a member: joined while the link was down, nothing pending. */
+static void mchost_joined(struct kunit *test, struct mchost_fake *f,
+			  const char *g, u8 mode, const char *srcs)
+{
+	f->md.oper = false;
+	mchost_fake_join(f, g, mode, srcs);
+	f->md.oper = true;
+}
+
+/* RFC 9776 §5.1: a join INCLUDE is ALLOW, sent RV times URI apart. */
+static void mchost_engine_join_include(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s %s)", L->v3dst, L->g1,
+		      L->s1, L->s2);
+	mchost_expect(test, f, 1000, "%s v3 ALLOW %s (%s %s)", L->v3dst,
+		      L->g1, L->s1, L->s2);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			2ULL);
+}
+
+/* A join EXCLUDE is TO_EX (an any-source join: TO_EX {}). */
+static void mchost_engine_join_exclude(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_join(f, L->g2, EX, L->s3);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s (%s)", L->v3dst, L->g2,
+		      L->s3);
+	/* Both retransmissions are due at +1 s; their order is the tree's. */
+	KUNIT_EXPECT_EQ(test, mchost_fake_queued(f), 2U);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			4ULL);
+}
+
+/* Leaving INCLUDE is BLOCK, leaving EXCLUDE is TO_IN {}; both RV times. */
+static void mchost_engine_leave(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	unsigned int reaps;
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	mchost_joined(test, f, L->g2, EX, NULL);
+	reaps = f->reaps;
+	mchost_fake_leave(f, L->g1);
+	mchost_fake_run_ms(f, 500);
+	mchost_fake_leave(f, L->g2);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 500, "%s v3 TO_IN %s ()", L->v3dst, L->g2);
+	mchost_expect(test, f, 1000, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 1500, "%s v3 TO_IN %s ()", L->v3dst, L->g2);
+	mchost_expect_none(test, f);
+	/* Done reporting: the records may go. */
+	KUNIT_EXPECT_GE(test, f->reaps, reaps + 2);
+	KUNIT_EXPECT_FALSE(test, mchost_proto_leaving(mchost_fake_group(f, L->g1)));
+}
+
+/* INCLUDE(A) -> INCLUDE(B): ALLOW(B - A) and BLOCK(A - B) in one report. */
+static void mchost_engine_change_include(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_fake_join(f, L->g1, IN, mchost_two(test, L->s2, L->s3));
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s) BLOCK %s (%s)",
+		      L->v3dst, L->g1, L->s3, L->g1, L->s1);
+	mchost_expect(test, f, 1000, "%s v3 ALLOW %s (%s) BLOCK %s (%s)",
+		      L->v3dst, L->g1, L->s3, L->g1, L->s1);
+	mchost_expect_none(test, f);
+}
+
+/* EXCLUDE(A) -> EXCLUDE(B): ALLOW(A - B), BLOCK(B - A). */
+static void mchost_engine_change_exclude(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, EX, mchost_two(test, L->s1, L->s2));
+	mchost_fake_join(f, L->g1, EX, mchost_two(test, L->s2, L->s3));
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s) BLOCK %s (%s)",
+		      L->v3dst, L->g1, L->s1, L->g1, L->s3);
+	mchost_expect(test, f, 1000, "%s v3 ALLOW %s (%s) BLOCK %s (%s)",
+		      L->v3dst, L->g1, L->s1, L->g1, L->s3);
+	mchost_expect_none(test, f);
+}
+
+/*
+ * RFC 9776 §5.1: a change while retransmissions are pending is merged: the
+ * pending ALLOW {S1} and the new ALLOW {S2} go out together, RV times from
+ * the change.
+ */
+static void mchost_engine_change_merged(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_run_ms(f, 500);
+	mchost_fake_join(f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 500, "%s v3 ALLOW %s (%s %s)", L->v3dst, L->g1,
+		      L->s1, L->s2);
+	mchost_expect(test, f, 1500, "%s v3 ALLOW %s (%s %s)", L->v3dst,
+		      L->g1, L->s1, L->s2);
+	mchost_expect_none(test, f);
+}
+
+/* A source allowed then blocked before its ALLOW was repeated: BLOCK only. */
+static void mchost_engine_change_undo(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	mchost_fake_join(f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_fake_run_ms(f, 200);
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect(test, f, 200, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	/*
+	 * Due at 1200, served by the firing at 1000 that was armed for the
+	 * replaced retransmission: within a quarter of the interval.
+	 */
+	mchost_expect(test, f, 1000, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect_none(test, f);
+}
+
+/* A mode change while changes are pending: TO_EX of the new state only. */
+static void mchost_engine_change_mode(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_run_ms(f, 200);
+	mchost_fake_join(f, L->g1, EX, L->s2);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 200, "%s v3 TO_EX %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	/* Due at 1200, served early by the firing armed for 1000. */
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect_none(test, f);
+}
+
+/* The robustness parameter sets the number of transmissions. */
+static void mchost_engine_robustness(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_param(f, robustness, 3);
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 2000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect_none(test, f);
+}
+
+/* RFC 9776 §4.1.6: a querier's QRV wins over the parameter. */
+static void mchost_engine_querier_qrv(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	unsigned int mrc = L->fam == MCHOST_IGMP ? 10 : 1000;
+
+	mchost_fake_query(f, L->fam, L->v3, "", NULL, mrc, 4, 20);
+	mchost_fake_run_ms(f, 2000);
+	mchost_expect_none(test, f);	/* no groups: nothing to answer */
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 3000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 4000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 5000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect_none(test, f);
+	/* QQIC 20 is 20 s; the QRI is the query's 1 s. */
+	KUNIT_EXPECT_EQ(test, f->md.proto[L->fam].rv, 4);
+	KUNIT_EXPECT_EQ(test, f->md.proto[L->fam].qi_ms, 20000U);
+	KUNIT_EXPECT_EQ(test, f->md.proto[L->fam].qri_ms, 1000U);
+}
+
+/*
+ * RFC 9776 §5.2: a general query gets one current-state record per group,
+ * in one packet, at a random time within Max Resp Time; link-local groups
+ * only with report_link_local.
+ */
+static void mchost_engine_general(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_joined(test, f, L->g2, EX, L->s3);
+	mchost_joined(test, f, L->ll, EX, NULL);
+	mchost_q3(test, f, "", NULL, 5000);
+	mchost_fake_run_ms(f, 20000);
+	mchost_expect(test, f, 5000, "%s v3 IS_EX %s (%s) IS_IN %s (%s %s)",
+		      L->v3dst, L->g2, L->s3, L->g1, L->s1, L->s2);
+	mchost_expect_none(test, f);
+
+	mchost_fake_param(f, report_link_local, 1);
+	mchost_q3(test, f, "", NULL, 5000);
+	mchost_fake_run_ms(f, 20000);
+	mchost_expect(test, f, 25000,
+		      "%s v3 IS_EX %s () IS_EX %s (%s) IS_IN %s (%s %s)",
+		      L->v3dst, L->ll, L->g2, L->s3, L->g1, L->s1, L->s2);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_GENERAL),
+			2ULL);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_V3), 2ULL);
+}
+
+/* Max Resp Code 0 means "respond at once", not a default delay. */
+static void mchost_engine_general_now(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, EX, NULL);
+	mchost_q3(test, f, "", NULL, 0);
+	mchost_fake_run_ms(f, 1000);
+	mchost_expect(test, f, 0, "%s v3 IS_EX %s ()", L->v3dst, L->g1);
+	mchost_expect_none(test, f);
+}
+
+/* A later general query replaces a pending response only if sooner. */
+static void mchost_engine_general_replaced(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, EX, NULL);
+	mchost_q3(test, f, "", NULL, 8000);
+	mchost_fake_run_ms(f, 1000);
+	mchost_q3(test, f, "", NULL, 2000);	/* due at 3 s: replaces */
+	mchost_fake_run_ms(f, 1000);
+	mchost_q3(test, f, "", NULL, 9000);	/* due at 11 s: ignored */
+	mchost_fake_run_ms(f, 30000);
+	mchost_expect(test, f, 3000, "%s v3 IS_EX %s ()", L->v3dst, L->g1);
+	mchost_expect_none(test, f);
+}
+
+/* RFC 9776 §5.2 rule 1: a sooner general response covers a group query. */
+static void mchost_engine_rule1(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	mchost_q3(test, f, "", NULL, 1000);
+	mchost_q3(test, f, L->g1, NULL, 5000);
+	mchost_q3(test, f, L->g1, L->s1, 5000);
+	mchost_fake_run_ms(f, 20000);
+	mchost_expect(test, f, 1000, "%s v3 IS_IN %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_GROUP),
+			1ULL);
+	KUNIT_EXPECT_EQ(test,
+			mchost_stat(f, test, MCHOST_STAT_QRY_GROUP_SOURCE),
+			1ULL);
+}
+
+/* A group query is answered with that group's current state only. */
+static void mchost_engine_group_query(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_joined(test, f, L->g2, EX, NULL);
+	mchost_q3(test, f, L->g1, NULL, 2000);
+	mchost_q3(test, f, L->g3, NULL, 2000);	/* not ours: nothing */
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s %s)", L->v3dst,
+		      L->g1, L->s1, L->s2);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_GROUP),
+			2ULL);
+}
+
+/* RFC 9776 §5.2: IS_IN(filter ∩ asked) in INCLUDE mode. */
+static void mchost_engine_gsr_include(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_q3(test, f, L->g1, mchost_two(test, L->s2, L->s3), 2000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect_none(test, f);
+}
+
+/* IS_IN(asked − filter) in EXCLUDE mode. */
+static void mchost_engine_gsr_exclude(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, EX, L->s1);
+	mchost_q3(test, f, L->g1, mchost_two(test, L->s1, L->s2), 2000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect_none(test, f);
+}
+
+/* Nothing in common with the filter: an empty IS_IN is not sent. */
+static void mchost_engine_gsr_empty(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	mchost_q3(test, f, L->g1, L->s2, 2000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect_none(test, f);
+}
+
+/* RFC 9776 §5.2 rule 4: pending source lists accumulate. */
+static void mchost_engine_gsr_merge(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	const char *all = kasprintf(GFP_KERNEL, "%s %s %s", L->s1, L->s2,
+				    L->s3);
+
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	mchost_joined(test, f, L->g1, IN, all);
+	kfree(all);
+	mchost_q3(test, f, L->g1, L->s1, 2000);
+	mchost_fake_run_ms(f, 100);
+	mchost_q3(test, f, L->g1, L->s3, 2000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s %s)", L->v3dst,
+		      L->g1, L->s1, L->s3);
+	mchost_expect_none(test, f);
+}
+
+/* Rule 3: a group query, pending or new, wins over source lists. */
+static void mchost_engine_gsr_then_group(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_q3(test, f, L->g1, L->s1, 2000);
+	mchost_q3(test, f, L->g1, NULL, 2000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_q3(test, f, L->g1, NULL, 2000);
+	mchost_q3(test, f, L->g1, L->s1, 2000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s %s)", L->v3dst,
+		      L->g1, L->s1, L->s2);
+	mchost_expect(test, f, 12000, "%s v3 IS_IN %s (%s %s)", L->v3dst,
+		      L->g1, L->s1, L->s2);
+	mchost_expect_none(test, f);
+}
+
+/* At most 8 group-and-source queries per group and second are taken. */
+static void mchost_engine_gsr_ratelimit(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	int i;
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	for (i = 0; i < 10; i++)
+		mchost_q3(test, f, L->g1, L->s1, 2000);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_RATELIMITED),
+			2ULL);
+	mchost_fake_run_ms(f, 1001);
+	mchost_q3(test, f, L->g1, L->s1, 2000);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_RATELIMITED),
+			2ULL);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect_none(test, f);
+}
+
+/*
+ * RFC 9776 §7.2.1: a v2 (MLDv1) query switches to the older mode for the
+ * Older Version Querier Present Timeout, RV·QI + QRI; reports are v2.
+ */
+static void mchost_engine_compat_v2(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	struct mchost_proto_state st;
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	mchost_q2(test, f, "", 3000);
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->old);
+	mchost_proto_state(&f->md, L->fam, f->now, &st);
+	KUNIT_EXPECT_EQ(test, st.v2_querier_ms, 2 * 125000U + 3000);
+	KUNIT_EXPECT_EQ(test, st.qri_ms, 3000U);
+	mchost_fake_run_ms(f, 5000);
+	mchost_expect(test, f, 3000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_V2), 1ULL);
+
+	/* One ms before the timeout the mode holds; at it, v3 is back. */
+	mchost_fake_run(f, MCHOST_FAKE_AT(253000 - 1));
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->old);
+	mchost_fake_run(f, MCHOST_FAKE_AT(253000));
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->v3);
+	mchost_proto_state(&f->md, L->fam, f->now, &st);
+	KUNIT_EXPECT_EQ(test, st.v2_querier_ms, 0U);
+}
+
+/* IGMPv1 (RFC 1112): 10 s response time, v1 reports, no leave. */
+static void mchost_engine_compat_v1(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, "232.1.1.1", EX, NULL);
+	mchost_fake_query(f, MCHOST_IGMP, 1, "", NULL, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, MCHOST_IGMP), 1U);
+	mchost_fake_run_ms(f, 15000);
+	mchost_expect(test, f, 10000, "232.1.1.1 v1-report 232.1.1.1");
+	mchost_fake_leave(f, "232.1.1.1");
+	mchost_fake_run_ms(f, 15000);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_fake_stat(f, MCHOST_IGMP,
+					       MCHOST_STAT_QRY_V1), 1ULL);
+}
+
+/* A change of mode cancels pending v3 retransmissions and responses. */
+static void mchost_engine_compat_cancels(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_join(f, L->g2, EX, NULL);
+	mchost_q3(test, f, "", NULL, 5000);
+	mchost_fake_run_ms(f, 100);
+	mchost_q2(test, f, L->g1, 1000);
+	mchost_fake_run_ms(f, 20000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	/* Due at 1100, served early by the firing armed for 1000. */
+	mchost_expect(test, f, 1000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect_none(test, f);
+}
+
+/* In the older mode a join reports at once and repeats; a leave is sent. */
+static void mchost_engine_v2_join_leave(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_set_version_cap(f, L->fam, L->old);
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_run_ms(f, 5000);
+	mchost_fake_join(f, L->g1, IN, L->s2);	/* sources: not reported */
+	mchost_fake_leave(f, L->g1);
+	mchost_fake_run_ms(f, 5000);
+	mchost_expect(test, f, 0, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect(test, f, 1000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect(test, f, 5000, "%s leave %s", L->routers, L->g1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_LEAVES),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			0ULL);
+}
+
+/*
+ * RFC 2236 §3, RFC 2710 §4: another member's report cancels our pending
+ * one, and we then send no leave (we did not report last).
+ */
+static void mchost_engine_v2_suppression(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_set_version_cap(f, L->fam, L->old);
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_run_ms(f, 2000);
+	mchost_q2(test, f, "", 5000);
+	mchost_fake_run_ms(f, 1000);
+	mchost_fake_report(f, L->g1, 2);
+	mchost_fake_leave(f, L->g1);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect(test, f, 1000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_SUPPRESSED),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_RCV_OURREPORTS),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_LEAVES),
+			0ULL);
+}
+
+/* RFC 9776 §5.2: in v3 mode others' reports suppress nothing. */
+static void mchost_engine_v3_no_suppression(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_joined(test, f, L->g1, EX, NULL);
+	mchost_q3(test, f, L->g1, NULL, 5000);
+	mchost_fake_run_ms(f, 2000);
+	mchost_fake_report(f, L->g1, 2);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 5000, "%s v3 IS_EX %s ()", L->v3dst, L->g1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_SUPPRESSED),
+			0ULL);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_RCV_OURREPORTS),
+			1ULL);
+}
+
+/* RFC 2236 §3: a pending report delay is only ever made shorter. */
+static void mchost_engine_v2_delay_shortened(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_set_version_cap(f, L->fam, L->old);
+	mchost_joined(test, f, L->g1, EX, NULL);
+	mchost_q2(test, f, "", 10000);
+	mchost_fake_run_ms(f, 1000);
+	mchost_q2(test, f, "", 2000);	/* due at 13 s: sooner, taken */
+	mchost_fake_run_ms(f, 500);
+	mchost_q2(test, f, L->g1, 10000);	/* 21.5 s: later, ignored */
+	mchost_fake_run_ms(f, 20000);
+	mchost_expect(test, f, 3000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect_none(test, f);
+}
+
+/* Lowering the version cap downgrades at once and cancels v3 work. */
+static void mchost_engine_caps(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_set_version_cap(f, L->fam, L->old);
+	KUNIT_EXPECT_EQ(test, f->md.proto[L->fam].version, L->old);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect_none(test, f);
+	mchost_set_version_cap(f, L->fam, L->v3);
+	KUNIT_EXPECT_EQ(test, f->md.proto[L->fam].version, L->v3);
+}
+
+/* Link down drops everything pending; link up announces every group. */
+static void mchost_engine_link(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	const char *a, *b;
+	ktime_t at;
+
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_q3(test, f, "", NULL, 5000);
+	mchost_fake_link(f, false);
+	mchost_fake_join(f, L->g2, EX, NULL);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect_none(test, f);
+
+	mchost_fake_link(f, true);
+	mchost_fake_run_ms(f, 10000);
+	/* Each group: a state change as for a fresh join, from +1 s. */
+	a = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1, L->s1);
+	b = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, mchost_fake_queued(f), 4U);
+	while (mchost_fake_queued(f)) {
+		const char *got = mchost_fake_pop(f, &at);
+		s64 ms = ktime_ms_delta(at, MCHOST_FAKE_T0);
+
+		KUNIT_EXPECT_TRUE_MSG(test, !strcmp(got, a) || !strcmp(got, b),
+				      "unexpected \"%s\"", got);
+		KUNIT_EXPECT_TRUE_MSG(test, ms == 11000 || ms == 12000,
+				      "\"%s\" at %lld ms", got, ms);
+	}
+	kfree(a);
+	kfree(b);
+}
+
+/*
+ * Deadlines within the coalescing window are served together, but at most
+ * a quarter of their interval early.
+ */
+static void mchost_engine_coalesce(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, EX, NULL);	/* again at 1000 */
+	mchost_fake_run_ms(f, 100);
+	mchost_fake_join(f, L->g2, EX, NULL);	/* 1100: 250 ms slack */
+	mchost_fake_run_ms(f, 700);
+	mchost_fake_join(f, L->g3, EX, NULL);	/* 1800: too far */
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 100, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	mchost_expect(test, f, 800, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
+	/* g1 and g2 in the firing at 1000, g3 on its own at 1800. */
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	mchost_expect(test, f, 1800, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, f->fires, 2U);
+	KUNIT_EXPECT_EQ(test, f->md.next, KTIME_MAX);
+}
+
+/* With no window every event is served at its own time. */
+static void mchost_engine_coalesce_off(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	f->window_ms = 0;
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_run_ms(f, 100);
+	mchost_fake_join(f, L->g2, EX, NULL);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 100, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 1100, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	mchost_expect_none(test, f);
+}
+
+/* Nothing is sent while the link is down, and nothing is owed after. */
+static void mchost_engine_not_oper(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_link(f, false);
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_leave(f, L->g1);
+	mchost_q3(test, f, "", NULL, 1000);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_ERRORS),
+			0ULL);
+}
+
+/* A report that cannot be allocated is counted, and retried later. */
+static void mchost_engine_alloc_fail(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	f->fail_alloc = true;
+	mchost_fake_join(f, L->g1, EX, NULL);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_ERRORS),
+			1ULL);
+	f->fail_alloc = false;
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			1ULL);
+}
+
+/* RFC 9776 §4.2.16: IS_IN/ALLOW/BLOCK are split, IS_EX/TO_EX truncated. */
+static void mchost_engine_split_truncate(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	const char *srcs =
+		"10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7 10.0.0.8 10.0.0.9";
+
+	/* 68 - 24 (IPv4 + RA) - 8 (report) - 8 (record): 7 sources fit. */
+	f->mtu = 68;
+	mchost_fake_join(f, "232.1.1.1", IN, srcs);
+	mchost_fake_join(f, "232.1.1.2", EX, srcs);
+	mchost_fake_run_ms(f, 500);
+	mchost_expect(test, f, 0,
+		      "224.0.0.22 v3 ALLOW 232.1.1.1 (10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7)");
+	mchost_expect(test, f, 0,
+		      "224.0.0.22 v3 ALLOW 232.1.1.1 (10.0.0.8 10.0.0.9)");
+	mchost_expect(test, f, 0,
+		      "224.0.0.22 v3 TO_EX 232.1.1.2 (10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7)");
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_fake_stat(f, MCHOST_IGMP,
+					       MCHOST_STAT_SND_TRUNCATED), 1ULL);
+	KUNIT_EXPECT_EQ(test, mchost_fake_stat(f, MCHOST_IGMP,
+					       MCHOST_STAT_SND_V3_REPORTS), 3ULL);
+}
+
+/*
+ * A general response larger than one firing's budget of 64 packets goes
+ * out over several firings, every group exactly once, in the fewest
+ * packets.
+ */
+static void mchost_engine_general_budget(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	bool igmp = L->fam == MCHOST_IGMP;
+	/* IGMP at MTU 68: 4 records a packet; MLD at 1280: 61. */
+	unsigned int n = igmp ? 300 : 4000, per = igmp ? 4 : 61, i, pkts;
+	char g[INET6_ADDRSTRLEN + 1];
+	u16 *seen;
+
+	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	f->mtu = igmp ? 68 : 1280;
+	f->md.oper = false;	/* no state-change reports for the joins */
+	for (i = 0; i < n; i++) {
+		if (igmp)
+			snprintf(g, sizeof(g), "232.1.%u.%u", i >> 8, i & 0xff);
+		else
+			snprintf(g, sizeof(g), "ff3e::%x", i);
+		mchost_fake_join(f, g, EX, NULL);
+	}
+	f->md.oper = true;
+	mchost_q3(test, f, "", NULL, 0);
+	mchost_fake_run_ms(f, 1000);
+	/*
+	 * A batch partly packed when the budget runs out is sent as it is:
+	 * MLD's 61-record packets do not divide the 256-record batches, so
+	 * that costs one packet more than the fewest possible.
+	 */
+	pkts = DIV_ROUND_UP(n, per) + (igmp ? 0 : 1);
+	KUNIT_EXPECT_EQ(test, mchost_fake_drain(f, seen, n), pkts);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "group %u", i);
+	KUNIT_EXPECT_EQ(test, f->budget_outs, 1U);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			(u64)pkts);
+}
+
+static struct kunit_case mchost_engine_cases[] = {
+	KUNIT_CASE_PARAM(mchost_engine_join_include, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_join_exclude, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_leave, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_include, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_exclude, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_merged, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_undo, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_mode, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_robustness, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_querier_qrv, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_general, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_general_now, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_general_replaced, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_rule1, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_group_query, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_include, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_exclude, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_empty, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_merge, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_then_group, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_ratelimit, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_compat_v2, mchost_fam_gen_params),
+	KUNIT_CASE(mchost_engine_compat_v1),
+	KUNIT_CASE_PARAM(mchost_engine_compat_cancels, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_v2_join_leave, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_v2_suppression, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_v3_no_suppression, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_v2_delay_shortened, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_caps, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_link, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_coalesce, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_coalesce_off, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_not_oper, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_alloc_fail, mchost_fam_gen_params),
+	KUNIT_CASE(mchost_engine_split_truncate),
+	KUNIT_CASE_PARAM(mchost_engine_general_budget, mchost_fam_gen_params),
+	{}
+};
+
+static struct kunit_suite mchost_engine_suite = {
+	.name = "mchost_engine",
+	.test_cases = mchost_engine_cases,
+};
+
+kunit_test_suite(mchost_engine_suite);
