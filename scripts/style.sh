@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Kernel style gate: checkpatch.pl --strict (from linux-source-6.12) with
-# codespell on every kernel-side file, and shellcheck on the scripts.
+# codespell on every kernel-side file, kernel-doc on the module, and the
+# scripts checked by shellcheck.
 # Prints one line per file checked and fails on any finding.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -23,7 +24,7 @@ fi
 
 cd "$ROOT"
 fail=0
-files=(module/*.c module/*.h kunit/*.c include/uapi/linux/*.h)
+files=(module/*.c module/*.h kunit/*.c kunit/*.h include/uapi/linux/*.h)
 for f in "${files[@]}"; do
 	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
 			"${cs_args[@]}" -f "$f" 2>&1); then
@@ -34,6 +35,18 @@ for f in "${files[@]}"; do
 		fail=1
 	fi
 done
+
+# kernel-doc: well-formed everywhere, and present for every function a
+# module header declares (what other files call).
+kdoc_out=$("$tree/scripts/kernel-doc" -none -Wall module/*.[ch] 2>&1 &&
+	python3 "$ROOT/scripts/kdoc-check.py" module/*.h 2>&1) || kdoc_out+=$'\nfailed'
+if [[ -z $kdoc_out ]]; then
+	echo "ok      kernel-doc (module/)"
+else
+	echo "FAIL    kernel-doc (module/)"
+	echo "$kdoc_out"
+	fail=1
+fi
 
 mapfile -t shells < <(grep -l '^#!/usr/bin/env bash\|^#!/bin/sh\|^#!/bin/bash' scripts/*.sh scripts/vmtests/*.sh .ci/run 2>/dev/null || true)
 if ((${#shells[@]})); then
