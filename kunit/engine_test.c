@@ -844,18 +844,53 @@ static void mchost_engine_general_budget(struct kunit *test)
 	f->md.oper = true;
 	mchost_q3(test, f, "", NULL, 0);
 	mchost_fake_run_ms(f, 1000);
-	/*
-	 * A batch partly packed when the budget runs out is sent as it is:
-	 * MLD's 61-record packets do not divide the 256-record batches, so
-	 * that costs one packet more than the fewest possible.
-	 */
-	pkts = DIV_ROUND_UP(n, per) + (igmp ? 0 : 1);
+	pkts = DIV_ROUND_UP(n, per);
 	KUNIT_EXPECT_EQ(test, mchost_fake_drain(f, seen, n), pkts);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "group %u", i);
 	KUNIT_EXPECT_EQ(test, f->budget_outs, 1U);
 	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
 			(u64)pkts);
+}
+
+/*
+ * Groups freed between the firings of one general response (a leave
+ * finished, a device flushed) must not make the response skip others.
+ */
+static void mchost_engine_general_resume(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	unsigned int n = 1000, i, left = 0;
+	char g[INET6_ADDRSTRLEN + 1];
+	u16 *seen;
+
+	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	f->mtu = 68;		/* 4 records a packet: 250 packets in all */
+	for (i = 0; i < n; i++) {
+		snprintf(g, sizeof(g), "232.1.%u.%u", i >> 8, i & 0xff);
+		mchost_joined(test, f, g, EX, NULL);
+	}
+	mchost_fake_query(f, MCHOST_IGMP, 3, "", NULL, 0, 2, 125);
+	KUNIT_ASSERT_TRUE(test, mchost_fake_fire(f));
+	KUNIT_ASSERT_EQ(test, f->budget_outs, 1U);
+	/* A firing sends at most its budget of 64 packets. */
+	KUNIT_EXPECT_EQ(test, mchost_fake_drain(f, seen, n), 64U);
+	/* Every group already reported leaves before the next firing. */
+	for (i = 0; i < n; i++) {
+		if (!seen[i]) {
+			left++;
+			continue;
+		}
+		snprintf(g, sizeof(g), "232.1.%u.%u", i >> 8, i & 0xff);
+		mchost_fake_remove(f, g);
+	}
+	KUNIT_ASSERT_GT(test, left, 0U);
+	mchost_fake_run_ms(f, 1000);
+	mchost_fake_drain(f, seen, n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "group 232.1.%u.%u",
+				    i >> 8, i & 0xff);
 }
 
 static struct kunit_case mchost_engine_cases[] = {
@@ -895,6 +930,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_alloc_fail, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_split_truncate),
 	KUNIT_CASE_PARAM(mchost_engine_general_budget, mchost_fam_gen_params),
+	KUNIT_CASE(mchost_engine_general_resume),
 	{}
 };
 

@@ -391,29 +391,48 @@ void mchost_fake_caps_changed(struct mchost_fake *f)
 	write_unlock_bh(&f->md.lock);
 }
 
-void mchost_fake_run(struct mchost_fake *f, ktime_t until)
+bool mchost_fake_fire(struct mchost_fake *f)
 {
 	ktime_t horizon;
-	int budget;
+	int budget = 64;
 
-	while (f->md.next <= until) {
-		KUNIT_ASSERT_LT_MSG(f->test, f->fires, 100000U,
-				    "the engine keeps asking to run");
-		f->now = max(f->now, f->md.next);
-		horizon = ktime_add_ms(f->now, f->window_ms);
-		budget = 64;
-		write_lock_bh(&f->md.lock);
-		f->md.next = mchost_proto_fire(&f->md, f->now, horizon,
-					       &budget);
-		write_unlock_bh(&f->md.lock);
-		f->fires++;
-		/* As the namespace timer: out of budget, come back at once. */
-		if (budget <= 0) {
-			f->budget_outs++;
-			f->md.next = f->now;
-		}
+	if (f->md.next == KTIME_MAX)
+		return false;
+	KUNIT_ASSERT_LT_MSG(f->test, f->fires, 100000U,
+			    "the engine keeps asking to run");
+	f->now = max(f->now, f->md.next);
+	horizon = ktime_add_ms(f->now, f->window_ms);
+	write_lock_bh(&f->md.lock);
+	f->md.next = mchost_proto_fire(&f->md, f->now, horizon, &budget);
+	write_unlock_bh(&f->md.lock);
+	f->fires++;
+	/* As the namespace timer: out of budget, come back at once. */
+	if (budget <= 0) {
+		f->budget_outs++;
+		f->md.next = f->now;
 	}
+	return true;
+}
+
+void mchost_fake_run(struct mchost_fake *f, ktime_t until)
+{
+	while (f->md.next <= until)
+		mchost_fake_fire(f);
 	f->now = max(f->now, until);
+}
+
+void mchost_fake_remove(struct mchost_fake *f, const char *g)
+{
+	struct mchost_group *grp = mchost_fake_group(f, g);
+
+	write_lock_bh(&f->md.lock);
+	mchost_proto_forget(&f->md, grp);
+	mchost_dev_del_group(&f->md, grp);
+	if (grp->nowners)
+		f->md.ngroups[mchost_fam_of(grp->family)]--;
+	write_unlock_bh(&f->md.lock);
+	mchost_slist_free(grp->merged.src);
+	kfree(grp);
 }
 
 void mchost_fake_run_ms(struct mchost_fake *f, unsigned int ms)

@@ -92,6 +92,15 @@ void mchost_fake_caps_changed(struct mchost_fake *f);
  */
 void mchost_fake_run(struct mchost_fake *f, ktime_t until);
 
+/*
+ * One firing only, at the earliest deadline (or now, if that is past);
+ * nothing if no deadline is pending. Returns whether it fired.
+ */
+bool mchost_fake_fire(struct mchost_fake *f);
+
+/* Free group "g" at once, as group.c does for a finished membership. */
+void mchost_fake_remove(struct mchost_fake *f, const char *g);
+
 /* mchost_fake_run() for ms milliseconds from now. */
 void mchost_fake_run_ms(struct mchost_fake *f, unsigned int ms);
 

@@ -16,20 +16,42 @@
 #define MCHOST_HASH_MIN_BITS	4
 #define MCHOST_HASH_MAX_BITS	20
 
-static u32 mchost_bucket(const struct mchost_dev *md, u32 hash)
+/*
+ * Buckets are taken from the top bits of the hash and chains are sorted by
+ * (hash, address), so the whole table is in that order whatever its size.
+ */
+static u32 mchost_bucket(u8 bits, u32 hash)
 {
-	return hash & ((1U << md->hash_bits) - 1);
+	return hash >> (32 - bits);
+}
+
+static u32 mchost_hash(const struct mchost_dev *md, const struct in6_addr *a)
+{
+	return jhash2((const u32 *)a, 4, md->hash_seed);
+}
+
+/* The order of the walk: <0, 0, >0 as (hash, addr) is before, at, after. */
+static int mchost_key_cmp(u32 hash, const struct in6_addr *addr,
+			  const struct mchost_group *grp)
+{
+	if (hash != grp->hash)
+		return hash < grp->hash ? -1 : 1;
+	return memcmp(addr, &grp->addr, sizeof(*addr));
 }
 
 struct mchost_group *mchost_dev_find_group(const struct mchost_dev *md,
 					   const struct in6_addr *addr)
 {
-	u32 h = jhash2((const u32 *)addr, 4, md->hash_seed);
+	u32 h = mchost_hash(md, addr);
 	struct mchost_group *grp;
+	int cmp;
 
-	hlist_for_each_entry(grp, &md->hash[mchost_bucket(md, h)], hnode)
-		if (grp->hash == h && ipv6_addr_equal(&grp->addr, addr))
-			return grp;
+	hlist_for_each_entry(grp, &md->hash[mchost_bucket(md->hash_bits, h)],
+			     hnode) {
+		cmp = mchost_key_cmp(h, addr, grp);
+		if (cmp <= 0)
+			return cmp ? NULL : grp;
+	}
 	return NULL;
 }
 
@@ -37,11 +59,11 @@ struct mchost_group *mchost_dev_find_group(const struct mchost_dev *md,
 void mchost_dev_grow(struct mchost_dev *md)
 {
 	u32 n = md->ngroups[MCHOST_IGMP] + md->ngroups[MCHOST_MLD];
+	struct hlist_node *tail[2], *tmp;
 	u8 bits = md->hash_bits;
 	struct hlist_head *new, *old;
 	struct mchost_group *grp;
-	struct hlist_node *tmp;
-	unsigned int i;
+	unsigned int i, half;
 
 	ASSERT_RTNL();
 	if (n < (2U << bits) || bits >= MCHOST_HASH_MAX_BITS)
@@ -53,24 +75,43 @@ void mchost_dev_grow(struct mchost_dev *md)
 
 	write_lock_bh(&md->lock);
 	old = md->hash;
-	md->hash = new;
-	md->hash_bits = bits + 1;
+	/* Bucket i splits into 2i and 2i + 1, each keeping the chain's order. */
 	for (i = 0; i < (1U << bits); i++) {
+		tail[0] = NULL;
+		tail[1] = NULL;
 		hlist_for_each_entry_safe(grp, tmp, &old[i], hnode) {
+			half = mchost_bucket(bits + 1, grp->hash) & 1;
 			hlist_del(&grp->hnode);
-			hlist_add_head(&grp->hnode,
-				       &new[mchost_bucket(md, grp->hash)]);
+			if (tail[half])
+				hlist_add_behind(&grp->hnode, tail[half]);
+			else
+				hlist_add_head(&grp->hnode, &new[2 * i + half]);
+			tail[half] = &grp->hnode;
 		}
 	}
+	md->hash = new;
+	md->hash_bits = bits + 1;
 	write_unlock_bh(&md->lock);
 	kvfree(old);
 }
 
 void mchost_dev_add_group(struct mchost_dev *md, struct mchost_group *grp)
 {
+	struct mchost_group *cur, *prev = NULL;
+	struct hlist_head *head;
+
 	lockdep_assert_held_write(&md->lock);
-	grp->hash = jhash2((const u32 *)&grp->addr, 4, md->hash_seed);
-	hlist_add_head(&grp->hnode, &md->hash[mchost_bucket(md, grp->hash)]);
+	grp->hash = mchost_hash(md, &grp->addr);
+	head = &md->hash[mchost_bucket(md->hash_bits, grp->hash)];
+	hlist_for_each_entry(cur, head, hnode) {
+		if (mchost_key_cmp(grp->hash, &grp->addr, cur) < 0)
+			break;
+		prev = cur;
+	}
+	if (prev)
+		hlist_add_behind(&grp->hnode, &prev->hnode);
+	else
+		hlist_add_head(&grp->hnode, head);
 }
 
 void mchost_dev_del_group(struct mchost_dev *md, struct mchost_group *grp)
@@ -100,35 +141,43 @@ struct mchost_group *mchost_dev_next(const struct mchost_dev *md,
 {
 	if (grp->hnode.next)
 		return hlist_entry(grp->hnode.next, struct mchost_group, hnode);
-	return mchost_dev_scan(md, mchost_bucket(md, grp->hash) + 1);
+	return mchost_dev_scan(md, mchost_bucket(md->hash_bits, grp->hash) + 1);
 }
 
 struct mchost_group *mchost_dev_pos_next(const struct mchost_dev *md,
 					 struct mchost_dev_pos *pos)
 {
-	struct mchost_group *grp;
-	u32 i;
+	struct mchost_group *grp = NULL;
+	u32 bkt;
+	int cmp;
 
-	/*
-	 * A position is only valid for the table size it was taken with:
-	 * start over after a resize. Reporting a group twice is harmless,
-	 * skipping one is not.
-	 */
-	if (pos->bits != md->hash_bits) {
-		pos->bits = md->hash_bits;
-		pos->bkt = 0;
-		pos->idx = 0;
-	}
-	for (; pos->bkt < (1U << md->hash_bits); pos->bkt++, pos->idx = 0) {
-		i = 0;
-		hlist_for_each_entry(grp, &md->hash[pos->bkt], hnode) {
-			if (i++ == pos->idx) {
-				pos->idx++;
-				return grp;
-			}
+	if (pos->where == MCHOST_POS_START) {
+		grp = mchost_dev_first(md);
+	} else {
+		/* The first group at or after the position. */
+		bkt = mchost_bucket(md->hash_bits, pos->hash);
+		hlist_for_each_entry(grp, &md->hash[bkt], hnode) {
+			cmp = mchost_key_cmp(pos->hash, &pos->addr, grp);
+			if (cmp < 0 || (!cmp && pos->where == MCHOST_POS_AT))
+				break;
 		}
+		if (!grp)
+			grp = mchost_dev_scan(md, bkt + 1);
 	}
-	return NULL;
+	if (grp) {
+		pos->hash = grp->hash;
+		pos->addr = grp->addr;
+		pos->where = MCHOST_POS_AFTER;
+	}
+	return grp;
+}
+
+void mchost_dev_pos_at(struct mchost_dev_pos *pos,
+		       const struct mchost_group *grp)
+{
+	pos->hash = grp->hash;
+	pos->addr = grp->addr;
+	pos->where = MCHOST_POS_AT;
 }
 
 void mchost_dev_schedule(struct mchost_dev *md, struct mchost_group *grp,

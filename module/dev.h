@@ -45,6 +45,23 @@ struct mchost_dev_ops {
 	u32 (*rand)(struct mchost_dev *md, u32 lo, u32 hi);
 };
 
+/*
+ * A place in the walk over a device's groups, which is in the order of
+ * (hash, address) whatever the table's size: a walk resumed after groups
+ * were added, freed or the table grew neither skips nor repeats one.
+ */
+struct mchost_dev_pos {
+	u32 hash;
+	struct in6_addr addr;
+	u8 where;	/* MCHOST_POS_* */
+};
+
+enum {
+	MCHOST_POS_START,	/* before every group (a zeroed position) */
+	MCHOST_POS_AFTER,	/* after (hash, addr) */
+	MCHOST_POS_AT,		/* at (hash, addr): it comes next */
+};
+
 /* Per device and family: the querier's view (RFC 9776 §7, §8). */
 struct mchost_dev_proto {
 	u8 version;			/* compatibility mode in force */
@@ -53,10 +70,7 @@ struct mchost_dev_proto {
 	u32 qri_ms;			/* Query Response Interval */
 	ktime_t old_until[2];		/* v1 / v2 querier present until */
 	ktime_t gen_at, gen_early;	/* general-query response due */
-	struct mchost_dev_pos {		/* where a batched response resumes */
-		u32 bkt, idx;
-		u8 bits;
-	} gen_pos;
+	struct mchost_dev_pos gen_pos;	/* where a batched response resumes */
 	bool gen_active;		/* a batched response is under way */
 };
 
@@ -241,12 +255,22 @@ struct mchost_group *mchost_dev_next(const struct mchost_dev *md,
 /**
  * mchost_dev_pos_next() - a walk that can stop and resume later
  * @md: the device, lock or RTNL held
- * @pos: zeroed to start; kept between calls, across unlocks
+ * @pos: zeroed to start; kept between calls, across unlocks; moved past
+ *       the group returned
  *
  * Return: the next group, or NULL at the end.
  */
 struct mchost_group *mchost_dev_pos_next(const struct mchost_dev *md,
 					 struct mchost_dev_pos *pos);
+
+/**
+ * mchost_dev_pos_at() - make a walk return @grp next
+ * @pos: the walk's position
+ * @grp: a group it returned; if it is freed meanwhile, the walk goes on
+ *       with the group after it
+ */
+void mchost_dev_pos_at(struct mchost_dev_pos *pos,
+		       const struct mchost_group *grp);
 
 /**
  * mchost_dev_schedule() - move a group in the deadline tree

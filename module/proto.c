@@ -20,8 +20,12 @@
 #include "params.h"
 #include "report.h"
 
-/* Records gathered per step of a general response. */
-#define MCHOST_GEN_BATCH	256
+/*
+ * Records gathered per step of a general response: more than one report
+ * holds at MTU 1500 (183 IGMP, 72 MLD), and the batch stays within an
+ * order-1 allocation, made in softirq.
+ */
+#define MCHOST_GEN_BATCH	200
 
 static const struct in6_addr mchost_v3_dst[MCHOST_NFAM] = {
 	[MCHOST_IGMP] = { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
@@ -181,16 +185,16 @@ static unsigned int mchost_room(const struct mchost_dev *md,
 }
 
 /*
- * Pack records into as few v3 reports as the MTU allows. With 'more' (the
- * caller has further records to add), a last report that these records do
- * not fill is held back: its records move to the front of recs and their
- * count is returned, for the next call to top up. Packets queued are taken
- * from *budget when it is given.
+ * Pack records into as few v3 reports as the MTU allows, and send them.
+ * With 'more' (further records follow in a later call), a last report that
+ * these records do not fill is not sent. With a budget, sending stops once
+ * it is spent, at a record boundary. Returns the number of whole records
+ * sent (or given up on: no memory, no room), the rest being the caller's.
  */
 static unsigned int mchost_queue_v3(struct mchost_dev *md,
 				    enum mchost_fam fam,
-				    struct mchost_rec *recs, unsigned int n,
-				    bool more, int *budget)
+				    const struct mchost_rec *recs,
+				    unsigned int n, bool more, int *budget)
 {
 	unsigned int room = mchost_room(md, fam), truncated, len;
 	struct mchost_pack_pos pos = { 0, 0 }, start;
@@ -198,11 +202,14 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 	u8 *payload;
 
 	while (pos.rec < n) {
+		/* A record split over reports is finished whatever the budget. */
+		if (budget && *budget <= 0 && !pos.src)
+			return pos.rec;
 		skb = md->ops->alloc(md, fam, &mchost_v3_dst[fam], room,
 				     &payload);
 		if (!skb) {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
-			break;
+			return n;
 		}
 		start = pos;
 		truncated = 0;
@@ -210,14 +217,12 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 					 &truncated);
 		if (!len) {
 			kfree_skb(skb);
-			break;
+			return n;
 		}
 		/* Whole records only: a split one is sent as it comes. */
 		if (more && pos.rec >= n && !start.src && !pos.src) {
 			kfree_skb(skb);
-			memmove(recs, recs + start.rec,
-				(n - start.rec) * sizeof(*recs));
-			return n - start.rec;
+			return start.rec;
 		}
 		skb_trim(skb, len);
 		md->ops->emit(md, skb);
@@ -227,7 +232,7 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 		if (budget)
 			(*budget)--;
 	}
-	return 0;
+	return n;
 }
 
 /* Drop pending responses and retransmissions of grp. */
@@ -447,21 +452,31 @@ static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp)
 	mchost_slist_free(asked);
 }
 
+/* Records gathered per step of a general response, with their groups. */
+struct mchost_gen_batch {
+	struct mchost_rec recs[MCHOST_GEN_BATCH];
+	struct mchost_group *grps[MCHOST_GEN_BATCH];
+};
+
 /*
- * A v3 general response: a current-state record for every group, in
- * batches so that one firing does bounded work. Returns true when done.
+ * A v3 general response: a current-state record for every group, in as
+ * few reports as the MTU allows, spread over firings of at most *budget
+ * packets. Records not sent in a firing are gathered again in the next
+ * (where the walk resumes at their group), so none goes stale and no
+ * report is sent half full before the last. Returns true when done.
  */
 static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 				   int *budget)
 {
 	struct mchost_dev_proto *p = &md->proto[fam];
+	struct mchost_gen_batch *b;
 	struct mchost_group *grp;
-	struct mchost_rec *recs;
-	unsigned int n = 0;
-	bool done = false;
+	unsigned int n, sent;
+	bool last, done = false;
 
-	recs = kmalloc_array(MCHOST_GEN_BATCH, sizeof(*recs), GFP_ATOMIC);
-	if (!recs) {
+	BUILD_BUG_ON(sizeof(*b) > 8192);
+	b = kmalloc(sizeof(*b), GFP_ATOMIC | __GFP_NOWARN);
+	if (!b) {
 		mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 		return true;
 	}
@@ -469,33 +484,31 @@ static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 		p->gen_active = true;
 		memset(&p->gen_pos, 0, sizeof(p->gen_pos));
 	}
-	for (;;) {
-		grp = mchost_dev_pos_next(md, &p->gen_pos);
-		if (!grp) {
-			done = true;
-			break;
+	while (!done && *budget > 0) {
+		n = 0;
+		while (n < MCHOST_GEN_BATCH &&
+		       (grp = mchost_dev_pos_next(md, &p->gen_pos))) {
+			if (mchost_fam_of(grp->family) != fam || !grp->nowners ||
+			    !mchost_reportable(grp))
+				continue;
+			b->recs[n].type = grp->merged.mode == MCHOST_FMODE_INCLUDE ?
+					  MCHOST_REC_IS_IN : MCHOST_REC_IS_EX;
+			b->recs[n].group = grp->addr;
+			b->recs[n].src = grp->merged.src;
+			b->grps[n++] = grp;
 		}
-		if (mchost_fam_of(grp->family) != fam || !grp->nowners ||
-		    !mchost_reportable(grp))
-			continue;
-		recs[n].type = grp->merged.mode == MCHOST_FMODE_INCLUDE ?
-			       MCHOST_REC_IS_IN : MCHOST_REC_IS_EX;
-		recs[n].group = grp->addr;
-		recs[n].src = grp->merged.src;
-		if (++n < MCHOST_GEN_BATCH)
-			continue;
-		/* Full reports go; a partly filled last one waits. */
-		n = mchost_queue_v3(md, fam, recs, n, true, budget);
-		/* A batch that fills no report (a jumbo MTU) goes now. */
-		if (n == MCHOST_GEN_BATCH)
-			n = mchost_queue_v3(md, fam, recs, n, false, budget);
-		if (*budget <= 0)
-			break;
+		last = n < MCHOST_GEN_BATCH;
+		sent = mchost_queue_v3(md, fam, b->recs, n, !last, budget);
+		/* A batch that fills no report (a jumbo MTU) goes as it is. */
+		if (!sent && n && !last && *budget > 0)
+			sent = mchost_queue_v3(md, fam, b->recs, n, false,
+					       budget);
+		if (sent < n)
+			mchost_dev_pos_at(&p->gen_pos, b->grps[sent]);
+		else
+			done = last;
 	}
-	/* Across firings the records would be stale: send what is left. */
-	if (n)
-		mchost_queue_v3(md, fam, recs, n, false, budget);
-	kfree(recs);
+	kfree(b);
 	if (done)
 		p->gen_active = false;
 	return done;
