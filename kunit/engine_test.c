@@ -515,6 +515,49 @@ static void mchost_engine_gsr_ratelimit(struct kunit *test)
 	mchost_expect_none(test, f);
 }
 
+/* The rate limit holds however many queries come in one second. */
+static void mchost_engine_gsr_flood(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	int i;
+
+	mchost_joined(test, f, L->g1, IN, L->s1);
+	for (i = 0; i < 300; i++)
+		mchost_q3(test, f, L->g1, L->s1, 2000);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_QRY_RATELIMITED),
+			292ULL);
+}
+
+/*
+ * A query listing more sources than max_sources is answered with the
+ * group's whole state, and its source list is never copied: a remote host
+ * must not make us allocate by its choice of a long list.
+ */
+static void mchost_engine_gsr_too_many(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	char *srcs, a[INET6_ADDRSTRLEN + 1];
+	unsigned int i, len = 0, size = 100 * (INET6_ADDRSTRLEN + 1);
+
+	srcs = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, srcs);
+	for (i = 0; i < 100; i++) {
+		if (L->fam == MCHOST_IGMP)
+			snprintf(a, sizeof(a), "10.1.0.%u", i + 1);
+		else
+			snprintf(a, sizeof(a), "2001:db8:1::%x", i + 1);
+		len += scnprintf(srcs + len, size - len, "%s ", a);
+	}
+	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_query_alloc_max = 0;
+	mchost_q3(test, f, L->g1, srcs, 2000);
+	KUNIT_EXPECT_LE(test, mchost_query_alloc_max, 64U);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 2000, "%s v3 IS_IN %s (%s %s)", L->v3dst, L->g1,
+		      L->s1, L->s2);
+	mchost_expect_none(test, f);
+}
+
 /*
  * RFC 9776 §7.2.1: a v2 (MLDv1) query switches to the older mode for the
  * Older Version Querier Present Timeout, RV·QI + QRI; reports are v2.
@@ -915,6 +958,8 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_gsr_merge, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_gsr_then_group, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_gsr_ratelimit, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_flood, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_gsr_too_many, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_compat_v2, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_compat_v1),
 	KUNIT_CASE_PARAM(mchost_engine_compat_cancels, mchost_fam_gen_params),

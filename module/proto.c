@@ -364,7 +364,7 @@ static void mchost_report_change(struct mchost_dev *md,
 
 	if (mchost_gen(fam, p->version) == 3) {
 		if (mchost_change_merge(&grp->rtx, old, &grp->merged,
-					mchost_rv(p), GFP_ATOMIC)) {
+					mchost_rv(p), GFP_ATOMIC | __GFP_NOWARN)) {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 			return;
 		}
@@ -437,7 +437,8 @@ static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp)
 							     MCHOST_REC_IS_EX;
 		rec.src = f->src;
 	} else {
-		asked = mchost_slist_alloc(grp->pend->nr, GFP_ATOMIC);
+		asked = mchost_slist_alloc(grp->pend->nr,
+					   GFP_ATOMIC | __GFP_NOWARN);
 		if (!asked) {
 			mchost_dev_count(md, mchost_fam_of(grp->family),
 					 MCHOST_STAT_SND_ERRORS);

@@ -164,4 +164,10 @@ void mchost_gsr_sources(const struct mchost_filter *f,
 			const struct mchost_slist *asked,
 			struct mchost_slist *out);
 
+/*
+ * KUnit only: the largest source set the receive side allocated since the
+ * test set it to 0.
+ */
+extern unsigned int mchost_query_alloc_max;
+
 #endif /* _MCHOST_PROTO_H */

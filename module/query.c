@@ -16,6 +16,16 @@
 /* RFC 2236 §4: an IGMPv1 query's Max Response Time is 10 s. */
 #define MCHOST_V1_MRT_MS	10000
 
+unsigned int mchost_query_alloc_max;
+
+/* A source set in softirq; a failure only degrades a response. */
+static struct mchost_slist *mchost_query_alloc(unsigned int cap)
+{
+	if (IS_ENABLED(CONFIG_MCHOST_KUNIT_TEST))
+		mchost_query_alloc_max = max(mchost_query_alloc_max, cap);
+	return mchost_slist_alloc(cap, GFP_ATOMIC | __GFP_NOWARN);
+}
+
 /* The query's sources as a sorted set of unique addresses, or NULL. */
 static struct mchost_slist *mchost_query_sources(const struct mchost_msg *m,
 						 enum mchost_fam fam)
@@ -23,7 +33,7 @@ static struct mchost_slist *mchost_query_sources(const struct mchost_msg *m,
 	unsigned int i, alen = fam == MCHOST_IGMP ? 4 : 16, n = 0;
 	struct mchost_slist *s;
 
-	s = mchost_slist_alloc(m->nsrc, GFP_ATOMIC);
+	s = mchost_query_alloc(m->nsrc);
 	if (!s)
 		return NULL;
 	for (i = 0; i < m->nsrc; i++) {
@@ -56,17 +66,18 @@ static struct mchost_slist *mchost_query_sources(const struct mchost_msg *m,
 static void mchost_pend_sources(struct mchost_group *grp,
 				const struct mchost_msg *m, enum mchost_fam fam)
 {
+	unsigned int max = mchost_param(max_sources);
 	struct mchost_slist *qs, *u;
 
-	if (!m->nsrc || grp->pend_group ||
+	/* Sized by the sender: check before copying anything. */
+	if (!m->nsrc || m->nsrc > max || grp->pend_group ||
 	    (grp->resp_at != KTIME_MAX && !grp->pend))
 		goto group;
 	qs = mchost_query_sources(m, fam);
 	if (!qs)
 		goto group;
-	u = mchost_slist_alloc(mchost_slist_nr(grp->pend) + qs->nr, GFP_ATOMIC);
-	if (!u || mchost_slist_union(u, grp->pend, qs) ||
-	    u->nr > mchost_param(max_sources)) {
+	u = mchost_query_alloc(mchost_slist_nr(grp->pend) + qs->nr);
+	if (!u || mchost_slist_union(u, grp->pend, qs) || u->nr > max) {
 		mchost_slist_free(u);
 		mchost_slist_free(qs);
 		goto group;
@@ -98,13 +109,16 @@ static void mchost_v2_delay(struct mchost_dev *md, struct mchost_group *grp,
 	}
 }
 
+/* Refused queries count too; the counter stops at the limit + 1. */
 static bool mchost_gsr_limited(struct mchost_group *grp, ktime_t now)
 {
 	if (now - grp->gsr_since > NSEC_PER_SEC) {
 		grp->gsr_since = now;
 		grp->gsr_count = 0;
 	}
-	return ++grp->gsr_count > MCHOST_GSR_PER_SEC;
+	if (grp->gsr_count <= MCHOST_GSR_PER_SEC)
+		grp->gsr_count++;
+	return grp->gsr_count > MCHOST_GSR_PER_SEC;
 }
 
 u64 mchost_ovqp_ms(unsigned int rv, u32 qi_ms, u32 qri_ms)
