@@ -35,6 +35,40 @@ for f in "${files[@]}"; do
 	fi
 done
 
+# The CLI, scripts/mchostctl/: userspace C held to the kernel's style by
+# the same checkpatch.pl --strict, less three checks that only make sense
+# inside the kernel:
+#   PREFER_KERNEL_TYPES: u8/u32 exist only in the kernel; a program uses
+#     <stdint.h>.
+#   PREFER_DEFINED_ATTRIBUTE_MACRO: it asks for the kernel's __printf and
+#     __noreturn, which userspace lacks: mchostctl.h defines them, and the
+#     check flags those definitions.
+#   TYPO_SPELLING: the kernel's list wants US "acknowledgment", and error
+#     messages that scripts may match say "acknowledgement". codespell
+#     checks the spelling instead.
+cli=(scripts/mchostctl/*.c scripts/mchostctl/*.h)
+for f in "${cli[@]}"; do
+	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
+			--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,TYPO_SPELLING \
+			-f "$f" 2>&1); then
+		echo "ok      $f"
+	else
+		echo "FAIL    $f"
+		echo "$out"
+		fail=1
+	fi
+done
+if codespell "${cli[@]}" scripts/mchostctl/*.sh; then
+	echo "ok      codespell (CLI)"
+else
+	fail=1
+fi
+if shellcheck -x scripts/mchostctl/*.sh; then
+	echo "ok      shellcheck (CLI)"
+else
+	fail=1
+fi
+
 mapfile -t shells < <(grep -l '^#!/usr/bin/env bash\|^#!/bin/sh\|^#!/bin/bash' scripts/*.sh scripts/vmtests/*.sh .ci/run 2>/dev/null || true)
 if ((${#shells[@]})); then
 	if shellcheck -x "${shells[@]}"; then
