@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Differential test of mchostctl, for changes that must not change what it
-# does: a reference build and the build under test run the same ~300 cases
+# does: a reference build and the build under test run the same ~265 cases
 # (every command and option, -j, -d, batches with errors, comments and blank
 # lines, `hold`, usage errors, kernel rejections, unprivileged calls, failed
 # writes, malformed /proc counters), and any difference in stdout, stderr,
