@@ -65,9 +65,12 @@ modules-all: deps-stamp
 
 cli: $(BUILD)/mchostctl
 
-$(BUILD)/mchostctl: scripts/mchostctl.c include/uapi/linux/mchost.h
+CLI_SRCS := $(addprefix scripts/mchostctl/,main.c cmds.c dump.c stats.c \
+	      netlink.c batch.c print.c util.c)
+$(BUILD)/mchostctl: $(CLI_SRCS) scripts/mchostctl/mchostctl.h \
+		    include/uapi/linux/mchost.h
 	mkdir -p $(BUILD)
-	$(CC) $(CLI_CFLAGS) $< $$(pkg-config --cflags --libs libmnl) -o $@
+	$(CC) $(CLI_CFLAGS) $(CLI_SRCS) $$(pkg-config --cflags --libs libmnl) -o $@
 
 deps:
 	scripts/deps.sh

@@ -62,12 +62,12 @@ static struct mchost_test_grp *mchost_test_grp(struct kunit *test,
 	return g;
 }
 
-/* Move the group to mode/lits and merge the change; the old sets stay. */
+/* Move the group to mode/addrs and merge the change; the old sets stay. */
 static int mchost_test_change(struct kunit *test, struct mchost_test_grp *g,
-			      u8 mode, const char *lits)
+			      u8 mode, const char *addrs)
 {
 	struct mchost_filter new = {
-		.mode = mode, .src = mchost_test_set_or_null(test, lits),
+		.mode = mode, .src = mchost_test_set_or_null(test, addrs),
 	};
 	int err;
 
@@ -80,16 +80,16 @@ static int mchost_test_change(struct kunit *test, struct mchost_test_grp *g,
 static void mchost_test_expect_rec(struct kunit *test,
 				   const struct mchost_test_grp *g,
 				   const struct mchost_rec *rec, u8 type,
-				   const char *lits)
+				   const char *addrs)
 {
-	const struct mchost_slist *want = mchost_test_set_or_null(test, lits);
+	const struct mchost_slist *want = mchost_test_set_or_null(test, addrs);
 
 	KUNIT_EXPECT_EQ(test, rec->type, type);
 	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&rec->group, &g->group));
 	KUNIT_EXPECT_TRUE_MSG(test, mchost_slist_equal(rec->src, want),
 			      "type %u: %u sources, want %u (%s)", type,
 			      mchost_slist_nr(rec->src), mchost_slist_nr(want),
-			      lits);
+			      addrs);
 	/* TO_IN/TO_EX show the current state, ALLOW/BLOCK the pending lists. */
 	if (type == TO_IN || type == TO_EX)
 		KUNIT_EXPECT_PTR_EQ(test, rec->src, g->cur.src);

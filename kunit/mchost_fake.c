@@ -220,7 +220,7 @@ static void mchost_fake_set(struct mchost_fake *f, struct mchost_group *grp,
 }
 
 struct mchost_group *mchost_fake_join(struct mchost_fake *f, const char *g,
-				      u8 mode, const char *lits)
+				      u8 mode, const char *addrs)
 {
 	struct mchost_slist *src = NULL;
 	struct mchost_group *grp;
@@ -228,8 +228,8 @@ struct mchost_group *mchost_fake_join(struct mchost_fake *f, const char *g,
 	u8 family;
 
 	family = mchost_fake_family(f, g, &a);
-	if (lits && *lits) {
-		src = mchost_slist_dup(mchost_test_set(f->test, lits),
+	if (addrs && *addrs) {
+		src = mchost_slist_dup(mchost_test_set(f->test, addrs),
 				       GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(f->test, src);
 	}
@@ -311,7 +311,7 @@ static void mchost_fake_put_addr(enum mchost_fam fam, u8 *p,
 }
 
 void mchost_fake_query(struct mchost_fake *f, enum mchost_fam fam,
-		       unsigned int version, const char *g, const char *lits,
+		       unsigned int version, const char *g, const char *addrs,
 		       unsigned int mrc, u8 qrv, u8 qqic)
 {
 	unsigned int alen = fam == MCHOST_IGMP ? 4 : 16;
@@ -327,8 +327,8 @@ void mchost_fake_query(struct mchost_fake *f, enum mchost_fam fam,
 		ipv6_addr_set_v4mapped(0, &group);
 	mchost_test_pton(f->test, fam == MCHOST_IGMP ? "224.0.0.1" : "ff02::1",
 			 &dst);
-	if (lits && *lits) {
-		src = mchost_test_raw(f->test, lits);
+	if (addrs && *addrs) {
+		src = mchost_test_raw(f->test, addrs);
 		n = src->nr;
 	}
 	len = fam == MCHOST_IGMP ? 8 : 24;

@@ -53,12 +53,12 @@ void __mchost_fake_param(struct mchost_fake *f, struct mchost_uint_param *p,
 
 /*
  * Set the merged filter of group "g" (an IPv4 or IPv6 literal) to mode
- * MCHOST_FMODE_INCLUDE/EXCLUDE with the sources in lits (mchost_test.h
+ * MCHOST_FMODE_INCLUDE/EXCLUDE with the sources in addrs (mchost_test.h
  * syntax; NULL or "" for none), as an owner's join would, and tell the
  * engine. Creates the group (with one owner) if it does not exist.
  */
 struct mchost_group *mchost_fake_join(struct mchost_fake *f, const char *g,
-				      u8 mode, const char *lits);
+				      u8 mode, const char *addrs);
 
 /* The last owner left group "g": the engine reports the leave. */
 void mchost_fake_leave(struct mchost_fake *f, const char *g);
@@ -68,11 +68,11 @@ struct mchost_group *mchost_fake_group(struct mchost_fake *f, const char *g);
 
 /*
  * A query arrives. version: 1, 2 or 3 for IGMP (by the group's family),
- * 1 or 2 for MLD; g: "" for a general query; lits: its sources (v3);
+ * 1 or 2 for MLD; g: "" for a general query; addrs: its sources (v3);
  * mrc: the raw Max Resp Code; qrv, qqic raw (v3).
  */
 void mchost_fake_query(struct mchost_fake *f, enum mchost_fam fam,
-		       unsigned int version, const char *g, const char *lits,
+		       unsigned int version, const char *g, const char *addrs,
 		       unsigned int mrc, u8 qrv, u8 qqic);
 
 /* Another host's v1/v2 (MLDv1) report for "g" arrives. */

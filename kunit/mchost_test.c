@@ -61,39 +61,39 @@ bool mchost_test_word(struct kunit *test, const char **pos, char *buf,
 	return true;
 }
 
-struct mchost_slist *mchost_test_raw(struct kunit *test, const char *lits)
+struct mchost_slist *mchost_test_raw(struct kunit *test, const char *addrs)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 	struct mchost_slist *s;
 	unsigned int n = 0;
 	const char *p;
 
-	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
+	for (p = addrs; mchost_test_word(test, &p, buf, sizeof(buf)); )
 		n++;
 	s = mchost_test_alloc(test, n);
-	for (p = lits; mchost_test_word(test, &p, buf, sizeof(buf)); )
+	for (p = addrs; mchost_test_word(test, &p, buf, sizeof(buf)); )
 		mchost_test_pton(test, buf, &s->addr[s->nr++]);
 	return s;
 }
 
-struct mchost_slist *mchost_test_set(struct kunit *test, const char *lits)
+struct mchost_slist *mchost_test_set(struct kunit *test, const char *addrs)
 {
 	struct mchost_slist *s;
 
-	if (!lits)
+	if (!addrs)
 		return NULL;
-	s = mchost_test_raw(test, lits);
+	s = mchost_test_raw(test, addrs);
 	KUNIT_ASSERT_EQ(test, 0, mchost_slist_sort(s));
 	return s;
 }
 
 struct mchost_slist *mchost_test_set_or_null(struct kunit *test,
-					     const char *lits)
+					     const char *addrs)
 {
 	/* What mchost_test_word() takes for the end of the literals. */
-	if (!lits || !*skip_spaces(lits))
+	if (!addrs || !*skip_spaces(addrs))
 		return NULL;
-	return mchost_test_set(test, lits);
+	return mchost_test_set(test, addrs);
 }
 
 struct mchost_slist *mchost_test_range(struct kunit *test, u32 first,

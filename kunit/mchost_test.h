@@ -12,7 +12,7 @@
  * failure or a duplicate address where a set is built fails the test with
  * a KUNIT_ASSERT_*(), which ends the test case. No helper returns an error.
  *
- * Literals: "lits" is a string of address literals separated by spaces,
+ * Literals: "addrs" is a string of address literals separated by spaces,
  * e.g. "10.0.0.1 2001:db8::1 ". White space before a literal is skipped
  * (skip_spaces()); a literal ends at the next ' ' or at the end of the
  * string. An IPv4 literal becomes its IPv4-mapped address (::ffff:a.b.c.d),
@@ -58,29 +58,29 @@ bool mchost_test_word(struct kunit *test, const char **pos, char *buf,
 		      size_t size);
 
 /*
- * The literals of lits in the order written: NOT sorted, and duplicates
+ * The literals of addrs in the order written: NOT sorted, and duplicates
  * are kept (for tests of mchost_slist_sort() itself). Always an allocated
  * set with cap == nr == the number of literals; "" (or only spaces) is an
- * allocated empty set. lits must not be NULL.
+ * allocated empty set. addrs must not be NULL.
  */
-struct mchost_slist *mchost_test_raw(struct kunit *test, const char *lits);
+struct mchost_slist *mchost_test_raw(struct kunit *test, const char *addrs);
 
 /*
- * The literals of lits as a proper set: sorted ascending, as the module
+ * The literals of addrs as a proper set: sorted ascending, as the module
  * keeps them (cap == nr == the number of literals). A duplicate address
  * fails the test. "" (or only spaces) is an allocated empty set, not NULL;
- * a NULL lits is a NULL set (NULL is the empty set wherever the module
+ * a NULL addrs is a NULL set (NULL is the empty set wherever the module
  * reads one, but tests tell the two apart).
  */
-struct mchost_slist *mchost_test_set(struct kunit *test, const char *lits);
+struct mchost_slist *mchost_test_set(struct kunit *test, const char *addrs);
 
 /*
  * As mchost_test_set(), but with the module's own representation of the
- * empty set: NULL when lits is NULL or holds no literal ("", spaces), an
+ * empty set: NULL when addrs is NULL or holds no literal ("", spaces), an
  * allocated non-empty sorted set otherwise.
  */
 struct mchost_slist *mchost_test_set_or_null(struct kunit *test,
-					     const char *lits);
+					     const char *addrs);
 
 /*
  * The n addresses 2001:db8::<first + i>, i in [0, n): already sorted

@@ -17,7 +17,7 @@ fi
 checkpatch=$tree/scripts/checkpatch.pl
 
 cs_args=()
-dict=$(python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))' 2>/dev/null || true)
+dict=$(/usr/bin/python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))' 2>/dev/null || true)
 if [[ -n $dict && -f $dict ]]; then
 	cs_args=(--codespell --codespellfile "$dict")
 fi
@@ -45,6 +45,40 @@ if [[ -z $kdoc_out ]]; then
 else
 	echo "FAIL    kernel-doc (module/)"
 	echo "$kdoc_out"
+	fail=1
+fi
+
+# The CLI, scripts/mchostctl/: userspace C held to the kernel's style by
+# the same checkpatch.pl --strict, less three checks that only make sense
+# inside the kernel:
+#   PREFER_KERNEL_TYPES: u8/u32 exist only in the kernel; a program uses
+#     <stdint.h>.
+#   PREFER_DEFINED_ATTRIBUTE_MACRO: it asks for the kernel's __printf and
+#     __noreturn, which userspace lacks: mchostctl.h defines them, and the
+#     check flags those definitions.
+#   TYPO_SPELLING: the kernel's list wants US "acknowledgment", and error
+#     messages that scripts may match say "acknowledgement". codespell
+#     checks the spelling instead.
+cli=(scripts/mchostctl/*.c scripts/mchostctl/*.h)
+for f in "${cli[@]}"; do
+	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
+			--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,TYPO_SPELLING \
+			-f "$f" 2>&1); then
+		echo "ok      $f"
+	else
+		echo "FAIL    $f"
+		echo "$out"
+		fail=1
+	fi
+done
+if codespell "${cli[@]}" scripts/mchostctl/*.sh; then
+	echo "ok      codespell (CLI)"
+else
+	fail=1
+fi
+if shellcheck -x scripts/mchostctl/*.sh; then
+	echo "ok      shellcheck (CLI)"
+else
 	fail=1
 fi
 

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mchostctl: batch mode, -b FILE (or - for stdin), like "ip -batch".
+ *
+ * One command per line over one netlink socket. Joins and leaves are
+ * pipelined: many go out in one datagram and their acks are matched to
+ * their lines later, so thousands of lines take well under a second. A
+ * line that prints (show, ifaces, stats) first waits for every earlier
+ * ack, so its output reflects them. Errors are printed in line order.
+ */
+#include "mchostctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Requests per send() in batch mode are packed up to this many bytes. */
+#define BATCH_SEND_MAX (64 * 1024)
+
+/*
+ * Receive buffer asked for in batch mode. Unread acks sit in it while we
+ * keep sending; the kernel drops them (ENOBUFS) once it is full.
+ */
+#define BATCH_RCVBUF (8 * 1024 * 1024)
+
+/*
+ * What one queued ack costs in the receive buffer: the skb's truesize, not
+ * the few bytes of the message. A capped ack with an extack string fits in
+ * a 1 KiB slab object plus the sk_buff head; round up generously.
+ */
+#define ACK_COST 2048
+
+/*
+ * One batch line whose outcome is not printed yet: a JOIN/LEAVE waiting
+ * for its ack, or a line that failed locally while earlier lines were
+ * still waiting. Outcomes are printed in line order, so that a script
+ * sees the same stderr however the requests were pipelined.
+ */
+struct pending {
+	uint32_t seq;
+	unsigned long line;
+	size_t cost;		/* receive buffer its ack may take */
+	bool hold;
+	bool done;
+	bool failed;
+	char *msg;		/* the error to print */
+};
+
+struct batch {
+	struct nl *nl;
+	struct ctx ctx;		/* the options; line is set per line */
+	struct sbuf out;	/* requests built but not sent yet */
+	struct pending *q;	/* in line order */
+	size_t nq, cap;
+	size_t head;		/* q[0..head) printed; q[head] is not done */
+	size_t nsent;		/* q[nsent..nq) are not sent yet */
+	size_t cost;		/* sum of q[].cost not acked yet */
+	size_t window;		/* how much unread acks may take */
+	bool failed;
+	bool broken;		/* the socket failed, stop */
+	bool held;		/* a "hold" join succeeded */
+	struct dev_cache {
+		char *name;
+		uint32_t ifindex;
+	} *devs;		/* names resolved so far */
+	size_t ndevs, devs_cap;
+};
+
+static void batch_init(struct batch *bt, struct nl *nl,
+		       const struct ctx *ctx)
+{
+	int want = BATCH_RCVBUF, got = 0;
+	socklen_t len = sizeof(got);
+
+	memset(bt, 0, sizeof(*bt));
+	bt->nl = nl;
+	bt->ctx = *ctx;
+	/*
+	 * SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN, which
+	 * changing memberships needs anyway. If both fail the default
+	 * buffer still works, the pipeline is just shallower.
+	 */
+	if (setsockopt(nl->fd, SOL_SOCKET, SO_RCVBUFFORCE, &want,
+		       sizeof(want)) < 0 &&
+	    setsockopt(nl->fd, SOL_SOCKET, SO_RCVBUF, &want,
+		       sizeof(want)) < 0)
+		warn_msg(NULL, "cannot enlarge the netlink receive buffer: %s",
+			 strerror(errno));
+	if (getsockopt(nl->fd, SOL_SOCKET, SO_RCVBUF, &got, &len) < 0 ||
+	    got <= 0) {
+		warn_msg(NULL, "cannot read the netlink receive buffer size: %s",
+			 strerror(errno));
+		got = 64 * 1024;
+	}
+	/* Half: the per-ack cost is an estimate, keep a safety margin. */
+	bt->window = (size_t)got / 2;
+}
+
+static void batch_free(struct batch *bt)
+{
+	size_t i;
+
+	for (i = 0; i < bt->nq; i++)
+		free(bt->q[i].msg);
+	free(bt->q);
+	for (i = 0; i < bt->ndevs; i++)
+		free(bt->devs[i].name);
+	free(bt->devs);
+	sbuf_free(&bt->out);
+}
+
+static struct pending *batch_add(struct batch *bt, unsigned long line)
+{
+	struct pending *p;
+
+	bt->q = grow_array(bt->q, &bt->cap, bt->nq + 1, sizeof(*bt->q));
+	p = &bt->q[bt->nq++];
+	memset(p, 0, sizeof(*p));
+	p->seq = (uint32_t)line;
+	p->line = line;
+	return p;
+}
+
+/* Print the outcomes that no earlier line is waiting for any more. */
+static void batch_report(struct batch *bt)
+{
+	while (bt->head < bt->nq && bt->q[bt->head].done) {
+		struct pending *p = &bt->q[bt->head++];
+		struct ctx lctx = bt->ctx;
+
+		lctx.line = p->line;
+
+		if (p->failed)
+			error_msg(&lctx, "%s", p->msg);
+		free(p->msg);
+		p->msg = NULL;
+	}
+}
+
+/*
+ * Record the outcome of a request; @msg (the extack message) may be NULL
+ * or empty, and is ignored on success as in nl_transact().
+ */
+static void batch_settle(struct batch *bt, struct pending *p, int error,
+			 const char *msg)
+{
+	p->done = true;
+	bt->cost -= p->cost;
+	p->failed = error != 0;
+	if (error) {
+		bt->failed = true;
+		p->msg = xasprintf("%s", msg && *msg ? msg : errtext(error));
+	} else if (p->hold) {
+		bt->held = true;
+	}
+	batch_report(bt);
+}
+
+/* A line failed before anything was sent for it. */
+__printf(3, 4)
+static void batch_error(struct batch *bt, unsigned long line,
+			const char *fmt, ...)
+{
+	struct pending *p;
+	va_list ap;
+
+	bt->failed = true;
+	va_start(ap, fmt);
+	if (bt->head == bt->nq) {
+		struct ctx lctx = bt->ctx;
+
+		lctx.line = line;
+		vreport(&lctx, "Error", fmt, ap);
+	} else {
+		p = batch_add(bt, line);
+		p->done = true;
+		p->failed = true;
+		p->msg = xvasprintf(fmt, ap);
+	}
+	va_end(ap);
+}
+
+/* Match the acks in one datagram to their lines. */
+static void batch_handle(struct batch *bt, size_t n)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)bt->nl->rbuf;
+	int left = n;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		const char *msg;
+		size_t i;
+		int error;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR ||
+		    nlh->nlmsg_pid != bt->nl->portid)
+			continue;
+		/* Acks come in order, so this finds q[head] at once. */
+		for (i = bt->head; i < bt->nsent; i++)
+			if (!bt->q[i].done && bt->q[i].seq == nlh->nlmsg_seq)
+				break;
+		if (i >= bt->nsent)
+			continue;
+		error = decode_status(nlh, &msg);
+		batch_settle(bt, &bt->q[i], error, msg);
+	}
+}
+
+/* Give up on the acks still missing. */
+static void batch_abandon(struct batch *bt, int error, const char *why)
+{
+	size_t i;
+
+	for (i = bt->head; i < bt->nsent; i++)
+		if (!bt->q[i].done)
+			batch_settle(bt, &bt->q[i], error, why);
+}
+
+/*
+ * The receive buffer overflowed, so some acks were dropped. The kernel
+ * handles our requests synchronously inside send(), so every ack that
+ * survived is already queued: read those without blocking, and whatever
+ * is still missing then is lost for good.
+ */
+static int batch_overrun(struct batch *bt)
+{
+	error_msg(NULL, "netlink receive buffer overflow (ENOBUFS), acknowledgements were lost");
+	bt->failed = true;
+	for (;;) {
+		ssize_t n = nl_recv(bt->nl, MSG_DONTWAIT);
+
+		if (n >= 0) {
+			batch_handle(bt, n);
+			continue;
+		}
+		if (errno == ENOBUFS)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		error_msg(NULL, "cannot receive netlink acks: %s",
+			  strerror(errno));
+		batch_abandon(bt, -EIO,
+			      "no acknowledgement received, result unknown");
+		return -1;
+	}
+	batch_abandon(bt, -ENOBUFS,
+		      "acknowledgement lost in receive buffer overflow, result unknown");
+	return 0;
+}
+
+/* Read the acks of every request sent. Returns -1 if the socket broke. */
+static int batch_collect(struct batch *bt)
+{
+	while (bt->head < bt->nsent) {
+		ssize_t n = nl_recv(bt->nl, 0);
+
+		if (n >= 0) {
+			batch_handle(bt, n);
+		} else if (errno == ENOBUFS) {
+			if (batch_overrun(bt))
+				return -1;
+		} else {
+			error_msg(NULL, "cannot receive netlink acks: %s",
+				  strerror(errno));
+			batch_abandon(bt, -EIO,
+				      "no acknowledgement received, result unknown");
+			return -1;
+		}
+	}
+	if (bt->head == bt->nq) {
+		bt->nq = 0;
+		bt->nsent = 0;
+		bt->head = 0;
+	}
+	return 0;
+}
+
+/* Send the requests built so far in one datagram. */
+static void batch_send(struct batch *bt)
+{
+	size_t i, first = bt->nsent;
+	int rc;
+
+	bt->nsent = bt->nq;
+	if (!bt->out.len)
+		return;
+	rc = nl_send(bt->nl, bt->out.data, bt->out.len);
+	bt->out.len = 0;
+	if (!rc)
+		return;
+	/* A datagram is all or nothing: none of these was seen. */
+	for (i = first; i < bt->nq; i++) {
+		char *msg;
+
+		if (bt->q[i].done)
+			continue;
+		msg = xasprintf("cannot send netlink request: %s",
+				strerror(-rc));
+		batch_settle(bt, &bt->q[i], rc, msg);
+		free(msg);
+	}
+}
+
+/* Send everything and wait for all acks, e.g. before a show line. */
+static int batch_flush(struct batch *bt)
+{
+	batch_send(bt);
+	return batch_collect(bt);
+}
+
+/*
+ * dev_index() once per name and batch, as "ip -batch" does: a lookup costs
+ * a socket() and an ioctl(), several times what sending a JOIN costs.
+ */
+static uint32_t batch_dev_index(struct batch *bt, const char *dev,
+				char **err)
+{
+	uint32_t idx;
+	size_t i;
+
+	for (i = 0; i < bt->ndevs; i++)
+		if (!strcmp(bt->devs[i].name, dev))
+			return bt->devs[i].ifindex;
+	idx = dev_index(dev, err);
+	if (idx && bt->ndevs < 256) {
+		bt->devs = grow_array(bt->devs, &bt->devs_cap, bt->ndevs + 1,
+				      sizeof(*bt->devs));
+		bt->devs[bt->ndevs].name = xasprintf("%s", dev);
+		bt->devs[bt->ndevs++].ifindex = idx;
+	}
+	return idx;
+}
+
+/* Queue the JOIN/LEAVE of batch line @line. */
+static int batch_change(struct batch *bt, unsigned long line,
+			const struct cmd *c)
+{
+	size_t size, cost, unused;
+	struct pending *p;
+	uint32_t ifindex;
+	char *err = NULL;
+
+	ifindex = batch_dev_index(bt, c->dev, &err);
+	if (!ifindex) {
+		batch_error(bt, line, "%s", err);
+		free(err);
+		return 0;
+	}
+	size = change_msg_size(c, &unused);
+	/* Error acks echo the request unless capped. */
+	cost = ACK_COST + (bt->nl->cap_ack ? 0 : NLMSG_ALIGN(size));
+	if (bt->nq && bt->cost + cost > bt->window && batch_flush(bt))
+		return -1;
+	if (bt->out.len && bt->out.len + size > BATCH_SEND_MAX)
+		batch_send(bt);
+
+	/*
+	 * The line number is the sequence number; it only has to be unique
+	 * among the requests in flight, so wrapping past 2^32 is harmless.
+	 */
+	if (!build_change(&bt->out, bt->nl->family, (uint32_t)line, c,
+			  ifindex, &err)) {
+		batch_error(bt, line, "%s", err);
+		free(err);
+		return 0;
+	}
+	p = batch_add(bt, line);
+	p->cost = cost;
+	p->hold = c->hold;
+	bt->cost += cost;
+	return 0;
+}
+
+/* Run one batch line. Returns -1 if the batch cannot go on. */
+static int batch_line(struct batch *bt, unsigned long line, char *text,
+		      size_t len, struct words *w)
+{
+	struct ctx lctx = bt->ctx;
+	struct cmd c;
+	char *err;
+	int rc = 0;
+
+	lctx.line = line;
+	if (strlen(text) != len) {
+		batch_error(bt, line, "line contains a NUL byte");
+		return 0;
+	}
+	split_words(text, w);
+	if (!w->n || w->v[0][0] == '#')
+		return 0;
+	err = parse_cmd(w->n, w->v, &c);
+	if (err) {
+		batch_error(bt, line, "%s", err);
+		free(err);
+	} else if (c.desc->flags & CMDF_CHANGE) {
+		rc = batch_change(bt, line, &c);
+	} else {
+		/* Flush first: the output must reflect every earlier line. */
+		rc = batch_flush(bt);
+		if (!rc && c.desc->run(c.desc->flags & CMDF_NETLINK ?
+				       bt->nl : NULL, &lctx, &c,
+				       (uint32_t)line))
+			bt->failed = true;
+	}
+	cmd_free(&c);
+	return rc;
+}
+
+/* Line reader on a file descriptor that knows when it is about to block. */
+struct reader {
+	int fd;
+	char *buf;
+	size_t start, end;	/* unread input is buf[start..end) */
+	size_t cap;
+	bool eof;
+};
+
+/*
+ * Return the next line of @r (NUL-terminated, without its newline, valid
+ * until the next call) in *@line and its length in *@len: 1, or 0 at the
+ * end of the input, or -1 on a read error. Before a read that would block,
+ * @idle() runs, so that input from a terminal or a slow pipe takes effect
+ * line by line, while a file or a fast pipe is still pipelined in bulk.
+ */
+static int reader_line(struct reader *r, char **line, size_t *len,
+		       void (*idle)(void *arg), void *arg)
+{
+	for (;;) {
+		size_t avail = r->end - r->start;
+		char *nl = memchr(r->buf + r->start, '\n', avail);
+		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (nl || (r->eof && avail)) {
+			*line = r->buf + r->start;
+			*len = nl ? (size_t)(nl - *line) : avail;
+			(*line)[*len] = '\0';	/* cap > end: there is room */
+			r->start += *len + (nl ? 1 : 0);
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		memmove(r->buf, r->buf + r->start, avail);
+		r->start = 0;
+		r->end = avail;
+		if (r->cap - r->end < 4096 + 1)
+			r->buf = grow_array(r->buf, &r->cap, r->cap * 2, 1);
+		if (idle && poll(&pfd, 1, 0) == 0)
+			idle(arg);
+		n = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = true;
+		r->end += n;
+	}
+}
+
+static void batch_idle(void *arg)
+{
+	struct batch *bt = arg;
+
+	if (batch_flush(bt))
+		bt->broken = true;
+}
+
+int run_batch(const char *path, const struct ctx *ctx)
+{
+	bool use_stdin = !strcmp(path, "-");
+	struct reader in = { .cap = 64 * 1024 };
+	unsigned long line = 0;
+	struct words w = { 0 };
+	struct batch bt;
+	struct nl nl;
+	char *text;
+	size_t len;
+	int got = 0;
+
+	in.fd = use_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (in.fd < 0) {
+		error_msg(ctx, "cannot open %s: %s", path, strerror(errno));
+		return 1;
+	}
+	if (nl_setup(&nl, ctx)) {
+		if (!use_stdin)
+			close(in.fd);
+		return 1;
+	}
+	in.buf = xrealloc(NULL, in.cap);
+	batch_init(&bt, &nl, ctx);
+	while (!bt.broken &&
+	       (got = reader_line(&in, &text, &len, batch_idle, &bt)) > 0)
+		if (batch_line(&bt, ++line, text, len, &w))
+			bt.broken = true;
+	if (!bt.broken && got < 0) {
+		error_msg(ctx, "cannot read %s: %s", path, strerror(errno));
+		bt.failed = true;
+	}
+	if (!bt.broken && batch_flush(&bt))
+		bt.broken = true;
+	if (bt.broken)
+		bt.failed = true;
+	free(in.buf);
+	free(w.v);
+	if (!use_stdin)
+		close(in.fd);
+	batch_free(&bt);
+	if (bt.held)
+		hold_forever();
+	nl_close(&nl);
+	return bt.failed ? 1 : 0;
+}
+

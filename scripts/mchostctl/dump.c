@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mchostctl: show and ifaces, the dumps of the mchost family, printed.
+ */
+#include "mchostctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dump {
+	uint16_t family;
+	const struct ctx *ctx;
+	struct printer p;
+};
+
+/* The device name of a message; @buf backs the if_indextoname() case. */
+static const char *msg_dev(const struct nlattr *const tb[],
+			   char buf[DEV_NAME_BUF])
+{
+	uint32_t idx;
+
+	if (tb[MCHOST_A_IFNAME])
+		return mnl_attr_get_str(tb[MCHOST_A_IFNAME]);
+	if (!tb[MCHOST_A_IFINDEX])
+		return NULL;
+	idx = mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]);
+	if (if_indextoname(idx, buf))
+		return buf;
+	/* Gone meanwhile, or in another netns: still say which one. */
+	snprintf(buf, DEV_NAME_BUF, "if%u", idx);
+	return buf;
+}
+
+/*
+ * One membership:
+ *   dev h0 group 232.1.1.1 mode include source 192.0.2.1 owners 1
+ *   {"ifindex":2,"dev":"h0","group":"232.1.1.1","mode":"include",
+ *    "sources":["192.0.2.1"],"owners":1}
+ */
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MCHOST_A_MAX + 1] = { 0 };
+	char abuf[INET6_ADDRSTRLEN], dbuf[DEV_NAME_BUF];
+	struct dump *d = data;
+	struct printer *p = &d->p;
+	const struct nlattr *a;
+	const char *dev, *group;
+
+	if (parse_mchost_msg(nlh, d->family, tb))
+		return -EBADMSG;
+	dev = msg_dev(tb, dbuf);
+	if (!dev || !tb[MCHOST_A_GROUP])
+		return -EBADMSG;
+	/* Validate the sources before printing anything of this entry. */
+	if (tb[MCHOST_A_SOURCES])
+		mnl_attr_for_each_nested(a, tb[MCHOST_A_SOURCES])
+			if (mnl_attr_get_type(a) == MCHOST_A_SOURCE &&
+			    !addr_attr_ok(a))
+				return -EBADMSG;
+
+	group = addr_format(mnl_attr_get_payload(tb[MCHOST_A_GROUP]),
+			    mnl_attr_get_payload_len(tb[MCHOST_A_GROUP]),
+			    abuf);
+	if (!group)
+		return -EBADMSG;
+
+	open_object(p, NULL);
+	if (tb[MCHOST_A_IFINDEX])
+		print_uint(p, PRINT_JSON, "ifindex", NULL,
+			   mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]));
+	print_string(p, PRINT_ANY, "dev", NULL, dev);
+	print_string(p, PRINT_ANY, "group", NULL, group);
+	if (tb[MCHOST_A_FMODE]) {
+		uint8_t mode = mnl_attr_get_u8(tb[MCHOST_A_FMODE]);
+
+		if (mode == MCHOST_FMODE_INCLUDE)
+			print_string(p, PRINT_ANY, "mode", NULL, "include");
+		else if (mode == MCHOST_FMODE_EXCLUDE)
+			print_string(p, PRINT_ANY, "mode", NULL, "exclude");
+		else
+			print_uint(p, PRINT_ANY, "mode", NULL, mode);
+	}
+	/* JSON: "sources":[...], always; text: "source S" for each. */
+	open_array(p, "sources");
+	if (tb[MCHOST_A_SOURCES]) {
+		mnl_attr_for_each_nested(a, tb[MCHOST_A_SOURCES]) {
+			if (mnl_attr_get_type(a) != MCHOST_A_SOURCE)
+				continue;
+			print_string(p, PRINT_ANY, NULL, "source",
+				     addr_format(mnl_attr_get_payload(a),
+						 mnl_attr_get_payload_len(a),
+						 abuf));
+		}
+	}
+	close_array(p);
+	if (tb[MCHOST_A_OWNERS])
+		print_uint(p, PRINT_ANY, "owners", NULL,
+			   mnl_attr_get_u32(tb[MCHOST_A_OWNERS]));
+	close_object(p);
+	print_nl(p);
+	return 0;
+}
+
+/*
+ * -d: the querier state of one protocol (a nest of enum mchost_state_attr),
+ * as "<proto>_<key> value" pairs after the interface's other fields.
+ */
+static void print_state(struct printer *p, const char *proto,
+			const struct nlattr *nest)
+{
+	static const char *const keys[MCHOST_S_MAX + 1] = {
+		[MCHOST_S_RV] = "rv",
+		[MCHOST_S_QI_MS] = "qi_ms",
+		[MCHOST_S_QRI_MS] = "qri_ms",
+		[MCHOST_S_V1_QUERIER_MS] = "v1_querier_ms",
+		[MCHOST_S_V2_QUERIER_MS] = "v2_querier_ms",
+		[MCHOST_S_GENERAL_MS] = "general_ms",
+	};
+	const struct nlattr *a;
+	char key[32];
+
+	if (!nest)
+		return;
+	mnl_attr_for_each_nested(a, nest) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+		uint32_t v;
+
+		if (type > MCHOST_S_MAX || !keys[type] || (len != 1 && len != 4))
+			continue;
+		v = len == 1 ? mnl_attr_get_u8(a) : mnl_attr_get_u32(a);
+		snprintf(key, sizeof(key), "%s_%s", proto, keys[type]);
+		print_uint(p, PRINT_ANY, key, NULL, v);
+	}
+}
+
+/*
+ * One device:
+ *   dev h0 ifindex 2 up 1 mtu 1500 igmp_version 3 ... groups6 1
+ *   {"dev":"h0","ifindex":2,"up":1,"mtu":1500,...,"groups6":1}
+ */
+static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
+{
+	/* Output order of the numeric attributes, after "dev". */
+	static const struct {
+		uint16_t type;
+		const char *key;
+	} fields[] = {
+		{ MCHOST_A_IFINDEX, "ifindex" },
+		{ MCHOST_A_UP, "up" },
+		{ MCHOST_A_MTU, "mtu" },
+		{ MCHOST_A_IGMP_VERSION, "igmp_version" },
+		{ MCHOST_A_MLD_VERSION, "mld_version" },
+		{ MCHOST_A_NGROUPS4, "groups4" },
+		{ MCHOST_A_NGROUPS6, "groups6" },
+	};
+	const struct nlattr *tb[MCHOST_A_MAX + 1] = { 0 };
+	char dbuf[DEV_NAME_BUF];
+	struct dump *d = data;
+	struct printer *p = &d->p;
+	const char *dev;
+	size_t i;
+
+	if (parse_mchost_msg(nlh, d->family, tb))
+		return -EBADMSG;
+	dev = msg_dev(tb, dbuf);
+	open_object(p, NULL);
+	if (dev)
+		print_string(p, PRINT_ANY, "dev", NULL, dev);
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		const struct nlattr *a = tb[fields[i].type];
+
+		if (!a)
+			continue;
+		print_uint(p, PRINT_ANY, fields[i].key, NULL,
+			   mnl_attr_get_payload_len(a) == 1 ?
+			   mnl_attr_get_u8(a) : mnl_attr_get_u32(a));
+	}
+	if (d->ctx->details) {
+		print_state(p, "igmp", tb[MCHOST_A_IGMP_STATE]);
+		print_state(p, "mld", tb[MCHOST_A_MLD_STATE]);
+	}
+	close_object(p);
+	print_nl(p);
+	return 0;
+}
+
+/*
+ * Write a command's whole output at once. Flushed right away so that, in
+ * a batch, it is not overtaken by the (unbuffered) messages of later lines.
+ */
+int write_out(const struct ctx *ctx, const char *text, size_t len)
+{
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
+		error_msg(ctx, "cannot write output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Run a dump and print it: a JSON array, or one line per message. Output
+ * is collected in memory first so that a failure half-way never leaves
+ * truncated output (or broken JSON) behind.
+ */
+static int run_dump(struct nl *nl, const struct ctx *ctx, const char *dev,
+		    uint32_t seq, uint8_t gcmd, msg_cb_t cb)
+{
+	struct dump d = { .family = nl->family, .ctx = ctx };
+	struct sbuf req = { 0 };
+	const struct nlmsghdr *nlh;
+	uint32_t ifindex = 0;
+	struct nl_reply r;
+	char *text = NULL;
+	size_t text_len = 0;
+	char *err = NULL;
+	FILE *out;
+	int rc = 1;
+
+	if (dev) {
+		ifindex = dev_index(dev, &err);
+		if (!ifindex) {
+			error_msg(ctx, "%s", err);
+			free(err);
+			return 1;
+		}
+	}
+	out = open_memstream(&text, &text_len);
+	if (!out) {
+		error_msg(ctx, "open_memstream: %s", strerror(errno));
+		return 1;
+	}
+	print_init(&d.p, out, ctx->json);
+	open_array(&d.p, NULL);
+	nlh = build_dump(&req, nl->family, seq, gcmd, ifindex);
+	nl_transact(nl, nlh, cb, &d, &r);
+	sbuf_free(&req);
+	close_array(&d.p);
+	if (fclose(out)) {
+		error_msg(ctx, "cannot buffer output: %s", strerror(errno));
+		goto out;
+	}
+	if (r.error) {
+		error_msg(ctx, "%s", r.msg);
+		goto out;
+	}
+	if (write_out(ctx, text, text_len))
+		goto out;
+	if (r.intr)
+		warn_msg(ctx, "dump was interrupted, output may be inconsistent");
+	rc = 0;
+out:
+	nl_reply_free(&r);
+	free(text);
+	return rc;
+}
+
+int run_show(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	     uint32_t seq)
+{
+	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_GROUP, show_cb);
+}
+
+int run_ifaces(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	       uint32_t seq)
+{
+	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_IFACE, ifaces_cb);
+}

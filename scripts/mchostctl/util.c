@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mchostctl: memory, messages, addresses and words.
+ */
+#include "mchostctl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static void out_of_memory(void)
+{
+	fputs("Error: out of memory\n", stderr);
+	exit(1);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+/* Make room for at least @need elements of @size bytes in @arr. */
+void *grow_array(void *arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return arr;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			out_of_memory();
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / size)
+		out_of_memory();
+	arr = xrealloc(arr, ncap * size);
+	*cap = ncap;
+	return arr;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		out_of_memory();
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void vreport(const struct ctx *ctx, const char *what, const char *fmt,
+	     va_list ap)
+{
+	/* One fprintf per message so that lines never interleave. */
+	char *msg = xvasprintf(fmt, ap);
+
+	if (ctx && ctx->line)
+		fprintf(stderr, "%s: line %lu: %s\n", what, ctx->line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", what, msg);
+	free(msg);
+}
+
+void error_msg(const struct ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ctx, "Error", fmt, ap);
+	va_end(ap);
+}
+
+void warn_msg(const struct ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ctx, "Warning", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Return @n zeroed bytes at the end of @b without appending them; the
+ * caller builds a message there and then adds its length to b->len.
+ */
+void *sbuf_room(struct sbuf *b, size_t n)
+{
+	if (n > SIZE_MAX - b->len)
+		out_of_memory();
+	b->data = grow_array(b->data, &b->cap, b->len + n, 1);
+	memset(b->data + b->len, 0, n);
+	return b->data + b->len;
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Split @line in place. Device names cannot contain whitespace. */
+void split_words(char *line, struct words *w)
+{
+	char *p = line;
+
+	w->n = 0;
+	for (;;) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		w->v = grow_array(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+		w->v[w->n++] = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+bool addr_parse(const char *s, struct addr *a)
+{
+	if (inet_pton(AF_INET, s, a->b) == 1) {
+		a->len = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, a->b) == 1) {
+		a->len = 16;
+		return true;
+	}
+	return false;
+}
+
+/* The family is implied by the length: 4 bytes IPv4, 16 bytes IPv6. */
+const char *addr_format(const void *b, size_t len, char buf[INET6_ADDRSTRLEN])
+{
+	int af = len == 4 ? AF_INET : AF_INET6;
+
+	if ((len != 4 && len != 16) ||
+	    !inet_ntop(af, b, buf, INET6_ADDRSTRLEN))
+		return NULL;
+	return buf;
+}
+
+/*
+ * if_nametoindex() in the caller's netns. Returns 0 with the reason in
+ * *@err (allocated) if there is no such device.
+ */
+uint32_t dev_index(const char *dev, char **err)
+{
+	unsigned int idx = if_nametoindex(dev);
+
+	if (idx)
+		return idx;
+	if (errno == ENODEV || errno == ENXIO)
+		*err = xasprintf("unknown device %s", dev);
+	else
+		*err = xasprintf("cannot look up device %s: %s", dev,
+				 strerror(errno));
+	return 0;
+}
