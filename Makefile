@@ -51,16 +51,22 @@ module:
 	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules
 	@echo "built $(BUILD)/default/mchost.ko for $(KDIR)"
 
-# Both pinned kernels, W=1, warnings are errors (the log is checked).
+# Both pinned kernels, W=1, warnings are errors (the log is checked). Each
+# also gets the test build (build/<release>/testing/mchost.ko, with
+# MCHOST_TESTING knobs) that some VM tests load.
 modules-all: deps-stamp
 	@set -e; for k in $(KVERS); do \
-		$(call module_dir,$$k); \
-		echo "== mchost.ko for $$k (W=1)"; \
-		$(MAKE) -s -C $(call khdr,$$k) M=$(BUILD)/$$k \
-			$(KBUILD_ARGS) W=1 modules 2>&1 | tee $(BUILD)/$$k/build.log; \
-		if grep -E 'warning:|error:' $(BUILD)/$$k/build.log; then \
-			echo "FAIL: compiler warnings for $$k"; exit 1; fi; \
-		test -f $(BUILD)/$$k/mchost.ko; \
+		for v in "" testing; do \
+			d=$(BUILD)/$$k$${v:+/$$v}; \
+			$(call module_dir,$$k$${v:+/$$v}); \
+			echo "== mchost.ko for $$k$${v:+ ($$v build)} (W=1)"; \
+			$(MAKE) -s -C $(call khdr,$$k) M=$$d $(KBUILD_ARGS) \
+				$${v:+MCHOST_TESTING=y} W=1 modules 2>&1 | \
+				tee $$d/build.log; \
+			if grep -E 'warning:|error:' $$d/build.log; then \
+				echo "FAIL: compiler warnings for $$k $$v"; exit 1; fi; \
+			test -f $$d/mchost.ko; \
+		done; \
 	done
 
 cli: $(BUILD)/mchostctl

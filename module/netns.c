@@ -113,13 +113,23 @@ err_stats:
 	return err;
 }
 
+/*
+ * Unhooked here, not in .exit: nf_unregister_net_hooks() does not wait for
+ * a hook already running, but the core runs a grace period between every
+ * namespace's .pre_exit and its .exit, so none is left when .exit frees
+ * what the hook uses (the counters, this state, the module's code).
+ */
+static void __net_exit mchost_net_pre_exit(struct net *net)
+{
+	mchost_hook_uninit(net);
+}
+
 static void __net_exit mchost_net_exit(struct net *net)
 {
 	struct mchost_net *mn = mchost_net(net);
 	struct mchost_dev *md;
 	unsigned long idx;
 
-	mchost_hook_uninit(net);
 	/* No firing, and so no gc request, after this. */
 	mchost_timer_stop(&mn->timer);
 	cancel_work_sync(&mn->gc_work);
@@ -135,12 +145,13 @@ static void __net_exit mchost_net_exit(struct net *net)
 	WARN_ON_ONCE(!xa_empty(&mn->owner_ports));
 	xa_destroy(&mn->owner_ports);
 	xa_destroy(&mn->devs);
-	/* The hooks are gone and synchronize_net() ran: no more writers. */
+	/* The hooks went before the grace period: no more writers. */
 	free_percpu(mn->stats);
 }
 
 static struct pernet_operations mchost_net_ops = {
 	.init = mchost_net_init,
+	.pre_exit = mchost_net_pre_exit,
 	.exit = mchost_net_exit,
 	.id = &mchost_net_id,
 	.size = sizeof(struct mchost_net),
@@ -164,4 +175,6 @@ void mchost_netns_uninit(void)
 	/* Waits for a parameter write being applied. */
 	mchost_params_notifier_unregister(&mchost_net_param_nb);
 	unregister_pernet_subsys(&mchost_net_ops);
+	/* Devices freed by the namespaces' .exit went by call_rcu(). */
+	rcu_barrier();
 }
