@@ -4,6 +4,8 @@
  * interfaces. A request is validated completely before anything changes,
  * and every rejection carries an extended-ack message.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/rtnetlink.h>
@@ -16,6 +18,7 @@
 #include "dev.h"
 #include "params.h"
 #include "proto.h"
+#include "testing.h"
 
 static const struct nla_policy mchost_src_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_SOURCE]	= { .type = NLA_BINARY, .len = 16 },
@@ -206,10 +209,12 @@ static struct mchost_dev *mchost_genl_dev(struct genl_info *info)
 	return md ?: ERR_PTR(-ENOMEM);
 }
 
-static u32 mchost_genl_owner(struct genl_info *info)
+/* The owner a request acts for: its socket, or NULL for the persistent one. */
+static struct sock *mchost_genl_owner(struct sk_buff *skb,
+				      struct genl_info *info)
 {
 	return nla_get_flag(info->attrs[MCHOST_A_PERSISTENT]) ?
-	       0 : info->snd_portid;
+	       NULL : NETLINK_CB(skb).sk;
 }
 
 /* What JOIN and LEAVE both name: a device (checked later) and a group. */
@@ -252,8 +257,8 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(md);
 		mchost_slist_free(f.src);
 	} else {
-		err = mchost_group_join(md, &group, family,
-					mchost_genl_owner(info), &f,
+		err = mchost_group_join(md, &group, family, info->snd_portid,
+					mchost_genl_owner(skb, info), &f,
 					info->extack);
 	}
 	rtnl_unlock();
@@ -276,7 +281,8 @@ static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(md))
 		err = PTR_ERR(md);
 	else
-		err = mchost_group_leave(md, &group, mchost_genl_owner(info),
+		err = mchost_group_leave(md, &group,
+					 mchost_genl_owner(skb, info),
 					 info->extack);
 	rtnl_unlock();
 	return err;
@@ -527,21 +533,32 @@ static struct genl_family mchost_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(mchost_genl_ops),
 };
 
-/* A socket that held non-persistent memberships closed: drop them. */
+/*
+ * A socket that held non-persistent memberships closed: drop them. Its port
+ * is already free (another socket may hold it now), but the socket is
+ * marked dead, and that is what the owners are matched by.
+ */
 static int mchost_netlink_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
 	struct netlink_notify *n = ptr;
 	struct mchost_net *mn;
+	int err;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 	mn = mchost_net(n->net);
-	if (!xa_load(&mn->owner_ports, n->portid))
+	if (!mchost_group_owns_port(mn, n->portid))
 		return NOTIFY_DONE;
+	mchost_testing_release_delay();
 	rtnl_lock();
-	mchost_group_release_port(mn, n->portid);
+	err = mchost_group_release_dead(mn);
 	rtnl_unlock();
+	if (err) {
+		pr_warn_ratelimited("no memory to release port %u's memberships: retrying\n",
+				    n->portid);
+		schedule_delayed_work(&mn->release_work, HZ);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -5,26 +5,30 @@
  * parts the receive path and the timer read are also written under the
  * device lock.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/if_arp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/sock.h>
 #include <net/ip.h>
 #include <net/ndisc.h>
 #include <linux/mchost.h>
 #include "group.h"
 #include "params.h"
 #include "proto.h"
+#include "testing.h"
 
 /*
  * One owner's filter for one (device, group): the namespace itself for
- * persistent joins (portid 0), else the netlink socket that joined.
- * Owners are created, changed and freed under RTNL only.
+ * persistent joins (sk NULL, portid 0), else the netlink socket that
+ * joined. The owner is the socket, held by reference: its port is freed
+ * before its release is announced, and a new socket may take the port
+ * and join in between, so a port alone would alias the two. Owners are
+ * created, changed and freed under RTNL only.
  */
 struct mchost_owner {
 	struct list_head node;
+	struct sock *sk;
 	u32 portid;
 	struct mchost_filter f;
 };
@@ -50,21 +54,28 @@ static void mchost_port_put(struct mchost_net *mn, u32 portid)
 		xa_erase(&mn->owner_ports, portid);
 }
 
+bool mchost_group_owns_port(struct mchost_net *mn, u32 portid)
+{
+	return xa_load(&mn->owner_ports, portid);
+}
+
 static void mchost_owner_free(struct mchost_net *mn, struct mchost_owner *o)
 {
-	if (o->portid)
+	if (o->sk) {
 		mchost_port_put(mn, o->portid);
+		sock_put(o->sk);
+	}
 	mchost_slist_free(o->f.src);
 	kfree(o);
 }
 
 static struct mchost_owner *mchost_owner_find(const struct mchost_group *grp,
-					      u32 portid)
+					      const struct sock *sk)
 {
 	struct mchost_owner *o;
 
 	list_for_each_entry(o, &grp->owners, node)
-		if (o->portid == portid)
+		if (o->sk == sk)
 			return o;
 	return NULL;
 }
@@ -85,8 +96,10 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 	int err;
 
 	vec = kmalloc_array(grp->nowners + 1, sizeof(*vec), GFP_KERNEL);
-	if (!vec)
+	if (!vec || mchost_testing_fail_merge()) {
+		kfree(vec);
 		return -ENOMEM;
+	}
 	list_for_each_entry(o, &grp->owners, node) {
 		if (o != swap)
 			vec[n++] = &o->f;
@@ -244,8 +257,8 @@ static struct mchost_group *mchost_group_alloc(const struct in6_addr *addr,
 }
 
 int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
-		      u8 family, u32 portid, struct mchost_filter *f,
-		      struct netlink_ext_ack *extack)
+		      u8 family, u32 portid, struct sock *sk,
+		      struct mchost_filter *f, struct netlink_ext_ack *extack)
 {
 	struct mchost_owner *owner, *nowner = NULL;
 	struct mchost_filter merged;
@@ -263,20 +276,20 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		}
 		new_grp = true;
 	}
-	owner = mchost_owner_find(grp, portid);
+	owner = mchost_owner_find(grp, sk);
 	if (!owner) {
 		nowner = kzalloc(sizeof(*nowner), GFP_KERNEL);
 		if (!nowner) {
 			err = -ENOMEM;
 			goto err_grp;
 		}
-		nowner->portid = portid;
+		nowner->portid = sk ? portid : 0;
 	}
 
 	err = mchost_group_remerge(grp, owner, f, &merged, extack);
 	if (err)
 		goto err_owner;
-	if (nowner && portid) {
+	if (nowner && sk) {
 		err = mchost_port_get(md->mn, portid);
 		if (err)
 			goto err_merged;
@@ -299,6 +312,10 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 
 	/* Commit: nothing below can fail. */
 	if (nowner) {
+		if (sk) {
+			sock_hold(sk);
+			nowner->sk = sk;
+		}
 		nowner->f = *f;
 		list_add_tail(&nowner->node, &grp->owners);
 	} else {
@@ -309,7 +326,7 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 	return 0;
 
 err_port:
-	if (nowner && portid)
+	if (nowner && sk)
 		mchost_port_put(md->mn, portid);
 err_merged:
 	mchost_slist_free(merged.src);
@@ -349,7 +366,7 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 }
 
 int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
-		       u32 portid, struct netlink_ext_ack *extack)
+		       struct sock *sk, struct netlink_ext_ack *extack)
 {
 	struct mchost_owner *owner = NULL;
 	struct mchost_group *grp;
@@ -357,7 +374,7 @@ int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
 	ASSERT_RTNL();
 	grp = mchost_dev_find_group(md, addr);
 	if (grp)
-		owner = mchost_owner_find(grp, portid);
+		owner = mchost_owner_find(grp, sk);
 	if (!owner) {
 		NL_SET_ERR_MSG(extack, "no such membership");
 		return -ENOENT;
@@ -365,25 +382,56 @@ int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
 	return mchost_owner_remove(md, grp, owner, extack);
 }
 
-void mchost_group_release_port(struct mchost_net *mn, u32 portid)
+/* The owner of grp whose socket was released, if any. */
+static struct mchost_owner *mchost_owner_dead(const struct mchost_group *grp)
+{
+	struct mchost_owner *o;
+
+	list_for_each_entry(o, &grp->owners, node)
+		if (o->sk && sock_flag(o->sk, SOCK_DEAD))
+			return o;
+	return NULL;
+}
+
+void mchost_group_release_work(struct work_struct *work)
+{
+	struct mchost_net *mn = container_of(to_delayed_work(work),
+					     struct mchost_net, release_work);
+	int err;
+
+	rtnl_lock();
+	err = mchost_group_release_dead(mn);
+	rtnl_unlock();
+	if (err)
+		schedule_delayed_work(&mn->release_work, HZ);
+}
+
+int mchost_group_release_dead(struct mchost_net *mn)
 {
 	struct mchost_group *grp, *next;
 	struct mchost_owner *owner;
 	struct mchost_dev *md;
 	unsigned long idx;
+	int err = 0;
 
 	ASSERT_RTNL();
 	xa_for_each(&mn->devs, idx, md) {
 		for (grp = mchost_dev_first(md); grp; grp = next) {
 			next = mchost_dev_next(md, grp);
-			owner = mchost_owner_find(grp, portid);
-			if (owner && mchost_owner_remove(md, grp, owner, NULL))
-				pr_warn_ratelimited("out of memory releasing port %u\n",
-						    portid);
-			if (!xa_load(&mn->owner_ports, portid))
-				return;
+			/* A group freed with its last owner leaves the loop. */
+			while ((owner = mchost_owner_dead(grp))) {
+				bool last = grp->nowners == 1;
+
+				if (mchost_owner_remove(md, grp, owner, NULL)) {
+					err = -ENOMEM;
+					break;
+				}
+				if (last)
+					break;
+			}
 		}
 	}
+	return err;
 }
 
 void mchost_group_dev_gone(struct mchost_dev *md)

@@ -15,6 +15,7 @@
 struct mchost_dev;
 struct mchost_net;
 struct netlink_ext_ack;
+struct sock;
 struct work_struct;
 
 struct mchost_group {
@@ -52,7 +53,9 @@ struct mchost_group {
  * @md: the device
  * @addr: the group (IPv4-mapped for IGMP)
  * @family: AF_INET or AF_INET6
- * @portid: the owner: a netlink port, or 0 for the persistent owner
+ * @portid: the owner's netlink port, or 0 for the persistent owner
+ * @sk: the owner's netlink socket, or NULL for the persistent owner; the
+ *      owner is this socket, not its port, which a later socket may reuse
  * @f: the filter; it replaces what the owner had (full state). Its source
  *     list is taken over whatever the outcome.
  * @extack: for the error message
@@ -63,14 +66,14 @@ struct mchost_group {
  * Return: 0 or a negative errno.
  */
 int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
-		      u8 family, u32 portid, struct mchost_filter *f,
-		      struct netlink_ext_ack *extack);
+		      u8 family, u32 portid, struct sock *sk,
+		      struct mchost_filter *f, struct netlink_ext_ack *extack);
 
 /**
  * mchost_group_leave() - drop one owner's filter of a group
  * @md: the device
  * @addr: the group
- * @portid: the owner, as for mchost_group_join()
+ * @sk: the owner, as for mchost_group_join()
  * @extack: for the error message
  *
  * RTNL.
@@ -78,16 +81,27 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
  * Return: 0, -ENOENT if the owner has no such membership, or -ENOMEM.
  */
 int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
-		       u32 portid, struct netlink_ext_ack *extack);
+		       struct sock *sk, struct netlink_ext_ack *extack);
 
 /**
- * mchost_group_release_port() - a netlink socket closed
- * @mn: its namespace
- * @portid: its port
+ * mchost_group_owns_port() - might a netlink port own filters here?
+ * @mn: the namespace
+ * @portid: the port
  *
- * Drops every filter the port owned in the namespace. RTNL.
+ * Return: true if some owner, dead or alive, uses @portid.
  */
-void mchost_group_release_port(struct mchost_net *mn, u32 portid);
+bool mchost_group_owns_port(struct mchost_net *mn, u32 portid);
+
+/**
+ * mchost_group_release_dead() - drop the filters of closed sockets
+ * @mn: the namespace
+ *
+ * Drops every filter whose owning socket has been released. RTNL.
+ *
+ * Return: 0, or -ENOMEM if one could not be dropped yet (the caller
+ * retries later; the owner stays marked by its dead socket meanwhile).
+ */
+int mchost_group_release_dead(struct mchost_net *mn);
 
 /**
  * mchost_group_dev_gone() - a device is going away
@@ -96,6 +110,12 @@ void mchost_group_release_port(struct mchost_net *mn, u32 portid);
  * RTNL.
  */
 void mchost_group_dev_gone(struct mchost_dev *md);
+
+/**
+ * mchost_group_release_work() - retry mchost_group_release_dead()
+ * @work: &mchost_net.release_work; it requeues itself while memory is short
+ */
+void mchost_group_release_work(struct work_struct *work);
 
 /**
  * mchost_group_gc_work() - free memberships whose leave was reported

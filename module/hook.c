@@ -7,7 +7,6 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/delay.h>
 #include <linux/icmpv6.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -18,30 +17,8 @@
 #include "hook.h"
 #include "dev.h"
 #include "proto.h"
+#include "testing.h"
 #include "wire.h"
-
-#ifdef MCHOST_TESTING
-/*
- * Test builds only (make MCHOST_TESTING=1): stall every received IGMP
- * message this long, with the namespace's state in hand, to widen races
- * with module unload and namespace removal for the VM tests.
- */
-static unsigned int hook_delay_ms;
-module_param(hook_delay_ms, uint, 0644);
-MODULE_PARM_DESC(hook_delay_ms, "Test builds only: stall the receive hook (ms)");
-
-static void mchost_hook_test_delay(void)
-{
-	unsigned int ms = READ_ONCE(hook_delay_ms);
-
-	if (ms)
-		mdelay(ms);
-}
-#else
-static inline void mchost_hook_test_delay(void)
-{
-}
-#endif
 
 static const enum mchost_stat mchost_rx_stat[] = {
 	[MCHOST_RX_TOOSHORT]	= MCHOST_STAT_RCV_TOOSHORT,
@@ -106,7 +83,7 @@ static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
 	struct mchost_msg m;
 	enum mchost_rx rx;
 
-	mchost_hook_test_delay();
+	mchost_testing_hook_delay();
 	mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_TOTAL);
 	if (ip_is_fragment(ip_hdr(skb))) {
 		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_FRAGMENTS);

@@ -93,6 +93,7 @@ static int __net_init mchost_net_init(struct net *net)
 	mchost_timer_init(&mn->timer, mchost_net_fire,
 			  &mchost_params.coalesce_ms.val);
 	INIT_WORK(&mn->gc_work, mchost_group_gc_work);
+	INIT_DELAYED_WORK(&mn->release_work, mchost_group_release_work);
 	xa_init(&mn->devs);
 	xa_init(&mn->owner_ports);
 	mn->stats = alloc_percpu(struct mchost_stats);
@@ -133,6 +134,7 @@ static void __net_exit mchost_net_exit(struct net *net)
 	/* No firing, and so no gc request, after this. */
 	mchost_timer_stop(&mn->timer);
 	cancel_work_sync(&mn->gc_work);
+	cancel_delayed_work_sync(&mn->release_work);
 	mchost_proc_uninit(mn);
 	/*
 	 * Devices of a dying namespace unregistered before we run, taking

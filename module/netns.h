@@ -33,6 +33,8 @@ struct mchost_net {
 	struct mchost_timer timer;
 	/* Frees memberships whose leave has been reported (needs RTNL). */
 	struct work_struct gc_work;
+	/* Retries dropping closed sockets' filters when memory was short. */
+	struct delayed_work release_work;
 };
 
 extern unsigned int mchost_net_id;
