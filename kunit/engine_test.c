@@ -706,6 +706,26 @@ static void mchost_engine_v2_delay_shortened(struct kunit *test)
 	mchost_expect_none(test, f);
 }
 
+/*
+ * RFC 2236 §3, RFC 2710 §4: a query resets a running report delay only if
+ * its Max Response Time is shorter than the time left; otherwise the
+ * delay runs on, even if a fresh draw would have come out earlier.
+ */
+static void mchost_engine_v2_delay_rule(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	f->rand = MCHOST_FAKE_RAND_MID;
+	mchost_set_version_cap(f, L->fam, L->old);
+	mchost_joined(test, f, L->g1, EX, NULL);
+	mchost_q2(test, f, "", 10000);		/* due at 5000 */
+	mchost_fake_run_ms(f, 1000);
+	mchost_q2(test, f, L->g1, 6000);	/* 4000 left <= 6000: runs on */
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 5000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect_none(test, f);
+}
+
 /* Lowering the version cap downgrades at once and cancels v3 work. */
 static void mchost_engine_caps(struct kunit *test)
 {
@@ -967,6 +987,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_v2_suppression, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v3_no_suppression, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v2_delay_shortened, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_v2_delay_rule, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_caps, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_link, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_coalesce, mchost_fam_gen_params),

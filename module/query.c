@@ -92,21 +92,21 @@ group:
 	grp->pend = NULL;
 }
 
-/* RFC 2236 §3: a delay timer per group, only ever shortened. */
+/*
+ * RFC 2236 §3, RFC 2710 §4: a delay timer per group; a query resets a
+ * running one only if its Max Response Time is less than the time left.
+ */
 static void mchost_v2_delay(struct mchost_dev *md, struct mchost_group *grp,
 			    ktime_t now, u32 mrt_ms)
 {
-	ktime_t at, early;
-
 	if (!mchost_reportable(grp) || !grp->nowners)
 		return;
-	mchost_deadline(md, now, mchost_rand_ms(md, 0, mrt_ms), mrt_ms, &at,
-			&early);
-	if (at < grp->resp_at) {
-		grp->resp_at = at;
-		grp->resp_early = early;
-		mchost_tq_update(md, grp);
-	}
+	if (grp->resp_at != KTIME_MAX &&
+	    ktime_sub(grp->resp_at, now) <= ms_to_ktime(mrt_ms))
+		return;
+	mchost_deadline(md, now, mchost_rand_ms(md, 0, mrt_ms), mrt_ms,
+			&grp->resp_at, &grp->resp_early);
+	mchost_tq_update(md, grp);
 }
 
 /* Refused queries count too; the counter stops at the limit + 1. */
