@@ -24,8 +24,9 @@ struct mchost_rtx {
  * transmissions, RFC 9776 §5.1), merged with what *rtx still had pending:
  * a filter mode change restarts mode_cnt at rv; a source-list change adds
  * its ALLOW/BLOCK sources to the pending lists (a source newly allowed
- * leaves the pending BLOCK list and vice versa) and restarts src_cnt at
- * rv. Returns 0 or -ENOMEM (*rtx unchanged then).
+ * leaves the pending BLOCK list and vice versa) and raises src_cnt to rv
+ * (earlier sources keep what they had left, should rv have dropped).
+ * Returns 0 or -ENOMEM (*rtx unchanged then).
  */
 int mchost_change_merge(struct mchost_rtx *rtx,
 			const struct mchost_filter *old,
