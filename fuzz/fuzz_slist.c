@@ -16,8 +16,8 @@
  * if any owner is EXCLUDE, EXCLUDE of the intersection of the EXCLUDE lists
  * minus the union of the INCLUDE lists; else INCLUDE of the union of the
  * INCLUDE lists; -E2BIG when that has more than max sources (or more than a
- * set can hold); on success a tight set (NULL when empty), on failure out
- * untouched. Allocations fail on request to check -ENOMEM and rollback,
+ * set can hold: a table of large cases runs at start-up); on success a
+ * tight set (NULL when empty), on failure out untouched. Allocations fail on request to check -ENOMEM and rollback,
  * and no block may outlive an input.
  *
  * Input: a sequence of operations, each an opcode and its operands.
@@ -285,19 +285,20 @@ static void op_merge(struct fz *f)
 }
 
 /*
- * Large INCLUDE owners (contiguous address ranges) around the 16-bit size
- * limit of a set: a result above min(max, U16_MAX) is -E2BIG.
+ * Two large INCLUDE owners (address ranges) around the 16-bit size limit of
+ * a set: a union above min(max, U16_MAX) is -E2BIG. Too slow to fuzz (up
+ * to 80,000 addresses), so LLVMFuzzerInitialize() runs a table of cases.
  */
-static void op_merge_big(struct fz *f)
+static void merge_big(unsigned int start0, unsigned int len0,
+		      unsigned int start1, unsigned int len1, unsigned int max)
 {
+	unsigned int start[2] = { start0, start1 }, len[2] = { len0, len1 };
 	struct mchost_filter own[2], out = { 0, NULL };
 	const struct mchost_filter *ptr[2] = { &own[0], &own[1] };
-	unsigned int start[2], len[2], max, i, k, lo, hi, size;
+	unsigned int i, k, lo, hi, size;
 	int err;
 
 	for (i = 0; i < 2; i++) {
-		start[i] = fz_range(f, 0, 40000);
-		len[i] = fz_range(f, 0, 40000);
 		own[i].mode = MCHOST_FMODE_INCLUDE;
 		own[i].src = NULL;
 		if (!len[i])
@@ -308,12 +309,10 @@ static void op_merge_big(struct fz *f)
 			fz_addr(&own[i].src->addr[k], 1, start[i] + k);
 		own[i].src->nr = len[i];
 	}
-	max = fz_range(f, 60000, 70000);
 	/* The size of the union of the two ranges. */
-	lo = start[0] > start[1] ? start[0] : start[1];
-	hi = start[0] + len[0] < start[1] + len[1] ? start[0] + len[0] :
-						      start[1] + len[1];
-	size = len[0] + len[1] - (hi > lo && len[0] && len[1] ? hi - lo : 0);
+	lo = start0 > start1 ? start0 : start1;
+	hi = start0 + len0 < start1 + len1 ? start0 + len0 : start1 + len1;
+	size = len0 + len1 - (hi > lo && len0 && len1 ? hi - lo : 0);
 
 	err = mchost_filter_merge(ptr, 2, max, &out, GFP_KERNEL);
 	if (size > max || size > U16_MAX) {
@@ -329,12 +328,13 @@ static void op_merge_big(struct fz *f)
 	}
 	mchost_slist_free(own[0].src);
 	mchost_slist_free(own[1].src);
+	FZ_CHECK(!fuzz_alloc_live(), "%ld blocks leaked", fuzz_alloc_live());
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz f = { data, size };
-	unsigned int ops = 0, big = 0;
+	unsigned int ops = 0;
 
 	while (f.n && ops++ < 64) {
 		uint8_t op = fz_u8(&f);
@@ -361,13 +361,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 10:
 			op_alloc(&f);
 			break;
-		case 11 ... 14:
-			op_merge(&f);
-			break;
 		default:
-			/* Large and slow: once per input, when asked. */
-			if (op == 0xff && !big++)
-				op_merge_big(&f);
+			op_merge(&f);
 			break;
 		}
 	}
@@ -391,5 +386,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		order[k] = k;
 	}
 	qsort(order, NU, sizeof(order[0]), cmp_idx);
+
+	merge_big(0, 40000, 30000, 35535, 70000);	/* 65535: fits */
+	merge_big(0, 40000, 30000, 35536, 70000);	/* 65536: too big */
+	merge_big(0, 40000, 40000, 40000, 70000);	/* sum saturates */
+	merge_big(0, 30000, 0, 30000, 60000);		/* the same twice */
+	merge_big(0, 40000, 10000, 40000, 49999);	/* above max */
+	merge_big(0, 0, 5, 65535, 65535);		/* one owner, full */
 	return 0;
 }

@@ -174,16 +174,12 @@ def slist():
                  bits(2, 5) + b'\x01' + b'\x02\x00')
     merge_nomem = (b'\x0d\x02' + b'\x02' + bits(1, 2) + b'\x00' + b'\x02' +
                    bits(2) + b'\x00' + b'\x18\x02')
-    # Two ranges whose union is 65535 (fits a set), then 65536 (does not).
-    big = b'\xff' + struct.pack('>IIIIH', 0, 40000, 30000, 35535, 10000)
-    big2 = b'\xff' + struct.pack('>IIIIH', 0, 40000, 30000, 35536, 10000)
     for name, data in [('union', union), ('intersect', inter),
                        ('diff', diff), ('queries', queries), ('dup', dup),
                        ('sort', srt), ('alloc', alloc), ('merge-exclude',
                                                          merge),
                        ('merge-include', merge_inc),
-                       ('merge-nomem', merge_nomem),
-                       ('merge-big', big), ('merge-too-big', big2)]:
+                       ('merge-nomem', merge_nomem)]:
         write('slist', name, data)
 
 
