@@ -48,6 +48,17 @@ committed() {
 	return 0
 }
 
+# The core files target $1 is written for.
+target_files() {
+	case $1 in
+	wire) echo module/wire.c ;;
+	report) echo module/report.c ;;
+	change) echo module/change.c ;;
+	slist) printf '%s\n' module/slist.c module/filter.c ;;
+	*) printf '%s\n' "${core[@]}" ;;
+	esac
+}
+
 # stat NAME LOG: a libFuzzer -print_final_stats value.
 stat() {
 	sed -n "s/^stat::$1: *//p" "$2" | tail -n 1
@@ -134,6 +145,15 @@ coverage() {
 		objs+=(-object "$bin")
 	done
 	"llvm-profdata$llvm" merge -sparse -o "$prof/all.profdata" "$prof"/*.profraw
+	printf '== coverage per target, of the files it is written for\n'
+	for t in "${targets[@]}"; do
+		"llvm-profdata$llvm" merge -sparse -o "$prof/$t.profdata" "$prof/$t.profraw"
+		# shellcheck disable=SC2046 # one word per file
+		(cd "$ROOT" && "llvm-cov$llvm" report -instr-profile="$prof/$t.profdata" \
+			"$FUZZ_DIR/cov/fuzz-$t" $(target_files "$t")) |
+			awk -v t="$t" -v f="$(target_files "$t" | sed 's|module/||' | paste -sd ' ')" \
+				'$1 == "TOTAL" { printf "%-8s regions %7s  lines %7s  (%s)\n", t, $4, $10, f }'
+	done
 	printf '== coverage of the core files (all targets, all corpora)\n'
 	(cd "$ROOT" && "llvm-cov$llvm" report -instr-profile="$prof/all.profdata" \
 		-show-region-summary=true -show-branch-summary=false \
