@@ -106,7 +106,7 @@ vmtest: modules-all cli
 	scripts/vmtest.sh
 
 # The README's test command: every layer, in order of cost.
-check: deps-stamp modules-all cli style sparse kunit vmtest
+check: deps-stamp modules-all cli style sparse fuzz-smoke kunit vmtest
 	@echo "make check: all stages passed"
 
 demo: deps-stamp modules-all cli
@@ -122,3 +122,6 @@ install: module
 
 clean:
 	rm -rf $(BUILD)
+
+# fuzz, fuzz-smoke, fuzz-coverage: libFuzzer targets of the pure core.
+include fuzz/fuzz.mk

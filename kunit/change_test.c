@@ -367,6 +367,34 @@ static void mchost_change_test_merge_source_mode_last(struct kunit *test)
 	mchost_test_done(test, g);
 }
 
+/*
+ * A source change merged with a smaller Robustness Variable (a querier's
+ * QRV dropped) must not cut the transmissions that the sources of an
+ * earlier change still have left (RFC 9776 §5.1: per-source retransmission
+ * state). Found by the "change" fuzz target.
+ */
+static void mchost_change_test_merge_rv_drops(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 4);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
+	g->rv = 1;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	/* S1 has 3 of its 4 transmissions left; S2 goes with it. */
+	mchost_test_tx(test, g, 3, ALLOW, S1 S2, 0, NULL);
+	mchost_test_done(test, g);
+
+	/* A larger RV still restarts the count at RV. */
+	g->rv = 3;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
+	mchost_test_tx(test, g, 1, BLOCK, S1, 0, NULL);
+	g->rv = 5;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2 S3));
+	mchost_test_tx(test, g, 5, ALLOW, S3, BLOCK, S1);
+	mchost_test_done(test, g);
+}
+
 /* A change that changes nothing leaves the rtx as it was. */
 static void mchost_change_test_no_change(struct kunit *test)
 {
@@ -483,6 +511,7 @@ static struct kunit_case mchost_change_cases[] = {
 	KUNIT_CASE(mchost_change_test_merge_mode_supersedes),
 	KUNIT_CASE(mchost_change_test_merge_source_during_mode),
 	KUNIT_CASE(mchost_change_test_merge_source_mode_last),
+	KUNIT_CASE(mchost_change_test_merge_rv_drops),
 	KUNIT_CASE(mchost_change_test_no_change),
 	KUNIT_CASE(mchost_change_test_rv_one),
 	KUNIT_CASE(mchost_change_test_clear),

@@ -5,9 +5,10 @@
  * to be sent of them once later changes have been merged in.
  *
  * The RFCs keep a retransmission counter per source. One counter for all
- * pending sources, restarted by every source-list change, is simpler and
- * never sends a source fewer times than they ask; it may send an older one
- * a few more times, which a router takes as a repeat of what it knows.
+ * pending sources, raised to the Robustness Variable by every source-list
+ * change, is simpler and never sends a source fewer times than they ask;
+ * it may send an older one a few more times, which a router takes as a
+ * repeat of what it knows.
  */
 
 #include <linux/errno.h>
@@ -173,10 +174,12 @@ int mchost_change_merge(struct mchost_rtx *rtx,
 	rtx->block = block;
 	/*
 	 * The merged report is the first of [Robustness Variable] new ones
-	 * (RFC 9776 §5.1, RFC 9777 §6.1); a pending mode change keeps its
-	 * own count.
+	 * (RFC 9776 §5.1, RFC 9777 §6.1). Sources of earlier changes keep the
+	 * transmissions they have left, which are more if the Robustness
+	 * Variable has dropped since (a querier's QRV). A pending mode change
+	 * keeps its own count.
 	 */
-	rtx->src_cnt = cnt;
+	rtx->src_cnt = max(rtx->src_cnt, cnt);
 	return 0;
 }
 

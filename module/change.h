@@ -30,7 +30,8 @@ struct mchost_rtx {
  * Merged with what @rtx had pending: a filter mode change restarts
  * mode_cnt at @rv; a source-list change adds its ALLOW/BLOCK sources to
  * the pending lists (a source newly allowed leaves the pending BLOCK list
- * and vice versa) and restarts src_cnt at @rv.
+ * and vice versa) and raises src_cnt to @rv (sources of earlier changes
+ * keep what they had left, should @rv have dropped).
  *
  * Return: 0 or -ENOMEM (*@rtx unchanged then).
  */
