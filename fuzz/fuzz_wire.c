@@ -113,9 +113,14 @@ static enum mchost_rx ref_query(const struct ref_layout *l, const uint8_t *p,
 	unsigned int nsrc;
 
 	if (len == l->goff + l->alen) {
-		if (ref_class(l, g) == 2 || (v1 && ref_class(l, g)))
+		/* RFC 1112: a v1 query's group field is ignored. */
+		if (v1) {
+			m->kind = MCHOST_MSG_QUERY_V1;
+			return MCHOST_RX_OK;
+		}
+		if (ref_class(l, g) == 2)
 			return MCHOST_RX_BADQUERY;
-		m->kind = v1 ? MCHOST_MSG_QUERY_V1 : MCHOST_MSG_QUERY_V2;
+		m->kind = MCHOST_MSG_QUERY_V2;
 		ref_group(l, g, &m->group);
 		return MCHOST_RX_OK;
 	}

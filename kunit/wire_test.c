@@ -546,12 +546,26 @@ static void wt_igmp_query_v3_general_sources(struct kunit *test)
 			MCHOST_RX_BADQUERY);
 }
 
+/*
+ * RFC 1112 App. I: receivers ignore a v1 query's group field, and RFC 9776
+ * §7.1 tells versions by length and code only: whatever the field holds,
+ * it is a v1 General Query.
+ */
 static void wt_igmp_query_v1_group(struct kunit *test)
 {
-	static const u8 msg[] = { 0x11, 0, 0, 0, 239, 1, 2, 3 };
+	static const u8 mcast[] = { 0x11, 0, 0, 0, 239, 1, 2, 3 };
+	static const u8 ucast[] = { 0x11, 0, 0, 0, 10, 1, 2, 3 };
+	const struct mchost_msg want = {
+		.kind = MCHOST_MSG_QUERY_V1, .type = 0x11,
+	};
+	struct mchost_msg m;
 
-	KUNIT_EXPECT_EQ(test, wt_rx(test, WT_IGMP, msg, sizeof(msg)),
-			MCHOST_RX_BADQUERY);
+	KUNIT_ASSERT_EQ(test, wt_run(test, WT_IGMP, mcast, sizeof(mcast), &m,
+				     NULL), MCHOST_RX_OK);
+	wt_expect_msg(test, &m, &want);
+	KUNIT_ASSERT_EQ(test, wt_run(test, WT_IGMP, ucast, sizeof(ucast), &m,
+				     NULL), MCHOST_RX_OK);
+	wt_expect_msg(test, &m, &want);
 }
 
 static void wt_igmp_query_unicast(struct kunit *test)

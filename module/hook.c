@@ -5,6 +5,7 @@
  * hold would never reach one: we observe at PRE_ROUTING instead. The hooks
  * never drop, steal or change a packet's content: always NF_ACCEPT.
  */
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/icmpv6.h>
@@ -35,7 +36,37 @@ static void mchost_count(struct mchost_net *mn, enum mchost_fam fam,
 }
 
 /*
- * Count a message that passed its parser; the protocol engine takes it
+ * The device a message arrived for. With br_netfilter, a frame for a
+ * bridge's host side reaches PRE_ROUTING first in the bridge's own pass,
+ * on the port it came in by, and the host-side pass then skips the hooks
+ * after ip_sabotage_in(), ours included: so a bridge port means its
+ * bridge. A frame the bridge only forwards is told apart by its
+ * destination (mchost_igmp_dst_ok(), mchost_mld_check()).
+ */
+static const struct net_device *mchost_in_dev(const struct net_device *in)
+{
+	if (netif_is_bridge_port(in))
+		return netdev_master_upper_dev_get_rcu((struct net_device *)in);
+	return in;
+}
+
+/* Does mchost hold this group on dev? Only for unusual destinations. */
+static bool mchost_holds(struct mchost_net *mn, const struct net_device *dev,
+			 const struct in6_addr *group)
+{
+	struct mchost_dev *md = mchost_dev_find(mn, dev->ifindex);
+	bool held = false;
+
+	if (md) {
+		read_lock_bh(&md->lock);
+		held = mchost_dev_find_group(md, group);
+		read_unlock_bh(&md->lock);
+	}
+	return held;
+}
+
+/*
+ * Count a message that passed its checks; the protocol engine takes it
  * from here.
  */
 static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
@@ -75,10 +106,31 @@ static bool mchost_pull(struct mchost_net *mn, enum mchost_fam fam,
 	return false;
 }
 
+/*
+ * RFC 9776 §4.1.12: a query goes to all-systems or to the group it asks
+ * about, and one sent to any other address of the interface is valid too.
+ * Anything else (a query routed through this host) is not for us.
+ */
+static bool mchost_igmp_dst_ok(struct mchost_net *mn,
+			       const struct net_device *dev, __be32 daddr,
+			       const struct mchost_msg *m)
+{
+	struct in6_addr group;
+
+	if (daddr == htonl(INADDR_ALLHOSTS_GROUP) ||
+	    daddr == m->group.s6_addr32[3])
+		return true;
+	if (!ipv4_is_multicast(daddr))
+		return __ip_dev_find(mn->net, daddr, false) == dev;
+	ipv6_addr_set_v4mapped(daddr, &group);
+	return mchost_holds(mn, dev, &group);
+}
+
 static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
-			    const struct net_device *dev)
+			    const struct net_device *in)
 {
 	struct mchost_net *mn = mchost_net(net);
+	const struct net_device *dev;
 	unsigned int off, len;
 	struct mchost_msg m;
 	enum mchost_rx rx;
@@ -103,6 +155,17 @@ static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
 		mchost_count(mn, MCHOST_IGMP, mchost_rx_stat[rx]);
 		return;
 	}
+	/* RFC 9776 §4: sent with TTL 1, so any other crossed a router. */
+	if (ip_hdr(skb)->ttl != 1) {
+		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_BADTTL);
+		return;
+	}
+	dev = mchost_in_dev(in);
+	if (!dev || (mchost_msg_is_query(m.kind) &&
+		     !mchost_igmp_dst_ok(mn, dev, ip_hdr(skb)->daddr, &m))) {
+		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_BADDST);
+		return;
+	}
 	mchost_rcv_msg(mn, MCHOST_IGMP, dev, &m);
 }
 
@@ -121,29 +184,85 @@ static bool mchost_is_mld_type(u8 type)
 }
 
 /*
- * RFC 9777 §5.1.14 and §6.2: a query must come from a link-local source,
- * with hop limit 1 and a Router Alert option; anything else is forged or
- * leaked from another link.
+ * A Router Alert option (RFC 2711) in the Hop-by-Hop header, which must
+ * directly follow the IPv6 header (RFC 8200 §4.1). Read from the packet:
+ * in br_netfilter's pass no Hop-by-Hop parsing has filled IP6CB().
  */
-static enum mchost_stat mchost_mld_query_check(const struct sk_buff *skb)
+static bool mchost_mld_has_ra(const struct sk_buff *skb)
+{
+	unsigned int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	unsigned int end;
+	u8 buf[2];
+	const u8 *p;
+
+	if (ipv6_hdr(skb)->nexthdr != NEXTHDR_HOP)
+		return false;
+	p = skb_header_pointer(skb, off, sizeof(buf), buf);
+	if (!p)
+		return false;
+	end = off + (p[1] + 1) * 8;
+	for (off += 2; off < end; ) {
+		p = skb_header_pointer(skb, off, 1, buf);
+		if (!p)
+			return false;
+		if (p[0] == IPV6_TLV_PAD1) {
+			off++;
+			continue;
+		}
+		p = skb_header_pointer(skb, off, sizeof(buf), buf);
+		if (!p || off + 2 + p[1] > end)
+			return false;
+		if (p[0] == IPV6_TLV_ROUTERALERT)
+			return p[1] == 2;
+		off += 2 + p[1];
+	}
+	return false;
+}
+
+/*
+ * RFC 9777 §5.1.14, §5.2.13 and §6.2 (and RFC 2710 §3 for MLDv1): every
+ * MLD message has hop limit 1 and a link-local source, which reports may
+ * leave unspecified (during Duplicate Address Detection). A query also
+ * carries a Router Alert and, like IGMP's, goes to all-nodes, to the group
+ * it asks about or to an address of the interface. Anything else is forged,
+ * leaked from another link, or passing through.
+ */
+static enum mchost_stat mchost_mld_check(struct mchost_net *mn,
+					 const struct sk_buff *skb,
+					 const struct net_device *dev,
+					 const struct mchost_msg *m)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	int type = ipv6_addr_type(&ip6h->saddr);
+	bool query = mchost_msg_is_query(m->kind);
 
-	if (!(ipv6_addr_type(&ip6h->saddr) & IPV6_ADDR_LINKLOCAL))
+	if (!(type & IPV6_ADDR_LINKLOCAL) &&
+	    (query || type != IPV6_ADDR_ANY))
 		return MCHOST_STAT_RCV_BADSRC;
 	if (ip6h->hop_limit != 1)
 		return MCHOST_STAT_RCV_BADHOPLIMIT;
-	/* ip6_rcv_core() parsed the Hop-by-Hop options before PRE_ROUTING. */
-	if (!(IP6CB(skb)->flags & IP6SKB_ROUTERALERT))
+	if (!query)
+		return MCHOST_STAT_RCV_REPORTS;
+	if (!mchost_mld_has_ra(skb))
 		return MCHOST_STAT_RCV_NORA;
-	return MCHOST_STAT_RCV_QUERIES;
+	if (!dev)
+		return MCHOST_STAT_RCV_BADDST;
+	if (ipv6_addr_is_ll_all_nodes(&ip6h->daddr) ||
+	    ipv6_addr_equal(&ip6h->daddr, &m->group))
+		return MCHOST_STAT_RCV_QUERIES;
+	if (ipv6_addr_is_multicast(&ip6h->daddr) ?
+	    mchost_holds(mn, dev, &ip6h->daddr) :
+	    ipv6_chk_addr(mn->net, &ip6h->daddr, dev, 1))
+		return MCHOST_STAT_RCV_QUERIES;
+	return MCHOST_STAT_RCV_BADDST;
 }
 
 static void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
-			   const struct net_device *dev)
+			   const struct net_device *in)
 {
 	struct mchost_net *mn = mchost_net(net);
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	const struct net_device *dev;
 	enum mchost_stat verdict;
 	unsigned int len;
 	struct mchost_msg m;
@@ -180,12 +299,12 @@ static void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
 		mchost_count(mn, MCHOST_MLD, mchost_rx_stat[rx]);
 		return;
 	}
-	if (mchost_msg_is_query(m.kind)) {
-		verdict = mchost_mld_query_check(skb);
-		if (verdict != MCHOST_STAT_RCV_QUERIES) {
-			mchost_count(mn, MCHOST_MLD, verdict);
-			return;
-		}
+	dev = mchost_in_dev(in);
+	verdict = mchost_mld_check(mn, skb, dev, &m);
+	if (verdict != MCHOST_STAT_RCV_QUERIES &&
+	    verdict != MCHOST_STAT_RCV_REPORTS) {
+		mchost_count(mn, MCHOST_MLD, verdict);
+		return;
 	}
 	mchost_rcv_msg(mn, MCHOST_MLD, dev, &m);
 }

@@ -33,6 +33,8 @@ const char *const mchost_stat_names[MCHOST_STAT_MAX] = {
 	[MCHOST_STAT_SND_V3_REPORTS]	= "snd_v3_reports",
 	[MCHOST_STAT_SND_TRUNCATED]	= "snd_truncated",
 	[MCHOST_STAT_SND_SUPPRESSED]	= "snd_suppressed",
+	[MCHOST_STAT_RCV_BADTTL]	= "rcv_badttl",
+	[MCHOST_STAT_RCV_BADDST]	= "rcv_baddst",
 };
 
 u64 mchost_stats_sum(struct mchost_stats __percpu *s, enum mchost_fam fam,

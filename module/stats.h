@@ -48,6 +48,9 @@ enum mchost_stat {
 	MCHOST_STAT_SND_V3_REPORTS,
 	MCHOST_STAT_SND_TRUNCATED,
 	MCHOST_STAT_SND_SUPPRESSED,
+	/* Drop reasons added later, at the end to keep the file's order. */
+	MCHOST_STAT_RCV_BADTTL,
+	MCHOST_STAT_RCV_BADDST,
 	MCHOST_STAT_MAX,
 };
 

@@ -116,15 +116,19 @@ static enum mchost_rx mchost_query_v2(const struct mchost_layout *l,
 				      const u8 *p, u8 kind,
 				      struct mchost_msg *m)
 {
-	enum mchost_group_class gc = mchost_group(l, p + l->goff, &m->group);
+	enum mchost_group_class gc;
 
-	if (gc == MCHOST_GROUP_OTHER)
-		return MCHOST_RX_BADQUERY;
 	/*
-	 * v1 queriers send a zero group (RFC 1112 App. I); one naming a group
-	 * is taken as malformed rather than as a General Query.
+	 * An IGMPv1 query is a General Query whatever its group field holds:
+	 * receivers ignore that field (RFC 1112 App. I), and versions are told
+	 * by length and code only (RFC 9776 §7.1).
 	 */
-	if (kind == MCHOST_MSG_QUERY_V1 && gc != MCHOST_GROUP_ANY)
+	if (kind == MCHOST_MSG_QUERY_V1) {
+		m->kind = kind;
+		return MCHOST_RX_OK;
+	}
+	gc = mchost_group(l, p + l->goff, &m->group);
+	if (gc == MCHOST_GROUP_OTHER)
 		return MCHOST_RX_BADQUERY;
 	m->kind = kind;
 	return MCHOST_RX_OK;

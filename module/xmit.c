@@ -47,6 +47,30 @@ struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 	return skb;
 }
 
+/*
+ * RFC 9776 §4.2.13: the interface's (primary) address, 0.0.0.0 if it has
+ * none. Not inet_select_addr(): that falls back to another device's.
+ */
+static __be32 mchost_v4_saddr(struct net_device *dev)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	__be32 addr = 0;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(dev);
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (!(ifa->ifa_flags & IFA_F_SECONDARY)) {
+				addr = ifa->ifa_local;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return addr;
+}
+
 static int mchost_xmit4(struct net *net, struct sk_buff *skb, __be32 daddr)
 {
 	struct net_device *dev = skb->dev;
@@ -56,8 +80,7 @@ static int mchost_xmit4(struct net *net, struct sk_buff *skb, __be32 daddr)
 	__be32 saddr;
 	u8 *ra;
 
-	/* RFC 9776 §4.2.13: an address of the interface, 0.0.0.0 if none. */
-	saddr = inet_select_addr(dev, 0, RT_SCOPE_LINK);
+	saddr = mchost_v4_saddr(dev);
 	rt = ip_route_output_ports(net, &fl4, NULL, daddr, saddr, 0, 0,
 				   IPPROTO_IGMP, 0, dev->ifindex);
 	if (IS_ERR(rt)) {
