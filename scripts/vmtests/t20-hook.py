@@ -16,7 +16,6 @@ Part 2: a Linux bridge (IGMPv3/MLDv2 querier, fast timers) in netns b with
 ports to netns r and o; with mchost loaded, stock socket joins in r still
 reach the bridge's mdb, and mchost in r counts the bridge's queries as valid.
 """
-import json
 import os
 import socket
 import struct
@@ -452,17 +451,8 @@ def part1():
 
 
 def mdb_groups(port):
-    r = m.run(["bridge", "-n", "b", "-j", "-d", "mdb", "show", "dev", "br0"])
-    out = set()
-    try:
-        data = json.loads(r.stdout or "[]")
-    except ValueError:
-        fail("bridge -j mdb show: not JSON: %r" % r.stdout[:500])
-    for blk in data:
-        for e in blk.get("mdb", []):
-            if e.get("port") == port and not e.get("src"):
-                out.add(m.canon(e["grp"]))
-    return out
+    return {m.canon(e["grp"]) for e in m.mdb_entries("b")
+            if e.get("port") == port and not e.get("src")}
 
 
 def part2():
@@ -470,12 +460,7 @@ def part2():
     GB4, GB6 = "239.7.7.7", "ff3e::7:7"
     for ns in ("b", "r", "o"):
         m.netns_add(ns, ll=True)
-    ip(["link", "add", "br0", "type", "bridge", "mcast_snooping", "1",
-        "mcast_querier", "1", "mcast_igmp_version", "3",
-        "mcast_mld_version", "2", "mcast_stats_enabled", "1",
-        "mcast_startup_query_interval", "100", "mcast_query_interval", "500",
-        "mcast_query_response_interval", "100",
-        "mcast_querier_interval", "300"], ns="b")
+    m.bridge_querier("b")
     m.veth("vb1", "b", "r0", "r", up=False)
     m.veth("vb2", "b", "o0", "o", up=False)
     ip("link set vb1 master br0 up", ns="b")
@@ -493,7 +478,7 @@ def part2():
                       struct.pack("@i", ridx))
         s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
         s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP,
-                      m.ip6_bytes(GB6) + struct.pack("@I", ridx))
+                      m.addr_bytes(GB6) + struct.pack("@I", ridx))
     check(GB4 in m.maddr_inet("r0", "r"), "stock IPv4 join not in ip maddr")
     t0 = time.monotonic()
     m.wait_for(lambda: {GB4, GB6} <= mdb_groups("vb1"), 15,

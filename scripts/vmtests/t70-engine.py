@@ -51,6 +51,7 @@ import os
 import struct
 import sys
 import time
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mclib as m
@@ -106,31 +107,24 @@ class Env:
 
     # -------------------------------------------------- memberships
     def join(self, group, mode=None, sources=(), dev="h0"):
-        mode = mode or ("include" if sources else "exclude")
-        r = ctl(m.join_args(dev, group, mode, sources), ns=NS)
-        if dev == "h0":
-            self.state[m.canon(group)] = (mode, tuple(m.sort_sources(
-                sources)))
-        return r
+        return self.batch((group, mode or ("include" if sources else
+                                           "exclude"), sources), dev=dev)
 
     def leave(self, group, dev="h0"):
-        r = ctl(["leave", "dev", dev, "group", group], ns=NS)
-        if dev == "h0":
-            del self.state[m.canon(group)]
-        return r
+        return self.batch((group,), dev=dev)
 
-    def batch(self, *cmds):
-        """Several changes in one `mchostctl -b -` (one netlink socket):
-        cmds are (group, mode, sources) joins or (group,) leaves."""
+    def batch(self, *cmds, dev="h0"):
+        """Changes in one `mchostctl -b -` (one netlink socket): cmds are
+        (group, mode, sources) joins or (group,) leaves."""
         lines = []
         for c in cmds:
-            if len(c) == 1:
-                lines.append("leave dev h0 group %s" % c[0])
-                del self.state[m.canon(c[0])]
-            else:
-                lines.append(" ".join(m.join_args("h0", *c)))
+            lines.append(" ".join(m.join_args(dev, *c)) if c[1:] else
+                         "leave dev %s group %s" % (dev, c[0]))
+            if dev == "h0" and c[1:]:
                 self.state[m.canon(c[0])] = (c[1], tuple(m.sort_sources(
                     c[2])))
+            elif dev == "h0":
+                del self.state[m.canon(c[0])]
         return ctl(["-b", "-"], ns=NS, input="\n".join(lines) + "\n")
 
     def setup(self, *cmds):
@@ -144,18 +138,13 @@ class Env:
     def reportable(self):
         return sorted(g for g in self.state if not self.f.is_ll(g))
 
-    def current(self, ll=False):
+    def current(self, ll=False, types=(IS_IN, IS_EX)):
         """The IS_IN / IS_EX records of the current state (link-local
-        groups only with ll: report_link_local=1)."""
-        return sorted(rec(IS_IN if md == "include" else IS_EX, g, s)
+        groups only with ll: report_link_local=1); with types=(ALLOW,
+        TO_EX) what announcing every membership afresh sends."""
+        return sorted(rec(types[md == "exclude"], g, s)
                       for g, (md, s) in self.state.items()
                       if ll or not self.f.is_ll(g))
-
-    def announce(self):
-        """What announcing every membership afresh sends (link up)."""
-        return sorted(rec(ALLOW if md == "include" else TO_EX, g, s)
-                      for g, (md, s) in self.state.items()
-                      if not self.f.is_ll(g))
 
     def check_members(self, what):
         m.expect_members([m.Member("h0", g, md, s, ifindex=self.idx)
@@ -233,7 +222,18 @@ def unsolicited(e, action, exp, what, rv=None, kind="v3", cap=None, src=None,
     if only:
         ps = [p for p in ps if sel["pred"](p)]
     want = [("v3", sorted(exp))] if kind == "v3" else [(kind, m.canon(exp))]
-    eq(kinds(ps), want * rv, "%s: the reports (RV %d)" % (what, rv))
+    timing(ps, want * rv, r, what)
+    if not only:
+        eq(e.cdelta(c0, m.SND), m.snd_expect(ps), "%s: snd_* counters" %
+           what)
+    return ps
+
+
+def timing(ps, want, r, what):
+    """ps (the reports of one change made by command r) are exactly want
+    (kinds()); the first was sent before r returned, each next one within
+    (0, URI] of the one before."""
+    eq(kinds(ps), want, "%s: the reports (RV %d)" % (what, len(want)))
     if ps:
         check(r.t0 <= ps[0].t <= r.t1, "%s: the first report was sent at "
               "%.3f, not within the command (%.3f-%.3f)" % (
@@ -241,12 +241,8 @@ def unsolicited(e, action, exp, what, rv=None, kind="v3", cap=None, src=None,
     gaps = [b.t - a.t for a, b in zip(ps, ps[1:])]
     check(all(0 < g <= URI + LATE for g in gaps), "%s: retransmission gaps %s"
           " s must be in (0, URI=%.1f] (+%.1f late)" % (what, gaps, URI, LATE))
-    gaps = [round(g, 3) for g in gaps]
-    if not only:
-        eq(e.cdelta(c0, m.SND), m.snd_expect(ps), "%s: snd_* counters" %
-           what)
-    log("%s: %d reports, gaps %s" % (what, len(ps), gaps))
-    return ps
+    log("%s: %d reports, gaps %s" % (what, len(ps), [round(g, 3)
+                                                      for g in gaps]))
 
 
 def respond(e, t0, exp, what, mrt, npkt=None, c0=None, old=False):
@@ -294,20 +290,11 @@ def changes(e, cmds, exp, what):
     time.sleep(URI + 0.1)
     ps = e.pkts(r.t0)
     for g, recs in exp.items():
-        mine = [p for p in ps if {x[1] for x in p.records} == {m.canon(g)}]
-        eq(kinds(mine), [("v3", sorted(recs))] * (e.rv if recs else 0),
-           "%s: the reports for %s" % (what, g))
-        if mine:
-            check(r.t0 <= mine[0].t <= r.t1, "%s: %s's first report was "
-                  "sent at %.3f, not within the command (%.3f-%.3f)" % (
-                      what, g, mine[0].t, r.t0, r.t1))
-        gaps = [b.t - a.t for a, b in zip(mine, mine[1:])]
-        check(all(0 < x <= URI + LATE for x in gaps), "%s: %s: "
-              "retransmission gaps %s s must be in (0, URI=%.1f] (+%.1f "
-              "late)" % (what, g, gaps, URI, LATE))
+        timing([p for p in ps if {x[1] for x in p.records} == {m.canon(g)}],
+               [("v3", sorted(recs))] * (e.rv if recs else 0), r,
+               "%s: %s" % (what, g))
     eq(len(ps), n, "%s: reports in all" % what)
     eq(e.cdelta(c0, m.SND), m.snd_expect(ps), "%s: snd_* counters" % what)
-    log("%s: %d reports" % (what, len(ps)))
 
 
 def phase_changes(e):
@@ -419,14 +406,14 @@ def phase_pending(e):
         hold.append(m.spawn([m.CTL] + m.join_args(
             "h0", g, "exclude", [S[1]], hold=True), ns=NS))
         owners(2)
-        return Res(t0)
+        return types.SimpleNamespace(t0=t0, t1=time.time())
 
     def stop():
         t0 = time.time()
         hold[0].kill()
         hold[0].wait(5)
         owners(1)
-        return Res(t0)
+        return types.SimpleNamespace(t0=t0, t1=time.time())
     unsolicited(e, start, [rec(TO_EX, g)], "hold EXCLUDE{S1} beside "
                 "INCLUDE{S1,S2}: EXCLUDE{}")
     eq(owners(2), ["dev h0 group %s mode exclude owners 2" % g], "merged")
@@ -434,14 +421,6 @@ def phase_pending(e):
                 " INCLUDE{S1,S2} again")
     unsolicited(e, lambda: e.leave(g), [rec(BLOCK, g, S[1:3])],
                 "leave %s" % g)
-
-
-class Res:
-    """A time window like ctl()'s result, for actions that are no single
-    command (t1: when the window is closed, at the first check)."""
-
-    def __init__(self, t0):
-        self.t0, self.t1 = t0, time.time()
 
 
 # ------------------------------------------------------------------- link
@@ -459,7 +438,7 @@ def phase_link(e):
     t0 = time.time()
     ip("link set h0 up", ns=NS)
     e.join(G[9], "include", [S[9]])       # right after the up
-    exp = sorted(e.announce() * RV0)
+    exp = sorted(e.current(types=(ALLOW, TO_EX)) * RV0)
     wait_n(e, t0, len(exp), 3 + RV0 * (URI + LATE), "the announcements")
     time.sleep(URI + 0.1)
     # IPv6 addresses go with the link (keep_addr_on_down 0): from ::.
@@ -519,15 +498,15 @@ def phase_source(e):
     # RFC 9776 §8.12: Older Version Querier Present Timeout = RV*QI+QRI.
     t0 = e.q(level=2, mrt=1.0, cap=e.cap1)
     m.wait_for(lambda: e.version("h1") == f.ver(2), 2, "old mode on h1")
-    old_mode(e, "h1", t0, 2, RV0 * 125000 + 1000, rv=RV0, qi=125000,
-             qri=1000)
+    old_mode(e, "h1", t0, 2, RV0 * 125000 + 1000, rv=RV0, qi_ms=125000,
+             qri_ms=1000)
     eq(e.version(), f.ver(3), "h0's version (the old query came on h1)")
 
 
 def old_mode(e, dev, t0, level, want, version=None, **vals):
     """A query of `level` came at t0: `ifaces -d` of dev shows its
     older-querier-present time left (want ms minus the time since t0), the
-    version (default: level's) and the values given (rv, qi, qri in ms)."""
+    version (default: level's) and the values given (rv, qi_ms, qri_ms)."""
     f = e.f
     st = m.ifaces_d(dev, NS)
     left = st["%s_v%d_querier_ms" % (f.name, level)]
@@ -535,8 +514,7 @@ def old_mode(e, dev, t0, level, want, version=None, **vals):
     check(lo <= left <= want, "%s: %s_v%d_querier_ms %d, expected RV*QI+QRI "
           "= %d ms minus the time since the query: %d..%d" % (
               dev, f.name, level, left, want, lo, want))
-    names = {"rv": "rv", "qi": "qi_ms", "qri": "qri_ms"}
-    eq({k: st["%s_%s" % (f.name, names[k])] for k in vals}, vals,
+    eq({k: st["%s_%s" % (f.name, k)] for k in vals}, vals,
        "%s: querier values in `ifaces -d`" % dev)
     eq(st[f.vcol], f.ver(version or level), "%s: %s" % (dev, f.vcol))
     return st
@@ -819,103 +797,83 @@ def malformed(e):
             ("v3 group-and-source query for G1 in a first fragment",
              raw(g1q, G1, mf=True, ident=74), "rcv_fragments"),
         ]
-    o = e.a["other"]
+    o, A, R = e.a["other"], "ff02::1", "ff02::16"
 
     def raw(fn, dst, src=q, **kw):
         """fn(src, dst) builds the ICMPv6 message (its checksum needs
         both)."""
         return m.ipv6(src, dst, 58, fn(src, dst), **kw)
 
-    def nopseudo(body):
-        """Checksum over the message alone (no pseudo-header)."""
-        b = body[:2] + b"\0\0" + body[4:]
-        return lambda s, d: b[:2] + struct.pack("!H", m.csum(b)) + b[4:]
-    q2, rep2, v1 = m.mld_v2_query, m.mld_v2_report, m.mld_v1
+    def q2(*a, **kw):          # an MLDv2 query, Max Resp Code 0
+        return lambda s, d: m.mld_v2_query(s, d, *a, mrd=0, **kw)
+
+    def v1(t, g="::", **kw):   # an MLDv1 message of type t
+        return lambda s, d: m.mld_v1(s, d, t, g, **kw)
+
+    def rep2(recs, **kw):      # an MLDv2 report
+        return lambda s, d: m.mld_v2_report(s, d, recs, **kw)
+
+    def cut(n, fn):            # fn's message, n bytes of it, checksummed
+        return lambda s, d: m.icmp6_msg(s, d, fn(s, d)[:n])
+    body = m.mld_v2_query(q, A, mrd=0)
+    nopseudo = body[:2] + struct.pack("!H", m.csum(body[:2] + b"\0\0" +
+                                                   body[4:])) + body[4:]
+    aux = rep2([(2, G1, [])])(o, R)
     return [
-        ("MLD query of 4 bytes", raw(lambda s, d: m.icmp6_msg(
-            s, d, bytes([130, 0, 0, 0])), "ff02::1"), "rcv_tooshort"),
-        ("MLDv2 report of 6 bytes", raw(lambda s, d: m.icmp6_msg(
-            s, d, bytes([143, 0, 0, 0, 0, 0])), "ff02::16"), "rcv_tooshort"),
-        ("MLDv1 report of 7 bytes", raw(lambda s, d: m.icmp6_msg(
-            s, d, bytes([131, 0, 0, 0, 0, 0, 0])), G1), "rcv_tooshort"),
-        ("MLDv2 general query, checksum off by one", raw(
-            lambda s, d: q2(s, d, mrd=0, bad_csum=True), "ff02::1"),
-         "rcv_badsum"),
+        ("MLD query of 4 bytes", raw(cut(4, q2()), A), "rcv_tooshort"),
+        ("MLDv2 report of 6 bytes", raw(cut(6, rep2([])), R),
+         "rcv_tooshort"),
+        ("MLDv1 report of 7 bytes", raw(cut(7, v1(131, G1)), G1),
+         "rcv_tooshort"),
+        ("MLDv2 general query, checksum off by one",
+         raw(q2(bad_csum=True), A), "rcv_badsum"),
         ("MLDv2 query for G1, checksum over the wrong pseudo-header "
-         "(destination ff02::1 instead of G1)", raw(
-             lambda s, d: q2(q, "ff02::1", G1, mrd=0), G1), "rcv_badsum"),
+         "(destination ff02::1 instead of G1)",
+         raw(lambda s, d: q2(G1)(s, A), G1), "rcv_badsum"),
         ("MLDv2 general query, checksum without the pseudo-header",
-         raw(nopseudo(q2(q, "ff02::1", mrd=0)), "ff02::1"), "rcv_badsum"),
-        ("MLDv1 general query, checksum off by one", raw(
-            lambda s, d: v1(s, d, 130, mrd=0, bad_csum=True), "ff02::1"),
-         "rcv_badsum"),
-        ("MLDv1 report for G1, checksum off by one", raw(
-            lambda s, d: v1(s, d, 131, G1, bad_csum=True), G1, o),
-         "rcv_badsum"),
-        ("MLDv2 report, checksum off by one", raw(
-            lambda s, d: rep2(s, d, [(2, G1, [])], bad_csum=True),
-            "ff02::16", o), "rcv_badsum"),
-        ("MLDv1 Done, checksum over another source (pseudo-header)", raw(
-            lambda s, d: v1(q, "ff02::2", 132, G1), "ff02::2", o),
-         "rcv_badsum"),
-        ("MLD query of 25 bytes", raw(
-            lambda s, d: q2(s, d, mrd=0, trunc=25), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLD query of 26 bytes", raw(
-            lambda s, d: q2(s, d, mrd=0, trunc=26), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLD query of 27 bytes", raw(
-            lambda s, d: q2(s, d, mrd=0, trunc=27), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLD query of 20 bytes", raw(
-            lambda s, d: q2(s, d, mrd=0, trunc=20), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLDv2 query for G1: 2 sources announced, 1 present", raw(
-            lambda s, d: q2(s, d, G1, [S[1]], mrd=0, nsrc=2), G1),
-         "rcv_badqueries"),
-        ("MLDv2 query for G1: 65535 sources announced, 3 present", raw(
-            lambda s, d: q2(s, d, G1, S[1:4], mrd=0, nsrc=65535), G1),
-         "rcv_badqueries"),
-        ("MLDv2 query for G1: 1 source announced, 8 of its 16 bytes", raw(
-            lambda s, d: q2(s, d, G1, [S[1]], mrd=0, trunc=36), G1),
-         "rcv_badqueries"),
-        ("MLDv2 query for the unicast address %s" % GLOBAL, raw(
-            lambda s, d: q2(s, d, GLOBAL, mrd=0), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLDv2 query for the link-local unicast address fe80::5", raw(
-            lambda s, d: q2(s, d, "fe80::5", mrd=0), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLDv1 query for the unicast address %s" % GLOBAL, raw(
-            lambda s, d: v1(s, d, 130, GLOBAL, mrd=0), "ff02::1"),
-         "rcv_badqueries"),
-        ("MLDv1 report for the unicast address %s" % GLOBAL, raw(
-            lambda s, d: v1(s, d, 131, GLOBAL), G1, o), "rcv_badreports"),
-        ("MLDv1 report for ::", raw(lambda s, d: v1(s, d, 131, "::"), G1,
-                                    o), "rcv_badreports"),
-        ("MLDv1 Done for the unicast address %s" % GLOBAL, raw(
-            lambda s, d: v1(s, d, 132, GLOBAL), "ff02::2", o),
+         raw(lambda s, d: nopseudo, A), "rcv_badsum"),
+        ("MLDv1 general query, checksum off by one",
+         raw(v1(130, bad_csum=True), A), "rcv_badsum"),
+        ("MLDv1 report for G1, checksum off by one",
+         raw(v1(131, G1, bad_csum=True), G1, o), "rcv_badsum"),
+        ("MLDv2 report, checksum off by one",
+         raw(rep2([(2, G1, [])], bad_csum=True), R, o), "rcv_badsum"),
+        ("MLDv1 Done, checksum over another source (pseudo-header)",
+         raw(lambda s, d: v1(132, G1)(q, d), "ff02::2", o), "rcv_badsum"),
+    ] + [("MLD query of %d bytes" % n, raw(q2(trunc=n), A), "rcv_badqueries")
+         for n in (25, 26, 27, 20)] + [
+        ("MLDv2 query for G1: 2 sources announced, 1 present",
+         raw(q2(G1, [S[1]], nsrc=2), G1), "rcv_badqueries"),
+        ("MLDv2 query for G1: 65535 sources announced, 3 present",
+         raw(q2(G1, S[1:4], nsrc=65535), G1), "rcv_badqueries"),
+        ("MLDv2 query for G1: 1 source announced, 8 of its 16 bytes",
+         raw(q2(G1, [S[1]], trunc=36), G1), "rcv_badqueries"),
+        ("MLDv2 query for the unicast address %s" % GLOBAL,
+         raw(q2(GLOBAL), A), "rcv_badqueries"),
+        ("MLDv2 query for the link-local unicast address fe80::5",
+         raw(q2("fe80::5"), A), "rcv_badqueries"),
+        ("MLDv1 query for the unicast address %s" % GLOBAL,
+         raw(v1(130, GLOBAL), A), "rcv_badqueries"),
+        ("MLDv1 report for the unicast address %s" % GLOBAL,
+         raw(v1(131, GLOBAL), G1, o), "rcv_badreports"),
+        ("MLDv1 report for ::", raw(v1(131), G1, o), "rcv_badreports"),
+        ("MLDv1 Done for the unicast address %s" % GLOBAL,
+         raw(v1(132, GLOBAL), "ff02::2", o), "rcv_badreports"),
+        ("MLDv1 report of 20 bytes", raw(cut(20, v1(131, G1)), G1, o),
          "rcv_badreports"),
-        ("MLDv1 report of 20 bytes", raw(lambda s, d: m.icmp6_msg(
-            s, d, v1(s, d, 131, G1)[:20]), G1, o), "rcv_badreports"),
-        ("MLDv2 report: record with 3 sources announced, 1 present", raw(
-            lambda s, d: rep2(s, d, [(1, G1, [S[1]], 3)]), "ff02::16", o),
-         "rcv_badreports"),
-        ("MLDv2 report: 2 records announced, 1 present", raw(
-            lambda s, d: rep2(s, d, [(2, G1, [])], nrec=2), "ff02::16", o),
-         "rcv_badreports"),
-        ("MLDv2 report: aux data length 2 (8 bytes), none present", raw(
-            lambda s, d: m.icmp6_msg(s, d, rep2(s, d, [(2, G1, [])])[:9] +
-                                     b"\x02" + rep2(s, d, [(2, G1, [])])[10:]),
-            "ff02::16", o), "rcv_badreports"),
-        ("MLDv2 report: a record for the unicast address %s" % GLOBAL, raw(
-            lambda s, d: rep2(s, d, [(2, G1, []), (4, GLOBAL, [])]),
-            "ff02::16", o), "rcv_badreports"),
-        ("IPv6 first fragment (M set) carrying an MLDv2 general query", raw(
-            lambda s, d: q2(s, d, mrd=0), "ff02::1", frag=(0, True, 91)),
-         "rcv_fragments"),
-        ("IPv6 first fragment (M set) carrying an MLDv1 report for G1", raw(
-            lambda s, d: v1(s, d, 131, G1), G1, o, frag=(0, True, 92)),
-         "rcv_fragments"),
+        ("MLDv2 report: record with 3 sources announced, 1 present",
+         raw(rep2([(1, G1, [S[1]], 3)]), R, o), "rcv_badreports"),
+        ("MLDv2 report: 2 records announced, 1 present",
+         raw(rep2([(2, G1, [])], nrec=2), R, o), "rcv_badreports"),
+        ("MLDv2 report: aux data length 2 (8 bytes), none present",
+         raw(lambda s, d: m.icmp6_msg(s, d, aux[:9] + b"\x02" + aux[10:]), R,
+             o), "rcv_badreports"),
+        ("MLDv2 report: a record for the unicast address %s" % GLOBAL,
+         raw(rep2([(2, G1, []), (4, GLOBAL, [])]), R, o), "rcv_badreports"),
+        ("IPv6 first fragment (M set) carrying an MLDv2 general query",
+         raw(q2(), A, frag=(0, True, 91)), "rcv_fragments"),
+        ("IPv6 first fragment (M set) carrying an MLDv1 report for G1",
+         raw(v1(131, G1), G1, o, frag=(0, True, 92)), "rcv_fragments"),
     ] + [("%s query%s" % (n, w), f.query(src, group, level=lv, code=0,
                                          ttl=ttl, ra=ra), reason)
          for n, lv in (("MLDv2", 3), ("MLDv1", 2))
@@ -974,7 +932,7 @@ def phase_compat(e):
     tq = e.q(level=2, mrt=1.0)
     m.write_param("unsolicited_report_interval_ms", int(URI * 1000))
     m.wait_for(lambda: e.version() == f.ver(2), 2, "old mode")
-    old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=2, qi=2000, qri=1000)
+    old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=2, qi_ms=2000, qri_ms=1000)
     time.sleep(max(0, tq + 1.1 - time.time()))     # the responses are done
     # In old mode a join reports at once and once more within URI (RV 2),
     # a source change of a held group sends nothing, a leave a Leave/Done.
@@ -1023,7 +981,7 @@ def phase_compat(e):
         "rcv_badqueries": 0}, "counters of the two queries")
     # RV 2, QI 2 s, QRI 1 s at the old query; QRV 1, QQIC 1 and Max Resp
     # Code 0 after it.
-    old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=1, qi=1000, qri=0)
+    old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=1, qi_ms=1000, qri_ms=0)
     wait_v3(e, 7, "end of old mode")
     unsolicited(e, lambda: e.join(G[6], "include", [S[1]]),
                 [rec(ALLOW, G[6], [S[1]])], "a join back in v3 mode (RV 1)")
@@ -1076,7 +1034,7 @@ def phase_v1(e):
     c0 = e.ctr()
     tq = e.q(level=1)
     m.wait_for(lambda: e.version() == 1, 2, "IGMPv1 mode")
-    old_mode(e, "h0", tq, 1, 2 * 1000 + 10000, rv=2, qi=1000, qri=10000)
+    old_mode(e, "h0", tq, 1, 2 * 1000 + 10000, rv=2, qi_ms=1000, qri_ms=10000)
     g7 = m.canon(e.G[7])
     unsolicited(e, lambda: e.join(g7), g7, "join in v1 mode", kind="v1",
                 only=g7)
@@ -1084,7 +1042,7 @@ def phase_v1(e):
                 rv=0, kind="leave", only=g7)
     time.sleep(max(0.0, tq + 9.0 - time.time()))
     tq2 = e.q(level=2, mrt=2.0)
-    st = old_mode(e, "h0", tq2, 2, 2 * 1000 + 2000, version=1, qri=2000)
+    st = old_mode(e, "h0", tq2, 2, 2 * 1000 + 2000, version=1, qri_ms=2000)
     check(st["igmp_v1_querier_ms"] > 0, "the v1 querier timer: %s" % st)
     seen = []
     tv2 = m.wait_for(lambda: seen.append(e.version()) or
