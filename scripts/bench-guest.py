@@ -70,8 +70,6 @@ PROBE_CAP = 200000       # stop the default-limits probe here
 
 IP_ADD_MEMBERSHIP = 35
 IP_MULTICAST_TTL = 33
-SOL_PACKET = 263
-PACKET_STATISTICS = 6
 _checkpoint = [lambda: None]
 
 
@@ -544,7 +542,7 @@ class Peer:
 
     def drops(self):
         """Packets dropped by the socket since the last call."""
-        st = self.s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+        st = self.s.getsockopt(m.SOL_PACKET, m.PACKET_STATISTICS, 8)
         return struct.unpack("II", st)[1]
 
     def drain(self, sink=None):
