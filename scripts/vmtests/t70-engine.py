@@ -348,9 +348,10 @@ def pending(e, cmds, pre, post, what):
     while n < len(recs) and recs[n] == sorted(pre):
         n += 1
     check(1 <= n <= RV0, "%s: reports %r" % (what, ps))
-    eq(recs[n:], [sorted(x) for x in post(n - 1)], "%s: the reports after "
-       "the second change (the first one sent %d times before it)" %
-       (what, n))
+    eq([" ".join(map(m.rec_str, x)) for x in recs[n:]],
+       [" ".join(map(m.rec_str, sorted(x))) for x in post(n - 1)],
+       "%s: the reports after the second change (the first one sent %d "
+       "times before it)" % (what, n))
     check(ps[0].t <= r.t1 and ps[n].t <= r.t1, "%s: both changes' first "
           "reports must leave within the command (%.3f): %r" % (what, r.t1,
                                                                  ps))
