@@ -10,8 +10,10 @@ garbage EINVAL), invalid and valid insmod values, and their effect:
   coalesce_ms       the default (1000): group responses spread over 8 s
                     leave in at most 8 / 1 + 1 timer firings; the cap of a
                     quarter of the interval: responses spread over 1 s
-                    need 2 to 5 firings (the window alone would serve them
-                    all in one). Firings are counted with tracefs.
+                    leave in at most 5, and those still due after the last
+                    query over more than 0.25 s (the window alone would
+                    send them all in one firing). Firings are counted with
+                    tracefs.
 
 The effect of robustness, unsolicited_report_interval_ms and
 report_link_local, at insmod and written at runtime, is checked packet by
@@ -74,7 +76,8 @@ def versions(devs):
 def firings(peer, gs, mrt, what):
     """A group query with Max Resp Time mrt for every group of gs (both
     families) at once; returns (timer firings while the responses were
-    sent, responses sent before the last query had left)."""
+    sent, responses sent before the last query had left, the send times of
+    those after it)."""
     c0 = m.counters(NS)
     frames = [f.frame(f.query(q, g, mrt=mrt)) for f, q in
               ((m.IGMP, "10.0.0.1"), (m.MLD, "fe80::1")) for g in gs[f]]
@@ -90,13 +93,15 @@ def firings(peer, gs, mrt, what):
     n = m.engine_timers(tc.stop(), ("mchost",))["hrtimer_expire_entry"]
     time.sleep(0.1)
     early = len(peer.get(t_first, t_last))
+    late = [p.t for p in peer.get(t_last)]
     d = m.delta(c0, m.counters(NS))
     eq({f.name: (d[f.name]["snd_v3_reports"], d[f.name]["qry_group"])
         for f in FAMS}, {f.name: (len(gs[f]), len(gs[f])) for f in FAMS},
        "%s: group queries and responses" % what)
     m.log("%s: %d responses in %d timer firings, %d of them before the last "
-          "query left" % (what, len(frames), n, early))
-    return n, early
+          "query left, the others over %.3f s" % (
+              what, len(frames), n, early, max(late) - min(late)))
+    return n, early, late
 
 
 def coalescing():
@@ -120,15 +125,19 @@ def coalescing():
     # the next one comes only for a later deadline: after the last query,
     # firings are more than that apart. Each firing before sends at least
     # one response.
-    n, early = firings(peer, gs, 8.0, "MRT 8 s (window 1 s)")
+    n, early, _ = firings(peer, gs, 8.0, "MRT 8 s (window 1 s)")
     check(n <= early + 8 // 1 + 2, "MRT 8 s: %d firings (%d responses "
           "before the last query): coalescing within 1 s allows at most "
           "%d" % (n, early, early + 10))
-    n, early = firings(peer, gs, 1.0, "MRT 1 s (cap 0.25 s)")
-    check(2 <= n - early and n <= early + 4 + 2, "MRT 1 s: %d firings (%d "
-          "responses before the last query): with slack min(1 s, MRT/4) = "
-          "0.25 s, 2 to %d (the 1 s window alone: 1)" % (n, early,
-                                                        early + 6))
+    # The 1 s window alone would serve every response still due after the
+    # last query in its first firing: at once. With the cap, the next
+    # firing comes more than 0.25 s later.
+    n, early, late = firings(peer, gs, 1.0, "MRT 1 s (cap 0.25 s)")
+    check(n <= early + 4 + 2 and max(late) - min(late) > 0.25, "MRT 1 s: "
+          "%d firings (%d responses before the last query), the others "
+          "over %.3f s: with slack min(1 s, MRT/4) = 0.25 s, at most %d "
+          "firings, and over more than 0.25 s" % (
+              n, early, max(late) - min(late), early + 6))
     peer.close()
     ip("netns del p")
 
