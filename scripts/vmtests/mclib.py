@@ -1337,7 +1337,8 @@ class Capture:
     The thread only stores the frames with the kernel's receive timestamp,
     so that it keeps up with bursts; get() parses the incoming IGMP and MLD
     packets (Pkt) and fails if the socket dropped a frame. With raw=True
-    only the times of incoming frames are kept. send() injects a frame
+    only the times of incoming IGMP and MLD frames are kept (those with a
+    Hop-by-Hop header first, as mchost sends them). send() injects a frame
     through another socket on the same device and returns the kernel
     timestamp of its transmission (the copy this socket sees of it)."""
 
@@ -1379,7 +1380,10 @@ class Capture:
                 elif addr[2] == PACKET_OUTGOING:
                     self.sent.append((data, t))
                 elif self.raw:
-                    self.times.append(t)
+                    if data[12:14] == b"\x08\x00" and data[23] == 2 or \
+                            data[12:14] == b"\x86\xdd" and data[20] == 0 \
+                            and data[54] == 58 and data[62] in MLD.kinds:
+                        self.times.append(t)
                 else:
                     self.frames.append((data, t))
 
