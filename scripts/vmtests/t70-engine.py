@@ -361,13 +361,12 @@ def pending(e, cmds, pre, post, what):
 
 def allow_merged(e, k):
     """INCLUDE{S1} then INCLUDE{S1,S2} after ALLOW{S1} went out k + 1
-    times: the reports after the change. mchost keeps one retransmission
-    counter for all pending sources, restarted by each change (see
-    module/change.c): ALLOW{S1,S2} RV times while S1 is still pending."""
+    times: the reports after the change. RFC 9776 §5.1 keeps retransmission
+    state per source: S2 (the difference) is in all RV of them, S1 only in
+    its RV - 1 - k transmissions still due."""
     g, s1, s2 = e.G[6], e.S[1], e.S[2]
-    both = [rec(ALLOW, g, [s1, s2])] if k + 1 < RV0 else [rec(ALLOW, g,
-                                                             [s2])]
-    return [both] * RV0
+    return [[rec(ALLOW, g, [s1, s2] if i < RV0 - 1 - k else [s2])]
+            for i in range(RV0)]
 
 
 def phase_pending(e):
