@@ -35,13 +35,10 @@ JSON and on stderr), 2 on a usage error.
 """
 
 import argparse
-import contextlib
-import ctypes
 import errno
 import json
 import math
 import os
-import re
 import resource
 import select
 import socket
@@ -51,8 +48,12 @@ import sys
 import time
 import traceback
 
-CTL = os.environ.get("MCHOSTCTL", "")
-KO = os.environ.get("MCHOST_KO", "")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "vmtests"))
+import mclib as m                               # noqa: E402
+from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
+                   ip)
+
 
 JOIN_N_FULL = [1000, 5000, 10000, 30000]
 JOIN_N_MCHOST_EXTRA = [100000]
@@ -67,22 +68,8 @@ WINDOW_SLACK_S = 10.0    # give up waiting for reports MRT + this after a query
 BACKLOG = 100000
 PROBE_CAP = 200000       # stop the default-limits probe here
 
-TRACEFS = "/sys/kernel/tracing"
-TRACE_EVENTS = ["timer/timer_start", "timer/timer_expire_entry",
-                "timer/hrtimer_start", "timer/hrtimer_expire_entry"]
-HIST = "hist:keys=function.sym:vals=hitcount:size=4096"
-
 IP_ADD_MEMBERSHIP = 35
 IP_MULTICAST_TTL = 33
-ETH_P_ALL = 0x0003
-SOL_PACKET = 263
-PACKET_STATISTICS = 6
-PACKET_OUTGOING = 4
-SO_TIMESTAMPNS = 35
-SO_RCVBUFFORCE = 33
-CLONE_NEWNET = 0x40000000
-
-_libc = ctypes.CDLL(None, use_errno=True)
 _checkpoint = [lambda: None]
 
 
@@ -98,94 +85,23 @@ def log(msg):
     print("[bench %6.1fs] %s" % (time.monotonic() - _T0, msg), flush=True)
 
 
-class BenchError(Exception):
-    pass
-
-
-# ------------------------------------------------------------- processes
-
-def setns(ns):
-    path = "/proc/1/ns/net" if ns == "init" else "/run/netns/" + ns
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, "setns(%s): %s" % (ns, os.strerror(e)))
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def in_netns(ns):
-    """Run the body in netns `ns`: sockets, /proc/net and /proc/sys/net."""
-    back = os.open("/proc/self/ns/net", os.O_RDONLY)
-    try:
-        setns(ns)
-        yield
-    finally:
-        _libc.setns(back, CLONE_NEWNET)
-        os.close(back)
+BenchError = m.TestFail
 
 
 def run(cmd, ns=None, check=True, timeout=600):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       preexec_fn=(lambda: setns(ns)) if ns else None)
-    if check and r.returncode != 0:
-        raise BenchError("command failed (exit %d): %s\n%s%s" %
-                         (r.returncode, " ".join(cmd), r.stdout[-2000:],
-                          r.stderr[-2000:]))
-    return r
-
-
-def ip(args, ns=None):
-    return run(["ip"] + (["-n", ns] if ns else []) + args.split())
+    return m.run(cmd, ns=ns, check=check, timeout=timeout)
 
 
 def netns_add(name):
     run(["ip", "netns", "del", name], check=False)
-    ip("netns add " + name)
-    ip("link set lo up", name)
+    m.netns_add(name)
     # No IPv6 on the test links: no MLD or ND traffic in the windows.
     for key in ("all", "default"):
-        sysctl_write(name, "net/ipv6/conf/%s/disable_ipv6" % key, 1,
-                     missing_ok=True)
+        m.sysctl(name, "net.ipv6.conf.%s.disable_ipv6" % key, 1)
 
 
 def netns_del(name):
     run(["ip", "netns", "del", name], check=False)
-
-
-def sysctl_path(key):
-    return "/proc/sys/" + key.replace(".", "/")
-
-
-def sysctl_read(ns, key):
-    with in_netns(ns):
-        with open(sysctl_path(key)) as f:
-            return int(f.read().split()[0])
-
-
-def sysctl_write(ns, key, value, missing_ok=False):
-    """Write a sysctl as seen from netns `ns`; False if it does not exist."""
-    with in_netns(ns):
-        path = sysctl_path(key)
-        if not os.path.exists(path):
-            if missing_ok:
-                return False
-            raise BenchError("no sysctl %s in netns %s" % (key, ns))
-        with open(path, "w") as f:
-            f.write("%d\n" % value)
-    return True
-
-
-def ifindex(ns, dev):
-    with in_netns(ns):
-        return socket.if_nametoindex(dev)
-
-
-def link_mac(ns, dev):
-    r = ip("-j link show dev " + dev, ns)
-    return json.loads(r.stdout)[0]["address"]
 
 
 def dev_stats(ns, dev):
@@ -258,15 +174,15 @@ def stock_probe_limits():
     try:
         ip("link add %s type dummy" % dev, ns)
         ip("link set %s up" % dev, ns)
-        idx = ifindex(ns, dev)
+        idx = m.ifindex(dev, ns)
         res = {
             "igmp_max_memberships_default":
-                sysctl_read(ns, "net.ipv4.igmp_max_memberships"),
+                m.sysctl(ns, "net.ipv4.igmp_max_memberships"),
         }
         with in_netns(ns):
-            p = sysctl_path("net.core.optmem_max")
-            res["optmem_max_per_netns"] = os.path.exists(p)
-        res["optmem_max_default"] = sysctl_read(
+            res["optmem_max_per_netns"] = os.path.exists(
+                "/proc/sys/net/core/optmem_max")
+        res["optmem_max_default"] = m.sysctl(
             ns if res["optmem_max_per_netns"] else "init",
             "net.core.optmem_max")
         with in_netns(ns):
@@ -293,7 +209,7 @@ def stock_probe_limits():
                 }
                 if limit == "igmp_max_memberships":
                     # Lift the first limit only, to meet the second one.
-                    sysctl_write(ns, "net.ipv4.igmp_max_memberships", 1 << 30)
+                    m.sysctl(ns, "net.ipv4.igmp_max_memberships", 1 << 30)
         finally:
             s.close()
         om = res["optmem_max"]
@@ -312,17 +228,17 @@ def errno_name(e):
 def raise_stock_limits(ns, n):
     """The two sysctls a socket with n memberships needs."""
     optmem = max(256 * 1024, 128 * n)
-    sysctl_write(ns, "net.ipv4.igmp_max_memberships", n)
+    m.sysctl(ns, "net.ipv4.igmp_max_memberships", n)
     # Per netns since 6.9; before, one global value in the init netns.
-    if not sysctl_write(ns, "net.core.optmem_max", optmem, missing_ok=True):
-        if sysctl_read("init", "net.core.optmem_max") < optmem:
-            sysctl_write("init", "net.core.optmem_max", optmem)
+    if not m.sysctl(ns, "net.core.optmem_max", optmem, missing_ok=True):
+        if m.sysctl("init", "net.core.optmem_max") < optmem:
+            m.sysctl("init", "net.core.optmem_max", optmem)
     return {"igmp_max_memberships": n, "optmem_max": optmem}
 
 
 def stock_join_loop(ns, dev, n, measure_mem=False, tc=None):
     """n IP_ADD_MEMBERSHIPs on one new socket; returns (result, socket)."""
-    idx = ifindex(ns, dev)
+    idx = m.ifindex(dev, ns)
     reqs = [mreqn(g, idx) for g in groups(n)]
     with in_netns(ns):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -465,20 +381,11 @@ def stock_joins(ns_list, reps, out):
 # ------------------------------------------------------------ mchost joins
 
 def mchost_counters(ns, proto="igmp"):
-    with in_netns(ns):
-        with open("/proc/net/mchost/" + proto) as f:
-            return {k: int(v) for k, v in (ln.split() for ln in f if ln.strip())}
+    return m.read_counters(proto, ns)
 
 
 def mchost_groups4(ns, dev):
-    with in_netns(ns):
-        with open("/proc/net/mchost/interfaces") as f:
-            hdr = f.readline().split()
-            for line in f:
-                row = dict(zip(hdr, line.split()))
-                if row.get("dev") == dev:
-                    return int(row["groups4"])
-    return None
+    return m.proc_iface_state(dev, ns)["groups4"]
 
 
 def mchost_batch(ns, path):
@@ -603,105 +510,18 @@ def trace_run(fn, who):
 
 # ------------------------------------------------------------------ timers
 
-def tracefs_ready():
-    if not os.path.isdir(TRACEFS + "/events/timer"):
-        run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
-    if not os.path.isdir(TRACEFS + "/events/timer"):
-        raise BenchError("no tracefs timer events at %s" % TRACEFS)
-
-
-class TimerCount:
-    """hist triggers on the timer events: hit counts per timer function."""
-
-    def _trigger(self, ev, text):
-        with open("%s/events/%s/trigger" % (TRACEFS, ev), "w") as f:
-            f.write(text + "\n")
-
-    def start(self):
-        self.clear()            # a trigger left over by a failed run
-        for ev in TRACE_EVENTS:
-            self._trigger(ev, HIST)
-
-    def stop(self):
-        """Read, remove; returns {event: {function: count}}."""
-        # Not ":pause" first: on 6.12 that left the histograms empty.
-        out = {}
-        for ev in TRACE_EVENTS:
-            with open("%s/events/%s/hist" % (TRACEFS, ev)) as f:
-                out[ev.split("/")[1]] = parse_hist(f.read())
-        self.clear()
-        return out
-
-    def clear(self):
-        for ev in TRACE_EVENTS:
-            try:
-                self._trigger(ev, "!" + HIST)
-            except OSError:     # none there
-                pass
-
-
-def parse_hist(text):
-    counts = {}
-    for m in re.finditer(r"\{\s*function:\s*(?:\[[0-9a-f]+\]\s*)?"
-                         r"([^\s}]+)[^}]*\}\s*hitcount:\s*(\d+)", text):
-        counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
-    if not counts and "hitcount" in text and "Hits: 0" not in text:
-        raise BenchError("cannot parse a hist file:\n" + text[:1000])
-    return counts
-
-
-def csum16(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-
-def igmp_query_frame(src_mac, src_ip, version, mrc):
-    if version == 2:
-        body = struct.pack("!BBH4s", 0x11, mrc, 0, b"\0" * 4)
-    else:
-        body = struct.pack("!BBH4sBBH", 0x11, mrc, 0, b"\0" * 4,
-                           0x02, 125, 0)        # S=0 QRV=2, QQIC 125 s
-    body = body[:2] + struct.pack("!H", csum16(body)) + body[4:]
-    ra = b"\x94\x04\x00\x00"
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x46, 0xc0, 24 + len(body), 1, 0, 1,
-                      2, 0, socket.inet_aton(src_ip),
-                      socket.inet_aton("224.0.0.1")) + ra
-    hdr = hdr[:10] + struct.pack("!H", csum16(hdr)) + hdr[12:]
-    mac = bytes(int(x, 16) for x in src_mac.split(":"))
-    return b"\x01\x00\x5e\x00\x00\x01" + mac + b"\x08\x00" + hdr + body
-
-
 def parse_report(frame):
     """(kind, [groups]) of an IGMP report frame, or None."""
     if len(frame) < 14 + 20 or frame[12:14] != b"\x08\x00":
         return None
-    ipp = frame[14:]
-    ihl = (ipp[0] & 0x0f) * 4
-    if ipp[9] != 2:
-        return None
-    tot = struct.unpack("!H", ipp[2:4])[0]
-    g = ipp[ihl:tot]
-    if len(g) < 8:
-        return None
-    t = g[0]
-    if t in (0x12, 0x16):
-        return ("v1" if t == 0x12 else "v2", [socket.inet_ntoa(g[4:8])])
-    if t == 0x17:
-        return ("leave", [])
-    if t == 0x22:
-        nrec = struct.unpack("!H", g[6:8])[0]
-        off, grps = 8, []
-        for _ in range(nrec):
-            if off + 8 > len(g):
-                break
-            auxlen, nsrc = g[off + 1], struct.unpack("!H", g[off + 2:off + 4])[0]
-            grps.append(socket.inet_ntoa(g[off + 4:off + 8]))
-            off += 8 + 4 * nsrc + 4 * auxlen
-        return ("v3", grps)
+    p = m.Pkt(frame[14:])
+    kind = p.kind() if p.fam is m.IGMP else None
+    if kind in ("v1", "v2"):
+        return (kind, [p.group])
+    if kind == "leave":
+        return (kind, [])
+    if kind == "v3":
+        return (kind, [r[1] for r in p.records])
     return None
 
 
@@ -710,19 +530,19 @@ class Peer:
 
     def __init__(self, ns, dev, src_ip):
         self.ns, self.dev, self.src_ip = ns, dev, src_ip
-        self.mac = link_mac(ns, dev)
+        self.mac = m.link_mac(dev, ns)
         with in_netns(ns):
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                              socket.htons(ETH_P_ALL))
-        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
-        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        s.bind((dev, ETH_P_ALL))
+                              socket.htons(m.ETH_P_ALL))
+        s.setsockopt(socket.SOL_SOCKET, m.SO_RCVBUFFORCE, 64 << 20)
+        s.setsockopt(socket.SOL_SOCKET, m.SO_TIMESTAMPNS, 1)
+        s.bind((dev, m.ETH_P_ALL))
         s.setblocking(False)
         self.s = s
 
     def drops(self):
         """Packets dropped by the socket since the last call."""
-        st = self.s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+        st = self.s.getsockopt(m.SOL_PACKET, m.PACKET_STATISTICS, 8)
         return struct.unpack("II", st)[1]
 
     def drain(self, sink=None):
@@ -733,18 +553,18 @@ class Peer:
             except BlockingIOError:
                 return n
             n += 1
-            if sink is None or addr[2] == PACKET_OUTGOING:
+            if sink is None or addr[2] == m.PACKET_OUTGOING:
                 continue
             ts = None
             for lvl, typ, val in anc:
-                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
+                if lvl == socket.SOL_SOCKET and typ == m.SO_TIMESTAMPNS:
                     sec, nsec = struct.unpack("qq", val[:16])
                     ts = sec + nsec * 1e-9
             sink(data, ts if ts is not None else time.time())
 
     def send_query(self, version):
-        frame = igmp_query_frame(self.mac, self.src_ip, version,
-                                 int(round(MRT_S * 10)))
+        frame = m.IGMP.frame(m.IGMP.query(self.src_ip, level=version,
+                                          mrt=MRT_S), self.mac)
         t = time.time()
         self.s.send(frame)
         return t
@@ -814,15 +634,6 @@ def query_window(peer, version, expect, tc, host_quiet, hns, hdev):
         "capture_drops": peer.drops(),
         "timer_functions": counts,
     }
-
-
-def engine_timers(counts, prefixes):
-    """Sum the hit counts of the timer functions of one engine."""
-    out = {}
-    for ev, fns in counts.items():
-        out[ev] = sum(c for fn, c in fns.items() if fn.startswith(prefixes))
-        out[ev + "_all"] = sum(fns.values())
-    return out
 
 
 def timer_setup(hns, pns, hdev, pdev):
@@ -912,8 +723,7 @@ def kallsyms(names):
     return found
 
 
-TAINT_BAD = {512: "W (warning)", 128: "D (oops)", 32: "B (bad page)",
-             16384: "L (soft lockup)"}
+TAINT_BAD = m.TAINT_BAD
 _taint_seen = [0]
 
 
@@ -989,12 +799,12 @@ def guest_main(args):
         run(["rmmod", "mchost"])
     run(["modprobe", "-a", "dummy", "veth"], check=False)
     try:
-        tracefs_ready()
+        TimerCount()
     except BenchError as e:
         R["errors"].append("tracefs: %s" % e)
-    R["netdev_max_backlog"] = [sysctl_read("init", "net.core.netdev_max_backlog"),
+    R["netdev_max_backlog"] = [m.sysctl("init", "net.core.netdev_max_backlog"),
                                BACKLOG]
-    sysctl_write("init", "net.core.netdev_max_backlog", BACKLOG)
+    m.sysctl("init", "net.core.netdev_max_backlog", BACKLOG)
     R["symbols_stock"] = kallsyms({"igmp_timer_expire", "igmp_gq_timer_expire",
                                    "igmp_ifc_timer_expire"})
 

@@ -31,7 +31,7 @@ BASE_PKGS=(
 	qemu-system-x86 busybox-static linux-source-6.12
 	python3 python3-scapy tcpdump iproute2 sparse libmnl-dev pkg-config
 	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod
-	dwarves codespell shellcheck util-linux procps file
+	dwarves codespell shellcheck pyflakes3 util-linux procps file
 	clang-14 libclang-rt-14-dev llvm-14
 )
 

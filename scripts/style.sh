@@ -90,5 +90,20 @@ if ((${#shells[@]})); then
 		fail=1
 	fi
 fi
+# pyflakes on all Python in the repository: *.py files and scripts with a
+# python shebang (build/ and .git/ left out).
+mapfile -t pys < <(find . \( -path ./build -o -path ./.git \) -prune -o -type f -print |
+	while IFS= read -r f; do
+		if [[ $f == *.py ]] || head -n 1 -- "$f" | grep -aq '^#!.*python'; then
+			printf '%s\n' "${f#./}"
+		fi
+	done | LC_ALL=C sort)
+if ((${#pys[@]})); then
+	if pyflakes3 "${pys[@]}"; then
+		echo "ok      pyflakes (${#pys[@]} files)"
+	else
+		fail=1
+	fi
+fi
 ((fail == 0)) || { echo "style: FAILED"; exit 1; }
 echo "style: clean"

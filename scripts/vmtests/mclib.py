@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Shared helpers of the mchost VM integration tests (scripts/vmtests/t*.py).
+"""Shared helpers of the mchost VM integration tests (scripts/vmtests/t*.py)
+and of the benchmark (scripts/bench-guest.py).
 
 The tests run inside the QEMU guest as root, started by scripts/vmtest.sh with
 MCHOST_KO, MCHOSTCTL, MCHOST_KVER and MCHOST_ROOT in the environment. A test
@@ -11,10 +12,17 @@ netns) unless it enters one with `with in_netns(name):`; commands run in a
 netns through run(..., ns=name), which enters it between fork and exec
 (cheaper than `ip netns exec`, which also remounts /sys).
 
-Packets: the raw builders below produce IPv4/IGMP and IPv6/MLD frames byte by
-byte, so malformed variants (bad checksum, short, overrunning counts,
-fragments, missing Router Alert, ...) are built with every other field
-correct. Tests cross-check the valid ones against scapy's encoding.
+Packets: the raw builders produce IPv4/IGMP and IPv6/MLD frames byte by byte,
+so malformed variants (bad checksum, short, overrunning counts, fragments,
+missing Router Alert, ...) are built with every other field correct; t20
+cross-checks the valid ones against scapy's encoding. The family adapters
+IGMP and MLD (class Fam) hold everything the two protocols do differently:
+builders, message types, addresses, sizes, counter and column names, so that
+one test runs each behaviour for both.
+
+Times: every packet time is a kernel timestamp on CLOCK_REALTIME (the
+capture's SO_TIMESTAMPNS, also for the frames the test sends itself), so it
+compares exactly with time.time() taken in the test.
 """
 
 import contextlib
@@ -23,10 +31,12 @@ import difflib
 import ipaddress
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -38,13 +48,18 @@ ROOT = os.environ.get("MCHOST_ROOT", "")
 PROC = "/proc/net/mchost"
 PARAMS = "/sys/module/mchost/parameters"
 
-# The counter names of /proc/net/mchost/{igmp,mld}: the first nine in this
-# exact order, then the drop/ignore reasons (in any order, more allowed).
-COUNTERS_ORDERED = ["rcv_total", "rcv_tooshort", "rcv_badsum", "rcv_queries",
-                    "rcv_badqueries", "rcv_reports", "rcv_badreports",
-                    "rcv_ourreports", "snd_reports"]
-COUNTERS_REASONS = ["rcv_fragments", "rcv_nomem", "rcv_unknown",
-                    "rcv_badhoplimit", "rcv_badsrc", "rcv_nora"]
+# /proc/net/mchost/{igmp,mld}: every counter, in file order (README).
+COUNTERS = ["rcv_total", "rcv_tooshort", "rcv_badsum", "rcv_queries",
+            "rcv_badqueries", "rcv_reports", "rcv_badreports",
+            "rcv_ourreports", "snd_reports", "rcv_fragments", "rcv_nomem",
+            "rcv_unknown", "rcv_badhoplimit", "rcv_badsrc", "rcv_nora",
+            "snd_errors", "qry_v1", "qry_v2", "qry_v3", "qry_general",
+            "qry_group", "qry_group_source", "qry_ratelimited",
+            "snd_v1_reports", "snd_v2_reports", "snd_leaves",
+            "snd_v3_reports", "snd_truncated", "snd_suppressed",
+            "rcv_badttl", "rcv_baddst"]
+SND = ("snd_reports", "snd_v1_reports", "snd_v2_reports", "snd_leaves",
+       "snd_v3_reports", "snd_errors")
 
 # /proc/sys/kernel/tainted bits that mean a kernel bug was hit.
 TAINT_BAD = {512: "W (warning)", 128: "D (oops)", 32: "B (bad page)",
@@ -65,17 +80,17 @@ def log(msg):
     print(msg, flush=True)
 
 
+_T0 = time.monotonic()
+
+
 def step(msg):
     """Announce a group of checks (helps to find where a test failed)."""
     print("== %s  [%.1fs]" % (msg, time.monotonic() - _T0), flush=True)
 
 
-_T0 = time.monotonic()
-
-
 def _fmt(v):
     if isinstance(v, (dict, list)):
-        return json.dumps(v, indent=1, sort_keys=True)
+        return json.dumps(v, indent=1, sort_keys=True, default=str)
     return repr(v)
 
 
@@ -111,11 +126,6 @@ def eq(actual, expected, what):
 def check(cond, msg):
     if not cond:
         fail(msg)
-
-
-def contains(haystack, needle, what):
-    if needle not in haystack:
-        fail("%s: expected %r in:\n%s" % (what, needle, haystack))
 
 
 def main(fn):
@@ -154,12 +164,6 @@ def _dmesg_tail():
 
 # ------------------------------------------------------------ processes
 
-def _setns_preexec(ns):
-    def fn():
-        setns(ns)
-    return fn
-
-
 def run(cmd, ns=None, check=True, input=None, timeout=60, env=None):
     """Run cmd (list, or str for /bin/sh -c); return CompletedProcess (text).
 
@@ -169,7 +173,7 @@ def run(cmd, ns=None, check=True, input=None, timeout=60, env=None):
     try:
         r = subprocess.run(cmd, shell=shell, capture_output=True, text=True,
                            input=input, timeout=timeout, env=env,
-                           preexec_fn=_setns_preexec(ns) if ns else None)
+                           preexec_fn=(lambda: setns(ns)) if ns else None)
     except subprocess.TimeoutExpired:
         fail("command timed out after %ss%s: %s" %
              (timeout, " (netns %s)" % ns if ns else "", _cmdstr(cmd)))
@@ -189,7 +193,7 @@ _children = []
 
 def spawn(cmd, ns=None, **kw):
     """Start a background process (killed at exit if still running)."""
-    p = subprocess.Popen(cmd, preexec_fn=_setns_preexec(ns) if ns else None,
+    p = subprocess.Popen(cmd, preexec_fn=(lambda: setns(ns)) if ns else None,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, **kw)
     _children.append(p)
@@ -277,10 +281,19 @@ def netns_del(name, timeout=60):
     ip(["netns", "del", name], timeout=timeout)
 
 
-def sysctl(ns, key, value):
+def sysctl(ns, key, value=None, missing_ok=False):
+    """Write (or, with value None, read as int) a sysctl in netns ns; with
+    missing_ok, a sysctl that does not exist is not written (False)."""
     with in_netns(ns):
-        with open("/proc/sys/" + key.replace(".", "/"), "w") as f:
+        path = "/proc/sys/" + key.replace(".", "/")
+        if missing_ok and not os.path.exists(path):
+            return False
+        if value is None:
+            with open(path) as f:
+                return int(f.read().split()[0])
+        with open(path, "w") as f:
             f.write(str(value))
+    return True
 
 
 def ipv6_quiet(ns, dev, disable=False):
@@ -305,6 +318,21 @@ def veth(a, ns_a, b, ns_b, up=True):
         ip(["link", "set", b, "up"], ns=ns_b)
 
 
+def quiet_host(ns, dev, addr4, ll6, up=True):
+    """dev in ns as a host on which only mchost speaks IGMP and MLD: IPv4
+    address addr4 (the stock stack reports nothing for 224.0.0.1), IPv6
+    link-local address ll6 at once (nodad), and `arp off`, so that no
+    solicited-node group is joined (the stock stack has nothing to report
+    over MLD either)."""
+    ip("link set %s arp off" % dev, ns=ns)
+    if addr4:
+        ip("addr add %s/24 dev %s" % (addr4, dev), ns=ns)
+    if ll6:
+        ip("addr add %s/64 dev %s nodad" % (ll6, dev), ns=ns)
+    if up:
+        ip("link set %s up" % dev, ns=ns)
+
+
 def dummy(name, ns=None, up=True):
     """A dummy device with IFF_MULTICAST set (dummy clears it by default)
     and no IPv6 link-local address (so its `ip maddr` list is stable)."""
@@ -314,45 +342,39 @@ def dummy(name, ns=None, up=True):
        ns=ns)
 
 
+def _link(dev, ns):
+    return json.loads(ip(["-j", "link", "show", "dev", dev], ns=ns).stdout)[0]
+
+
 def ifindex(dev, ns=None):
-    r = ip(["-j", "link", "show", "dev", dev], ns=ns)
-    return json.loads(r.stdout)[0]["ifindex"]
+    return _link(dev, ns)["ifindex"]
 
 
 def link_mac(dev, ns=None):
-    r = ip(["-j", "link", "show", "dev", dev], ns=ns)
-    return json.loads(r.stdout)[0]["address"]
+    return _link(dev, ns)["address"]
+
+
+def _maddr(dev, ns, kinds):
+    r = ip(["maddr", "show", "dev", dev], ns=ns)
+    return [t[1] for t in (ln.split() for ln in r.stdout.splitlines())
+            if len(t) >= 2 and t[0] in kinds]
 
 
 def maddr_links(dev, ns=None):
     """Link-layer multicast addresses of dev (from `ip maddr show dev`)."""
-    r = ip(["maddr", "show", "dev", dev], ns=ns)
-    macs = []
-    for ln in r.stdout.splitlines():
-        t = ln.split()
-        if len(t) >= 2 and t[0] == "link":
-            macs.append(t[1].lower())
-    return macs
+    return [a.lower() for a in _maddr(dev, ns, ("link",))]
 
 
 def maddr_inet(dev, ns=None):
     """Network-layer groups the *stock* stack joined on dev (ip maddr)."""
-    r = ip(["maddr", "show", "dev", dev], ns=ns)
-    out = set()
-    for ln in r.stdout.splitlines():
-        t = ln.split()
-        if len(t) >= 2 and t[0] in ("inet", "inet6"):
-            out.add(t[1])
-    return out
+    return set(_maddr(dev, ns, ("inet", "inet6")))
 
 
 def mcast_mac(group):
     """Link-layer address of an IPv4/IPv6 multicast group (RFC 1112/2464)."""
-    a = ipaddress.ip_address(group)
-    if a.version == 4:
-        b = a.packed
+    b = ipaddress.ip_address(group).packed
+    if len(b) == 4:
         return "01:00:5e:%02x:%02x:%02x" % (b[1] & 0x7f, b[2], b[3])
-    b = a.packed
     return "33:33:%02x:%02x:%02x:%02x" % (b[12], b[13], b[14], b[15])
 
 
@@ -365,6 +387,19 @@ def sort_sources(srcs):
     """Ascending byte (network) order, canonical text."""
     return [canon(s) for s in
             sorted(srcs, key=lambda s: ipaddress.ip_address(s).packed)]
+
+
+def addr_bytes(a):
+    return ipaddress.ip_address(a).packed if isinstance(a, str) else bytes(a)
+
+
+def addr_text(b):
+    return str(ipaddress.ip_address(bytes(b)))
+
+
+def addr_add(base, i):
+    """The address i above base ("10.8.0.0", 5 -> "10.8.0.5")."""
+    return str(ipaddress.ip_address(base) + i)
 
 
 # --------------------------------------------------------- module control
@@ -395,6 +430,11 @@ def fresh_module(*params):
         rmmod()
     insmod(*params)
     check(os.path.isdir(PROC), "%s missing after insmod" % PROC)
+
+
+def write_param(name, value):
+    with open(os.path.join(PARAMS, name), "w") as f:
+        f.write(str(value))
 
 
 def tainted():
@@ -441,7 +481,8 @@ def ctl(args, ns=None, check=True, input=None, timeout=120, json_out=False,
     check=True: fail unless exit 0 with empty stderr. pre: a command prefix
     (e.g. setpriv ...) that ends in front of the binary, or a prefix list
     whose last element is the binary to use instead of $MCHOSTCTL (when it
-    ends with "mchostctl").
+    ends with "mchostctl"). The result has .t0 / .t1: time.time() before the
+    command started and after it returned.
     """
     if isinstance(args, str):
         args = args.split()
@@ -449,7 +490,9 @@ def ctl(args, ns=None, check=True, input=None, timeout=120, json_out=False,
     if not (pre and pre[-1].endswith("mchostctl")):
         pre.append(CTL)
     cmd = pre + (["-j"] if json_out else []) + list(args)
+    t0 = time.time()
     r = run(cmd, ns=ns, check=False, input=input, timeout=timeout)
+    r.t0, r.t1 = t0, time.time()
     if check and (r.returncode != 0 or r.stderr.strip()):
         fail("mchostctl %s: expected success, got exit %d\nstdout: %s\n"
              "stderr: %s" % (" ".join(args), r.returncode, r.stdout[-2000:],
@@ -466,26 +509,13 @@ def ctl_json(args, ns=None, pre=None):
              (args, e, r.stdout[:2000]))
 
 
-def ctl_error(args, ns=None, substr=None, rc=1, pre=None, input=None):
-    """Run a mchostctl command that must fail with exit rc and, for rc 1,
-    'Error: ' + a message containing substr on stderr (nothing on stdout)."""
+def ctl_error(args, ns=None, msg=None, pre=None, input=None):
+    """Run a mchostctl command that must fail with exit 1, nothing on
+    stdout and exactly 'Error: ' + msg on stderr."""
     r = ctl(args, ns=ns, check=False, pre=pre, input=input)
     a = " ".join(args) if isinstance(args, list) else args
-    if r.returncode != rc:
-        fail("mchostctl %s: expected exit %d, got %d\nstdout: %s\nstderr: %s"
-             % (a, rc, r.returncode, r.stdout, r.stderr))
-    if rc == 1:
-        err = r.stderr.strip()
-        check(err.startswith("Error: "),
-              "mchostctl %s: stderr should start with 'Error: ', got %r"
-              % (a, err))
-        if substr is not None:
-            check(substr in err,
-                  "mchostctl %s: expected %r in the error, got %r"
-                  % (a, substr, err))
-        check(r.stdout == "",
-              "mchostctl %s: failing command printed on stdout: %r"
-              % (a, r.stdout))
+    eq((r.returncode, r.stdout, r.stderr.strip()), (1, "", "Error: " + msg),
+       "mchostctl %s: exit status, stdout, stderr" % a)
     return r
 
 
@@ -570,6 +600,11 @@ def proc_groups(ns=None):
 
 
 IFACE_COLS = "dev ifindex up mtu igmp_version mld_version groups4 groups6"
+STATE_KEYS = ("rv", "qi_ms", "qri_ms", "v1_querier_ms", "v2_querier_ms",
+              "general_ms")
+# The whole header of /proc/net/mchost/interfaces (README).
+IFACE_HEADER = IFACE_COLS.split() + ["%s_%s" % (p, k) for p in ("igmp", "mld")
+                                     for k in STATE_KEYS]
 
 
 def proc_interfaces(ns=None):
@@ -577,8 +612,7 @@ def proc_interfaces(ns=None):
     columns after them change with time; see proc_iface_state)."""
     lines = proc_read("interfaces", ns).splitlines()
     check(lines, "%s/interfaces is empty (no header)" % PROC)
-    eq(" ".join(lines[0].split()[:8]), IFACE_COLS,
-       "%s/interfaces header" % PROC)
+    eq(lines[0].split(), IFACE_HEADER, "%s/interfaces header" % PROC)
     return sorted(" ".join(ln.split()[:8]) for ln in lines[1:] if ln.strip())
 
 
@@ -589,47 +623,87 @@ def proc_iface_state(dev, ns=None):
     for ln in lines[1:]:
         f = ln.split()
         if f and f[0] == dev:
+            eq(len(f), len(names), "columns of %s in %s/interfaces" %
+               (dev, PROC))
             return {k: (v if k == "dev" else int(v)) for k, v in zip(names, f)}
     fail("%s not in %s/interfaces" % (dev, PROC))
 
 
-def iface_line(dev, idx, up, mtu, groups4, groups6, igmpv=3, mldv=2):
-    return ("dev %s ifindex %d up %d mtu %d igmp_version %d mld_version %d "
-            "groups4 %d groups6 %d" % (dev, idx, up, mtu, igmpv, mldv,
-                                       groups4, groups6))
+def ifaces_d(dev, ns=None):
+    """dev's querier state as `mchostctl -d ifaces dev DEV` (text), `-j -d`
+    and /proc/net/mchost/interfaces show it, read in that order: the three
+    must agree (timers count down: each later read may be lower by the time
+    between the reads, never higher; read again if a mode changed in
+    between). Returns the text's fields, by name, with "t" / "t1":
+    time.time() before and after the reads."""
+    keys = [k for k in IFACE_HEADER if k != "mld_v1_querier_ms"]
+    for attempt in range(5):
+        t = time.time()
+        r = ctl(["-d", "ifaces", "dev", dev], ns=ns)
+        tok = r.stdout.split()
+        check(len(tok) % 2 == 0 and len(r.stdout.splitlines()) == 1,
+              "`mchostctl -d ifaces dev %s`: %r" % (dev, r.stdout))
+        text = dict(zip(tok[::2], tok[1::2]))
+        eq(list(text), keys, "`mchostctl -d ifaces dev %s`: fields" % dev)
+        text = {k: (v if k == "dev" else int(v)) for k, v in text.items()}
+        js = ctl_json(["-d", "ifaces", "dev", dev], ns=ns)
+        check(isinstance(js, list) and len(js) == 1, "-j -d ifaces: %r" % js)
+        eq(sorted(js[0]), sorted(keys), "`-j -d ifaces dev %s`: keys" % dev)
+        pr = proc_iface_state(dev, ns)
+        t1 = time.time()
+        eq(pr["mld_v1_querier_ms"], 0, "mld_v1_querier_ms in /proc (MLD has "
+           "no v1 querier)")
+        timers = [k for k in keys if k.endswith("_ms") and "querier" in k or
+                  k.endswith("general_ms")]
+        fixed = [k for k in keys if k not in timers]
+        if [js[0][k] for k in fixed] == [pr[k] for k in fixed] == \
+                [text[k] for k in fixed]:
+            break
+    else:
+        eq({k: (js[0][k], pr[k]) for k in fixed},
+           {k: (text[k], text[k]) for k in fixed},
+           "%s: JSON and /proc vs text (5 reads)" % dev)
+    spent = int((t1 - t) * 1000) + 1
+    for k in timers:
+        a, b, c = text[k], js[0][k], pr[k]
+        check(a >= b >= c >= a - spent, "%s of %s: text %d, JSON %d, /proc "
+              "%d, read within %d ms" % (k, dev, a, b, c, spent))
+    text["mld_v1_querier_ms"] = 0           # as in /proc
+    text["t"], text["t1"] = t, t1
+    return text
 
 
 def iface_json(dev, idx, up, mtu, groups4, groups6, igmpv=3, mldv=2):
-    return {"dev": dev, "ifindex": idx, "up": up, "mtu": mtu,
-            "igmp_version": igmpv, "mld_version": mldv,
-            "groups4": groups4, "groups6": groups6}
+    """A device as `mchostctl -j ifaces` shows it (keys in output order)."""
+    return dict(zip(IFACE_COLS.split(), (dev, idx, up, mtu, igmpv, mldv,
+                                         groups4, groups6)))
 
 
-def iface_proc_line(dev, idx, up, mtu, groups4, groups6, igmpv=3, mldv=2):
-    return "%s %d %d %d %d %d %d %d" % (dev, idx, up, mtu, igmpv, mldv,
-                                        groups4, groups6)
+def iface_line(*a, **kw):
+    """The same as `mchostctl ifaces` prints it."""
+    return " ".join("%s %s" % kv for kv in iface_json(*a, **kw).items())
+
+
+def iface_proc_line(*a, **kw):
+    """The first columns of its line in /proc/net/mchost/interfaces."""
+    return " ".join(str(v) for v in iface_json(*a, **kw).values())
 
 
 # -------------------------------------------------------------- counters
 
 def read_counters(proto, ns=None):
     """/proc/net/mchost/{igmp,mld} as an ordered dict name -> int, with the
-    format checked (name value lines, contract names present, order)."""
-    text = proc_read(proto, ns)
+    format checked: `name value` lines, every counter of the README in its
+    order, nothing else."""
     d = {}
-    names = []
-    for ln in text.splitlines():
+    for ln in proc_read(proto, ns).splitlines():
         t = ln.split()
         if len(t) != 2 or not t[1].isdigit():
             fail("%s/%s: malformed line %r" % (PROC, proto, ln))
-        if t[0] in d:
-            fail("%s/%s: duplicate counter %r" % (PROC, proto, t[0]))
         d[t[0]] = int(t[1])
-        names.append(t[0])
-    eq(names[:len(COUNTERS_ORDERED)], COUNTERS_ORDERED,
-       "%s/%s: first counters and their order" % (PROC, proto))
-    missing = [n for n in COUNTERS_REASONS if n not in d]
-    check(not missing, "%s/%s: counters missing: %s" % (PROC, proto, missing))
+    if list(d) != COUNTERS:
+        eq(list(d), COUNTERS, "%s/%s: the counters and their order" %
+           (PROC, proto))
     return d
 
 
@@ -701,15 +775,6 @@ def _set_csum(msg, off, value):
     return msg[:off] + struct.pack("!H", value) + msg[off + 2:]
 
 
-def ip4_bytes(a):
-    return socket.inet_aton(a) if isinstance(a, str) else bytes(a)
-
-
-def ip6_bytes(a):
-    return socket.inet_pton(socket.AF_INET6, a) if isinstance(a, str) \
-        else bytes(a)
-
-
 RA4 = b"\x94\x04\x00\x00"           # IPv4 Router Alert option (RFC 2113)
 
 
@@ -724,7 +789,7 @@ def ipv4(src, dst, payload, proto=2, ttl=1, tos=0xc0, ra=True, ident=1,
     flags = (0x2000 if mf else 0) | (frag_off // 8)
     hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, tos,
                       ihl * 4 + len(payload), ident, flags, ttl, proto, 0,
-                      ip4_bytes(src), ip4_bytes(dst)) + opts
+                      addr_bytes(src), addr_bytes(dst)) + opts
     hdr = _set_csum(hdr, 10, csum(hdr))
     return hdr + payload
 
@@ -744,7 +809,7 @@ def igmp_msg(body, bad_csum=False):
 def igmp_v12(type_, code, group, bad_csum=False):
     """8-byte IGMP: v1/v2 query (0x11), v1/v2 report (0x12/0x16), leave
     (0x17), or any other type."""
-    return igmp_msg(struct.pack("!BBH4s", type_, code, 0, ip4_bytes(group)),
+    return igmp_msg(struct.pack("!BBH4s", type_, code, 0, addr_bytes(group)),
                     bad_csum)
 
 
@@ -752,23 +817,30 @@ def igmp_v3_query(group="0.0.0.0", sources=(), mrc=100, s=0, qrv=2, qqic=125,
                   nsrc=None, bad_csum=False):
     """IGMPv3 query; nsrc overrides the source count (to overrun)."""
     n = len(sources) if nsrc is None else nsrc
-    b = struct.pack("!BBH4sBBH", 0x11, mrc, 0, ip4_bytes(group),
+    b = struct.pack("!BBH4sBBH", 0x11, mrc, 0, addr_bytes(group),
                     (s << 3) | qrv, qqic, n)
-    b += b"".join(ip4_bytes(x) for x in sources)
+    b += b"".join(addr_bytes(x) for x in sources)
     return igmp_msg(b, bad_csum)
 
 
-def igmp_v3_report(records, nrec=None, bad_csum=False):
-    """IGMPv3 report; records: [(rtype, group, [sources]) or
-    (rtype, group, [sources], nsrc_override)]."""
+def _records(records, alen):
+    """Group records [(rtype, group, [sources]) or with a 4th element
+    overriding the source count] of an IGMPv3 / MLDv2 report."""
     body = b""
     for r in records:
-        rtype, group, srcs = r[0], r[1], r[2]
-        n = r[3] if len(r) > 3 else len(srcs)
-        body += struct.pack("!BBH4s", rtype, 0, n, ip4_bytes(group))
-        body += b"".join(ip4_bytes(x) for x in srcs)
+        n = r[3] if len(r) > 3 else len(r[2])
+        body += struct.pack("!BBH", r[0], 0, n) + addr_bytes(r[1])
+        body += b"".join(addr_bytes(x) for x in r[2])
+    check(all(len(addr_bytes(r[1])) == alen for r in records),
+          "record group of the wrong family")
+    return body
+
+
+def igmp_v3_report(records, nrec=None, bad_csum=False):
+    """IGMPv3 report; records as _records() takes them."""
     n = len(records) if nrec is None else nrec
-    return igmp_msg(struct.pack("!BBHHH", 0x22, 0, 0, 0, n) + body, bad_csum)
+    return igmp_msg(struct.pack("!BBHHH", 0x22, 0, 0, 0, n) +
+                    _records(records, 4), bad_csum)
 
 
 HBH_RA = bytes([5, 2, 0, 0, 1, 0])   # Router Alert (MLD) + PadN(0)
@@ -801,7 +873,7 @@ def ipv6(src, dst, nh, payload, hlim=1, hbh=HBH_RA, frag=None,
                                (off // 8) << 3 | (1 if more else 0), ident)
     plen = len(ext) + len(payload)
     hdr = struct.pack("!IHBB16s16s", 6 << 28, plen, first, hlim,
-                      ip6_bytes(src), ip6_bytes(dst))
+                      addr_bytes(src), addr_bytes(dst))
     return hdr + ext + payload
 
 
@@ -809,7 +881,7 @@ def icmp6_msg(src, dst, body, bad_csum=False):
     """Fill in the ICMPv6 checksum (pseudo-header with src/dst)."""
     m = _set_csum(body, 2, 0) if len(body) >= 4 else body
     if len(m) >= 4:
-        pseudo = ip6_bytes(src) + ip6_bytes(dst) + \
+        pseudo = addr_bytes(src) + addr_bytes(dst) + \
             struct.pack("!IxxxB", len(m), 58)
         c = csum(pseudo + m)
         if bad_csum:
@@ -821,7 +893,7 @@ def icmp6_msg(src, dst, body, bad_csum=False):
 def mld_v1(src, dst, type_, group="::", mrd=0, bad_csum=False):
     """24-byte MLDv1 message: query 130, report 131, done 132."""
     return icmp6_msg(src, dst, struct.pack("!BBHHH16s", type_, 0, 0, mrd, 0,
-                                           ip6_bytes(group)), bad_csum)
+                                           addr_bytes(group)), bad_csum)
 
 
 def mld_v2_query(src, dst, group="::", sources=(), mrd=1000, s=0, qrv=2,
@@ -829,26 +901,19 @@ def mld_v2_query(src, dst, group="::", sources=(), mrd=1000, s=0, qrv=2,
     """MLDv2 query (>= 28 bytes); nsrc overrides the count, trunc cuts the
     message to that many bytes before the checksum is computed."""
     n = len(sources) if nsrc is None else nsrc
-    b = struct.pack("!BBHHH16sBBH", 130, 0, 0, mrd, 0, ip6_bytes(group),
+    b = struct.pack("!BBHHH16sBBH", 130, 0, 0, mrd, 0, addr_bytes(group),
                     (s << 3) | qrv, qqic, n)
-    b += b"".join(ip6_bytes(x) for x in sources)
+    b += b"".join(addr_bytes(x) for x in sources)
     if trunc is not None:
         b = b[:trunc]
     return icmp6_msg(src, dst, b, bad_csum)
 
 
 def mld_v2_report(src, dst, records, nrec=None, bad_csum=False):
-    """MLDv2 report; records: [(rtype, group, [sources]) or with a 4th
-    element overriding the source count]."""
-    body = b""
-    for r in records:
-        rtype, group, srcs = r[0], r[1], r[2]
-        n = r[3] if len(r) > 3 else len(srcs)
-        body += struct.pack("!BBH16s", rtype, 0, n, ip6_bytes(group))
-        body += b"".join(ip6_bytes(x) for x in srcs)
+    """MLDv2 report; records as _records() takes them."""
     n = len(records) if nrec is None else nrec
-    return icmp6_msg(src, dst, struct.pack("!BBHHH", 143, 0, 0, 0, n) + body,
-                     bad_csum)
+    return icmp6_msg(src, dst, struct.pack("!BBHHH", 143, 0, 0, 0, n) +
+                     _records(records, 16), bad_csum)
 
 
 def mac_bytes(mac):
@@ -900,20 +965,13 @@ def scapy_layers():
     from scapy.layers.l2 import Ether
     from scapy.layers.inet import IP, IPOption_Router_Alert
     from scapy.layers.inet6 import (IPv6, IPv6ExtHdrHopByHop, RouterAlert,
-                                    ICMPv6MLQuery2, ICMPv6MLReport2,
-                                    ICMPv6MLDMultAddrRec, ICMPv6MLQuery,
-                                    ICMPv6MLReport)
-    from scapy.contrib.igmp import IGMP
-    from scapy.contrib.igmpv3 import IGMPv3, IGMPv3mq, IGMPv3mr, IGMPv3gr
-    return dict(Ether=Ether, IP=IP,
+                                    ICMPv6MLQuery2)
+    from scapy.contrib.igmpv3 import IGMPv3, IGMPv3mq
+    return dict(Ether=Ether, IP=IP, IPv6=IPv6,
                 IPOption_Router_Alert=IPOption_Router_Alert,
-                IPv6=IPv6, IPv6ExtHdrHopByHop=IPv6ExtHdrHopByHop,
+                IPv6ExtHdrHopByHop=IPv6ExtHdrHopByHop,
                 RouterAlert=RouterAlert, ICMPv6MLQuery2=ICMPv6MLQuery2,
-                ICMPv6MLReport2=ICMPv6MLReport2,
-                ICMPv6MLDMultAddrRec=ICMPv6MLDMultAddrRec,
-                ICMPv6MLQuery=ICMPv6MLQuery, ICMPv6MLReport=ICMPv6MLReport,
-                IGMP=IGMP, IGMPv3=IGMPv3, IGMPv3mq=IGMPv3mq,
-                IGMPv3mr=IGMPv3mr, IGMPv3gr=IGMPv3gr)
+                IGMPv3=IGMPv3, IGMPv3mq=IGMPv3mq)
 
 
 def scapy_igmpv3_query(S, src, dst, group, sources=(), mrc=100, qrv=2,
@@ -935,6 +993,595 @@ def scapy_mldv2_query(S, src, dst, group="::", sources=(), mrd=1000, qrv=2,
         S["ICMPv6MLQuery2"](mrd=mrd, mladdr=group, QRV=qrv, QQIC=qqic,
                             sources=list(sources))
     return bytes(q)
+
+
+# ------------------------------------------------------ the two families
+
+# Group record types (RFC 9776 §4.2.12, RFC 9777 §5.2.12).
+IS_IN, IS_EX, TO_IN, TO_EX, ALLOW, BLOCK = 1, 2, 3, 4, 5, 6
+REC_NAMES = {IS_IN: "IS_IN", IS_EX: "IS_EX", TO_IN: "TO_IN",
+             TO_EX: "TO_EX", ALLOW: "ALLOW", BLOCK: "BLOCK"}
+
+
+class Fam:
+    """What IGMP and MLD do differently, for tests that run both.
+
+    Versions are given as levels: 3 = IGMPv3 / MLDv2, 2 = IGMPv2 / MLDv1,
+    1 = IGMPv1. Message kinds follow the counters: "v3" (IGMPv3 / MLDv2
+    report), "v2" (IGMPv2 / MLDv1 report), "v1" (IGMPv1 report), "leave"
+    (Leave / Done) and "query"."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+        self.rec_hdr = 4 + self.alen            # group record header
+        self.vcol = self.name + "_version"      # ifaces / interfaces column
+        self.maxparam = self.name + "_max_version"
+
+    def __repr__(self):
+        return self.name.upper()
+
+    def ver(self, level):
+        """The version number that level has in `ifaces` (igmp_version /
+        mld_version)."""
+        return level if self.v4 else level - 1
+
+    def kind(self, type_):
+        return self.kinds.get(type_, "type%s" % type_)
+
+    def per_pkt(self, mtu):
+        """Zero-source records that fit in one report at mtu."""
+        return (mtu - self.iphdr - 8) // self.rec_hdr
+
+    def fit(self, mtu):
+        """Sources that fit in a record alone in a report at mtu."""
+        return (mtu - self.iphdr - 8 - self.rec_hdr) // self.alen
+
+    def is_ll(self, group):
+        """A link-local group (224.0.0.x, ff02::/16): reported only with
+        report_link_local=1."""
+        b = addr_bytes(group)
+        return b[:3] == b"\xe0\0\0" if self.v4 else b[:2] == b"\xff\x02"
+
+    def code(self, level, mrt):
+        """The Max Resp Code of a query of level with Max Resp Time mrt
+        seconds (only the linear range: IGMP 1/10 s, MLD ms)."""
+        c = int(round(mrt * (10 if self.v4 else 1000)))
+        check(c < (128 if self.v4 else 32768), "MRT %s s is not linear" % mrt)
+        return c
+
+    def query(self, src, group=None, sources=(), level=3, mrt=1.0, code=None,
+              qrv=2, qqic=125, dst=None, ttl=1, ra=True, **kw):
+        """An IP packet carrying a query (kw: the raw builder's nsrc,
+        bad_csum, ...; IPv4 ident/mf/frag_off, IPv6 frag)."""
+        group = group or self.any
+        dst = dst or (self.all_hosts if group == self.any else group)
+        code = self.code(level, mrt) if code is None else code
+        ipkw = {k: kw.pop(k) for k in ("ident", "mf", "frag_off", "frag")
+                if k in kw}
+        if self.v4:
+            if level == 3:
+                msg = igmp_v3_query(group, sources, code, qrv=qrv, qqic=qqic,
+                                    **kw)
+            else:
+                msg = igmp_v12(0x11, 0 if level == 1 else code, group, **kw)
+            return ipv4(src, dst, msg, ttl=ttl, ra=ra, **ipkw)
+        if level == 3:
+            msg = mld_v2_query(src, dst, group, sources, code, qrv=qrv,
+                               qqic=qqic, **kw)
+        else:
+            msg = mld_v1(src, dst, 130, group, code, **kw)
+        return ipv6(src, dst, 58, msg, hlim=ttl, hbh=HBH_RA if ra else None,
+                    **ipkw)
+
+    def report(self, src, group):
+        """Another host's IGMPv2 / MLDv1 report for group."""
+        if self.v4:
+            return ipv4(src, group, igmp_v12(0x16, 0, group))
+        return ipv6(src, group, 58, mld_v1(src, group, 131, group))
+
+    def frame(self, ip_packet, src_mac="02:00:00:00:00:01"):
+        return (frame4 if self.v4 else frame6)(ip_packet, src_mac)
+
+
+IGMP = Fam(name="igmp", v4=True, af=socket.AF_INET, ethertype=0x0800,
+           alen=4, iphdr=24, any="0.0.0.0", all_hosts="224.0.0.1",
+           v3_dst="224.0.0.22", leave_dst="224.0.0.2",
+           kinds={0x11: "query", 0x12: "v1", 0x16: "v2", 0x17: "leave",
+                  0x22: "v3"}, sol=socket.IPPROTO_IP)
+MLD = Fam(name="mld", v4=False, af=socket.AF_INET6, ethertype=0x86dd,
+          alen=16, iphdr=48, any="::", all_hosts="ff02::1",
+          v3_dst="ff02::16", leave_dst="ff02::2",
+          kinds={130: "query", 131: "v2", 132: "leave", 143: "v3"},
+          sol=socket.IPPROTO_IPV6)
+FAMS = (IGMP, MLD)
+
+
+def fam_of(addr):
+    return IGMP if len(addr_bytes(addr)) == 4 else MLD
+
+
+# ------------------------------------------------------- captured packets
+
+class Pkt:
+    """One captured IPv4 packet carrying IGMP or IPv6 packet carrying MLD,
+    parsed from raw bytes.
+
+    t (kernel timestamp, CLOCK_REALTIME), fam (IGMP/MLD, None if neither),
+    src, dst, ttl (IPv6: hop limit), tos (IPv4), ra (a Router Alert: IPv4
+    option, or IPv6 Hop-by-Hop option of value 0), ext (IPv6 extension
+    headers in order), iplen, type, group (v1/v2 messages and queries),
+    records (v3 reports: [(rtype, group, (sources...))] in packet order),
+    errors (every malformation found)."""
+
+    def __init__(self, data, t=0.0):
+        self.t, self.raw, self.errors, self.records = t, bytes(data), [], []
+        self.fam = self.type = self.group = self.src = self.dst = None
+        self.ttl = self.tos = None
+        self.ra, self.ext, self.iplen = False, [], len(data)
+        d = self.raw
+        v = d[0] >> 4 if d else 0
+        p = self._ip4(d) if v == 4 and len(d) >= 20 else \
+            self._ip6(d) if v == 6 and len(d) >= 40 else None
+        if p is not None:
+            self._msg(p)
+
+    def _ip4(self, d):
+        ihl = (d[0] & 0xf) * 4
+        self.iplen = struct.unpack("!H", d[2:4])[0]
+        self.tos, self.ttl = d[1], d[8]
+        self.src, self.dst = socket.inet_ntoa(d[12:16]), \
+            socket.inet_ntoa(d[16:20])
+        if d[9] != 2:
+            return None
+        self.fam = IGMP
+        if ihl < 20 or len(d) < ihl:
+            self.errors.append("bad IPv4 IHL %#x" % d[0])
+            return None
+        if csum(d[:ihl]) != 0:
+            self.errors.append("bad IPv4 header checksum")
+        if self.iplen != len(d):
+            self.errors.append("IP total length %d != %d bytes received" %
+                               (self.iplen, len(d)))
+        self.ra = RA4 in _ip_options(d[20:ihl])
+        if struct.unpack("!H", d[6:8])[0] & 0x3fff:
+            self.errors.append("IP fragment")
+        p = d[ihl:self.iplen]
+        if len(p) >= 4 and csum(p) != 0:
+            self.errors.append("bad IGMP checksum")
+        return p
+
+    def _ip6(self, d):
+        plen = struct.unpack("!H", d[4:6])[0]
+        nh, self.ttl = d[6], d[7]
+        self.src = socket.inet_ntop(socket.AF_INET6, d[8:24])
+        self.dst = socket.inet_ntop(socket.AF_INET6, d[24:40])
+        if 40 + plen != len(d):
+            self.errors.append("payload length %d != %d bytes received" %
+                               (plen, len(d) - 40))
+            d = d[:40 + plen]
+        off = 40
+        while nh in (0, 43, 44, 60):
+            if len(d) - off < 8:
+                self.errors.append("extension header %d overruns" % nh)
+                return None
+            hlen = 8 if nh == 44 else (d[off + 1] + 1) * 8
+            if len(d) - off < hlen:
+                self.errors.append("extension header %d overruns" % nh)
+                return None
+            self.ext.append(nh)
+            if nh == 0:
+                if len(self.ext) != 1:
+                    self.errors.append("Hop-by-Hop header not first")
+                self._hbh(d[off + 2:off + hlen])
+            nh = d[off]
+            off += hlen
+        p = d[off:]
+        if nh != 58 or not p or p[0] not in MLD.kinds:
+            return None
+        self.fam, self.iplen = MLD, len(d)
+        pseudo = d[8:40] + struct.pack("!IxxxB", len(p), 58)
+        if csum(pseudo + p) != 0:
+            self.errors.append("bad ICMPv6 checksum")
+        return p
+
+    def _hbh(self, opts):
+        i = 0
+        while i < len(opts):
+            if opts[i] == 0:
+                i += 1
+                continue
+            if i + 1 >= len(opts) or i + 2 + opts[i + 1] > len(opts):
+                self.errors.append("Hop-by-Hop option overruns")
+                return
+            if opts[i] == 5:
+                v = opts[i + 2:i + 2 + opts[i + 1]]
+                if self.ra or v != b"\0\0":
+                    self.errors.append("Router Alert %r (a second one, or "
+                                       "not MLD's value 0)" % v)
+                self.ra = True
+            elif opts[i] != 1:
+                self.errors.append("unexpected Hop-by-Hop option %d" %
+                                   opts[i])
+            i += 2 + opts[i + 1]
+
+    def _msg(self, p):
+        f = self.fam
+        v1len = 8 if f.v4 else 24          # v1/v2 messages, old queries
+        if len(p) < 8:
+            self.errors.append("message too short: %d bytes" % len(p))
+            return
+        self.type = p[0]
+        kind = f.kind(p[0])
+        if kind in ("query", "v1", "v2", "leave"):
+            if len(p) < v1len:
+                self.errors.append("%s of %d bytes" % (kind, len(p)))
+                return
+            self.group = socket.inet_ntop(f.af, p[v1len - f.alen:v1len])
+            if kind != "query" and len(p) != v1len:
+                self.errors.append("%s message of %d bytes" % (kind, len(p)))
+            if kind != "query" and not f.v4 and \
+                    (p[1] or p[4:8] != b"\0" * 4):
+                self.errors.append("MLDv1 code/max delay/reserved not zero")
+        elif kind == "v3":
+            self._records(p)
+
+    def _records(self, p):
+        """Walk the group records: header 4 + alen bytes, alen per source,
+        4 per aux word."""
+        a, af = self.fam.alen, self.fam.af
+        if p[1] or p[4:6] != b"\0\0":
+            self.errors.append("v3 report: reserved fields not zero")
+        off = 8
+        for i in range(struct.unpack("!H", p[6:8])[0]):
+            if len(p) - off < 4 + a:
+                self.errors.append("record %d overruns the packet" % i)
+                return
+            rtype, aux, ns = struct.unpack("!BBH", p[off:off + 4])
+            end = off + 4 + a + a * ns + 4 * aux
+            if end > len(p):
+                self.errors.append("record %d (%d sources) overruns the "
+                                   "packet" % (i, ns))
+                return
+            if aux:
+                self.errors.append("record %d has aux data" % i)
+            if rtype not in REC_NAMES:
+                self.errors.append("record %d: bad type %d" % (i, rtype))
+            s0 = off + 4 + a
+            self.records.append((rtype, socket.inet_ntop(af, p[off + 4:s0]),
+                                 tuple(socket.inet_ntop(af, p[s0 + a * j:
+                                                              s0 + a * j + a])
+                                       for j in range(ns))))
+            off = end
+        if off != len(p):
+            self.errors.append("%d bytes after the last record" %
+                               (len(p) - off))
+
+    def kind(self):
+        return self.fam.kind(self.type) if self.fam else "non-IGMP/MLD"
+
+    def __repr__(self):
+        body = " ".join(rec_str(r) for r in self.records) \
+            if self.kind() == "v3" else "group %s" % self.group
+        return "<%.3f %s>%s %s %s%s>" % (
+            self.t % 1000, self.src, self.dst, self.kind(), body,
+            " ERR %s" % self.errors if self.errors else "")
+
+
+def _ip_options(opts):
+    """The IPv4 options as a list of raw option byte strings."""
+    out, i = [], 0
+    while i < len(opts):
+        if opts[i] == 0:
+            break
+        if opts[i] == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            break
+        out.append(bytes(opts[i:i + opts[i + 1]]))
+        i += opts[i + 1]
+    return out
+
+
+def rec_str(r):
+    return "%s(%s){%s}" % (REC_NAMES.get(r[0], r[0]), r[1], ",".join(r[2]))
+
+
+def rec(rtype, group, sources=()):
+    """A record as records() returns it (canonical, sources sorted)."""
+    return (rtype, canon(group), tuple(sort_sources(sources)))
+
+
+def records(pkts):
+    """All v3 report records of pkts, in arrival order, sources sorted (the
+    addresses are canonical already: inet_ntop)."""
+    return [(r[0], r[1], tuple(sorted(r[2], key=lambda a, af=p.fam.af:
+                                      socket.inet_pton(af, a))))
+            for p in pkts if p.kind() == "v3" for r in p.records]
+
+
+def snd_expect(pkts, errors=0):
+    """The snd_* counter changes that the captured packets imply."""
+    k = [p.kind() for p in pkts]
+    return {"snd_reports": len(pkts), "snd_v1_reports": k.count("v1"),
+            "snd_v2_reports": k.count("v2"), "snd_leaves": k.count("leave"),
+            "snd_v3_reports": k.count("v3"), "snd_errors": errors}
+
+
+def check_framing(p, src, what, dst=None):
+    """The framing every report of ours must have (RFC 9776 §4, RFC 2236
+    §2, RFC 9777 §5, RFC 2710 §3): well-formed, TTL / hop limit 1, Router
+    Alert (IPv4: TOS 0xc0; IPv6: in a Hop-by-Hop header, first and only),
+    our source, the right destination per message type."""
+    f = p.fam
+    if dst is None:
+        dst = {"v3": f.v3_dst, "leave": f.leave_dst}.get(p.kind(), p.group)
+    got = {"errors": p.errors, "ttl": p.ttl, "ra": p.ra, "src": p.src,
+           "dst": p.dst, "more": p.tos if f.v4 else p.ext}
+    eq(got, {"errors": [], "ttl": 1, "ra": True, "src": canon(src),
+             "dst": canon(dst), "more": 0xc0 if f.v4 else [0]},
+       "%s: framing of %r (more: %s)" % (what, p, "TOS" if f.v4 else
+                                         "IPv6 extension headers"))
+
+
+# ------------------------------------------------------------- capture
+
+ETH_P_ALL = 0x0003
+SOL_PACKET, PACKET_STATISTICS, PACKET_OUTGOING = 263, 6, 4
+SO_RCVBUFFORCE = 33
+SO_TIMESTAMPNS = 35
+
+
+class Capture:
+    """An AF_PACKET socket on dev (netns ns) read by a background thread.
+
+    The thread only stores the frames with the kernel's receive timestamp,
+    so that it keeps up with bursts; get() parses the incoming IGMP and MLD
+    packets (Pkt) and fails if the socket dropped a frame. With raw=True
+    only the times of incoming IGMP and MLD frames are kept (those with a
+    Hop-by-Hop header first, as mchost sends them). send() injects a frame
+    through another socket on the same device and returns the kernel
+    timestamp of its transmission (the copy this socket sees of it)."""
+
+    def __init__(self, dev, ns=None, raw=False):
+        with in_netns(ns):
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                      socket.htons(ETH_P_ALL))
+            self.sock.bind((dev, ETH_P_ALL))
+            self.tx = L2Sender(dev)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        self.sock.settimeout(0.1)
+        self.raw, self.dev = raw, dev
+        self.lock = threading.Lock()
+        self.pkts, self.sent, self.times, self.untimed = [], [], [], 0
+        self.frames, self.drops = [], 0
+        self.last = time.monotonic()     # when the thread last took a frame
+        self.stop_ev = threading.Event()
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        while not self.stop_ev.is_set():
+            try:
+                data, anc, _, addr = self.sock.recvmsg(65535, 64)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.last = time.monotonic()
+            t = None
+            for lvl, typ, val in anc:
+                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("@qq", val[:16])
+                    t = sec + nsec / 1e9
+            with self.lock:
+                if t is None:
+                    self.untimed += 1
+                elif addr[2] == PACKET_OUTGOING:
+                    self.sent.append((data, t))
+                elif self.raw:
+                    if data[12:14] == b"\x08\x00" and data[23] == 2 or \
+                            data[12:14] == b"\x86\xdd" and data[20] == 0 \
+                            and data[54] == 58 and data[62] in MLD.kinds:
+                        self.times.append(t)
+                else:
+                    self.frames.append((data, t))
+
+    def send(self, frame):
+        """Send frame; return its kernel transmit timestamp."""
+        with self.lock:
+            n = len(self.sent)
+        self.tx.send(frame)
+
+        def seen():
+            with self.lock:
+                return [t for d, t in self.sent[n:] if d == frame]
+        return wait_for(seen, 5, "the capture on %s to see our frame" %
+                        self.dev, interval=0.002)[0]
+
+    def get(self, since=None, until=None, fam=None, pred=None):
+        """Packets that arrived in [since, until) (time.time() clock)."""
+        eq(self.untimed, 0, "frames captured without a kernel timestamp")
+        self.drops += struct.unpack("II", self.sock.getsockopt(
+            SOL_PACKET, PACKET_STATISTICS, 8))[1]
+        eq(self.drops, 0, "frames the capture on %s dropped" % self.dev)
+        with self.lock:
+            new, self.frames = self.frames, []
+        for data, t in new:
+            p = Pkt(data[14:], t)
+            if p.fam:
+                self.pkts.append(p)
+        ps = list(self.pkts)
+        return [p for p in ps if (since is None or p.t >= since) and
+                (until is None or p.t < until) and
+                (fam is None or p.fam is fam) and (pred is None or pred(p))]
+
+    def wait(self, fn, timeout, what, since=None, fam=None):
+        """Poll fn(packets since `since`) until it returns a true value."""
+        return wait_for(lambda: fn(self.get(since, fam=fam)), timeout, what)
+
+    def settle(self, quiet=0.3, timeout=60):
+        """Wait until the thread has taken no frame for `quiet` seconds:
+        it has caught up with a burst."""
+        wait_for(lambda: time.monotonic() - self.last >= quiet, timeout,
+                 "the capture to catch up", interval=0.05)
+
+    def close(self):
+        self.stop_ev.set()
+        self.th.join(2)
+        self.sock.close()
+        self.tx.close()
+
+
+# ------------------------------------------------------ a bridge querier
+
+def bridge_querier(ns, name="br0"):
+    """A Linux bridge in ns that snoops and queries IGMPv3 and MLDv2 with
+    fast timers (the intervals are set first: see harness.md)."""
+    ip(["link", "add", name, "type", "bridge", "mcast_snooping", "1",
+        "mcast_igmp_version", "3", "mcast_mld_version", "2",
+        "mcast_stats_enabled", "1", "mcast_startup_query_interval", "100",
+        "mcast_query_interval", "500", "mcast_query_response_interval", "100",
+        "mcast_querier_interval", "300"], ns=ns)
+    ip(["link", "set", name, "type", "bridge", "mcast_querier", "1"], ns=ns)
+
+
+def mdb_entries(ns, br="br0"):
+    """`bridge -d -j mdb show dev BR` in netns ns, as a list of dicts."""
+    r = run(["bridge", "-n", ns, "-d", "-j", "mdb", "show", "dev", br])
+    try:
+        data = json.loads(r.stdout or "[]")
+    except ValueError:
+        fail("bridge -j mdb show: not JSON: %r" % r.stdout[:500])
+    return [e for blk in data for e in blk.get("mdb", [])]
+
+
+def mdb_shape(entries, port, groups):
+    """The mdb entries of one port for the given groups, as a set of
+    (group, source or None, filter_mode, source_list, flags sorted): the
+    source_list holds (address, "0" or "running") pairs, in byte order."""
+    want = {canon(g) for g in groups}
+    out = set()
+    for e in entries:
+        if e.get("port") != port or canon(e["grp"]) not in want:
+            continue
+        sl = tuple((canon(s["address"]), "0" if float(s["timer"]) == 0
+                    else "running") for s in sorted(
+                        e.get("source_list", []),
+                        key=lambda s: addr_bytes(s["address"])))
+        out.add((canon(e["grp"]), canon(e["src"]) if e.get("src") else None,
+                 e.get("filter_mode"), sl, tuple(sorted(e.get("flags", [])))))
+    return out
+
+
+def mdb_expect(group, mode, sources=()):
+    """What a snooping bridge holds for a port in state mode{sources}: a
+    (*,G) entry with the filter mode and the source list (timers running
+    for INCLUDE sources, stopped at 0 for EXCLUDE ones, RFC 9776 §6.3),
+    plus one (S,G) entry per source (flagged "blocked" for EXCLUDE)."""
+    g, srcs = canon(group), tuple(sort_sources(sources))
+    timer = "0" if mode == "exclude" else "running"
+    out = {(g, None, mode, tuple((s, timer) for s in srcs), ())}
+    for s in srcs:
+        out.add((g, s, "include", (), ("blocked",) if mode == "exclude"
+                 else ()))
+    return out
+
+
+def xstats(ns, port):
+    """The multicast counters of a bridge port (ip -j link xstats)."""
+    r = ip(["-j", "link", "xstats", "type", "bridge_slave", "dev", port],
+           ns=ns)
+    for blk in json.loads(r.stdout):
+        if blk.get("ifname") == port and "multicast" in blk:
+            return blk["multicast"]
+    fail("no multicast xstats for bridge port %s:\n%s" % (port, r.stdout))
+
+
+# ------------------------------------------------------- timer firings
+
+TRACEFS = "/sys/kernel/tracing"
+TIMER_EVENTS = ["timer/timer_start", "timer/timer_expire_entry",
+                "timer/hrtimer_start", "timer/hrtimer_expire_entry"]
+HIST = "hist:keys=function.sym:vals=hitcount:size=4096"
+
+
+class TimerCount:
+    """tracefs hist triggers on the timer events: hits per timer function."""
+
+    def __init__(self):
+        if not os.path.isdir(TRACEFS + "/events/timer"):
+            run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
+        check(os.path.isdir(TRACEFS + "/events/timer"),
+              "no tracefs timer events at %s" % TRACEFS)
+
+    def _trigger(self, ev, text):
+        with open("%s/events/%s/trigger" % (TRACEFS, ev), "w") as f:
+            f.write(text + "\n")
+
+    def start(self):
+        self.clear()            # a trigger left over by a failed run
+        for ev in TIMER_EVENTS:
+            self._trigger(ev, HIST)
+
+    def stop(self):
+        """Read, remove; returns {event: {function: count}}."""
+        # Not ":pause" first: on 6.12 that left the histograms empty.
+        out = {}
+        for ev in TIMER_EVENTS:
+            with open("%s/events/%s/hist" % (TRACEFS, ev)) as f:
+                out[ev.split("/")[1]] = parse_hist(f.read())
+        self.clear()
+        return out
+
+    def clear(self):
+        for ev in TIMER_EVENTS:
+            try:
+                self._trigger(ev, "!" + HIST)
+            except OSError:     # none there
+                pass
+
+
+def parse_hist(text):
+    counts = {}
+    for m in re.finditer(r"\{\s*function:\s*(?:\[[0-9a-f]+\]\s*)?"
+                         r"([^\s}]+)[^}]*\}\s*hitcount:\s*(\d+)", text):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
+    if not counts and "hitcount" in text and "Hits: 0" not in text:
+        fail("cannot parse a hist file:\n" + text[:1000])
+    return counts
+
+
+def engine_timers(counts, prefixes):
+    """Sum the hit counts of the timer functions of one engine."""
+    out = {}
+    for ev, fns in counts.items():
+        out[ev] = sum(c for fn, c in fns.items() if fn.startswith(prefixes))
+        out[ev + "_all"] = sum(fns.values())
+    return out
+
+
+# ------------------------------------ stock socket memberships (RFC 3678)
+
+MCAST_JOIN_GROUP, MCAST_BLOCK_SOURCE = 42, 43
+MCAST_JOIN_SOURCE_GROUP, MCAST_LEAVE_SOURCE_GROUP = 46, 47
+
+
+def _sockaddr(addr):
+    """struct sockaddr_storage (128 bytes) holding addr."""
+    if fam_of(addr) is IGMP:
+        b = struct.pack("@H2x4s", socket.AF_INET, addr_bytes(addr))
+    else:
+        b = struct.pack("@HHI16sI", socket.AF_INET6, 0, 0, addr_bytes(addr),
+                        0)
+    return b + b"\0" * (128 - len(b))
+
+
+def stock_mcast(sk, opt, ifidx, group, source=None):
+    """setsockopt(opt) with a struct group_req / group_source_req."""
+    sk.setsockopt(fam_of(group).sol, opt, struct.pack("@I4x", ifidx) +
+                  _sockaddr(group) + (_sockaddr(source) if source else b""))
 
 
 # ------------------------------------------------ raw generic netlink client
@@ -1111,14 +1758,6 @@ def genl_leave(g, ifidx, group, persistent=True):
     return g.do(MCHOST_CMD_LEAVE, *a)
 
 
-def addr_bytes(a):
-    return ipaddress.ip_address(a).packed if isinstance(a, str) else bytes(a)
-
-
-def addr_text(b):
-    return str(ipaddress.ip_address(bytes(b)))
-
-
 if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "flood":
     # Helper process: `mclib.py flood DEV GROUP4 GROUP6` sends a mix of
     # valid and malformed IGMP/MLD frames on DEV (in the current netns) in
@@ -1149,541 +1788,3 @@ if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "flood":
             except OSError:
                 time.sleep(0.01)
         time.sleep(0.002)
-
-
-# ------------------------------------- IGMP engine tests (t60-t80) helpers
-
-ETH_P_ALL, ETH_P_IP = 0x0003, 0x0800
-PACKET_OUTGOING = 4
-SO_RCVBUFFORCE = 33
-SO_TIMESTAMPNS = 35
-
-# IGMPv3 group record types (RFC 9776 §4.2.12).
-IS_IN, IS_EX, TO_IN, TO_EX, ALLOW, BLOCK = 1, 2, 3, 4, 5, 6
-REC_NAMES = {IS_IN: "IS_IN", IS_EX: "IS_EX", TO_IN: "TO_IN",
-             TO_EX: "TO_EX", ALLOW: "ALLOW", BLOCK: "BLOCK"}
-
-
-class IgmpPkt:
-    """One captured IPv4 packet carrying IGMP, parsed from raw bytes.
-
-    t (monotonic arrival time), src, dst, ttl, tos, ra (Router Alert option
-    present), iplen, type, code, group (v1/v2 messages), records (IGMPv3
-    reports: [(rtype, group, (sources...))] in packet order), errors (every
-    malformation found: bad checksums, overrunning records, ...)."""
-
-    def __init__(self, data, t=0.0):
-        self.t, self.raw, self.errors = t, bytes(data), []
-        self.records, self.group, self.type, self.code = [], None, None, None
-        d = self.raw
-        if len(d) < 20:
-            self.errors.append("IP packet too short: %d bytes" % len(d))
-            return
-        ihl = (d[0] & 0xf) * 4
-        self.iplen = struct.unpack("!H", d[2:4])[0]
-        self.tos, self.ttl, self.proto = d[1], d[8], d[9]
-        self.frag = struct.unpack("!H", d[6:8])[0]
-        self.src = socket.inet_ntoa(d[12:16])
-        self.dst = socket.inet_ntoa(d[16:20])
-        if d[0] >> 4 != 4 or ihl < 20 or len(d) < ihl:
-            self.errors.append("bad IPv4 version/IHL %#x" % d[0])
-            return
-        if csum(d[:ihl]) != 0:
-            self.errors.append("bad IPv4 header checksum")
-        if self.iplen != len(d):
-            self.errors.append("IP total length %d != %d bytes received" %
-                               (self.iplen, len(d)))
-        self.ra = RA4 in _ip_options(d[20:ihl])
-        if self.frag & 0x3fff:
-            self.errors.append("IP fragment (frag field %#x)" % self.frag)
-        p = d[ihl:self.iplen]
-        self.igmplen = len(p)
-        if len(p) < 8:
-            self.errors.append("IGMP message too short: %d bytes" % len(p))
-            return
-        if csum(p) != 0:
-            self.errors.append("bad IGMP checksum")
-        self.type, self.code = p[0], p[1]
-        if self.type in (0x11, 0x12, 0x16, 0x17):
-            self.group = socket.inet_ntoa(p[4:8])
-            if self.type != 0x11 and len(p) != 8:
-                self.errors.append("v1/v2 message of %d bytes" % len(p))
-            return
-        if self.type != 0x22:
-            return
-        if p[1] or p[4:6] != b"\0\0":
-            self.errors.append("IGMPv3 report: reserved fields not zero")
-        nrec = struct.unpack("!H", p[6:8])[0]
-        off = 8
-        for i in range(nrec):
-            if len(p) - off < 8:
-                self.errors.append("record %d overruns the packet" % i)
-                return
-            rtype, aux, ns = struct.unpack("!BBH", p[off:off + 4])
-            grp = socket.inet_ntoa(p[off + 4:off + 8])
-            end = off + 8 + 4 * ns + 4 * aux
-            if end > len(p):
-                self.errors.append("record %d (%d sources) overruns the "
-                                   "packet" % (i, ns))
-                return
-            if aux:
-                self.errors.append("record %d has aux data" % i)
-            if rtype not in REC_NAMES:
-                self.errors.append("record %d: bad type %d" % (i, rtype))
-            srcs = tuple(socket.inet_ntoa(p[off + 8 + 4 * j:off + 12 + 4 * j])
-                         for j in range(ns))
-            self.records.append((rtype, grp, srcs))
-            off = end
-        if off != len(p):
-            self.errors.append("%d bytes after the last record" %
-                               (len(p) - off))
-
-    def kind(self):
-        return {0x11: "query", 0x12: "v1", 0x16: "v2", 0x17: "leave",
-                0x22: "v3"}.get(self.type, "type%s" % self.type)
-
-    def __repr__(self):
-        if self.type == 0x22:
-            body = " ".join(rec_str(r) for r in self.records)
-        else:
-            body = "group %s" % self.group
-        return "<%.3f %s>%s %s %s%s>" % (self.t, self.src, self.dst,
-                                         self.kind(), body,
-                                         " ERR %s" % self.errors
-                                         if self.errors else "")
-
-
-def _ip_options(opts):
-    """The IPv4 options as a list of raw option byte strings."""
-    out, i = [], 0
-    while i < len(opts):
-        if opts[i] == 0:
-            break
-        if opts[i] == 1:
-            i += 1
-            continue
-        if i + 1 >= len(opts) or opts[i + 1] < 2:
-            break
-        out.append(bytes(opts[i:i + opts[i + 1]]))
-        i += opts[i + 1]
-    return out
-
-
-def rec_str(r):
-    return "%s(%s){%s}" % (REC_NAMES.get(r[0], r[0]), r[1], ",".join(r[2]))
-
-
-def rec(rtype, group, sources=()):
-    """An expected record, as IgmpPkt.records holds it (sources sorted)."""
-    return (rtype, group, tuple(sort_sources(sources)))
-
-
-def norm_rec(r):
-    """A record with its sources sorted (the wire order is free)."""
-    return (r[0], r[1], tuple(sort_sources(r[2])))
-
-
-def check_report_ip(p, src, what, dst=None):
-    """The IPv4/IGMP framing every report of ours must have (RFC 9776 §4,
-    RFC 2236 §2): well-formed, TTL 1, TOS 0xc0, Router Alert, our source,
-    the right destination per message type."""
-    if dst is None:
-        dst = {0x22: "224.0.0.22", 0x17: "224.0.0.2"}.get(p.type, p.group)
-    got = {"errors": p.errors, "ttl": p.ttl, "tos": p.tos, "ra": p.ra,
-           "src": p.src, "dst": p.dst}
-    eq(got, {"errors": [], "ttl": 1, "tos": 0xc0, "ra": True, "src": src,
-             "dst": dst}, "%s: IP framing of %r" % (what, p))
-
-
-class _Capture:
-    """Capture frames arriving on dev (netns ns) with an AF_PACKET socket,
-    in a background thread; each packet's t is the kernel's receive time on
-    the time.monotonic() clock. Frames sent from this side are skipped.
-    Subclasses say in _take() which frames they keep."""
-
-    RCVBUF = 32 << 20
-
-    def __init__(self, dev, ns=None):
-        import threading
-        with in_netns(ns):
-            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                      socket.htons(ETH_P_ALL))
-            self.sock.bind((dev, ETH_P_ALL))
-        try:
-            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE,
-                                 self.RCVBUF)
-        except OSError:
-            pass
-        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        self.sock.settimeout(0.1)
-        self.lock = threading.Lock()
-        self.pkts = []
-        self.other = 0
-        self.last = time.monotonic()     # when the thread last took a frame
-        self.stop_ev = threading.Event()
-        self.th = threading.Thread(target=self._run, daemon=True)
-        self.th.start()
-
-    def _run(self):
-        while not self.stop_ev.is_set():
-            try:
-                data, anc, _, addr = self.sock.recvmsg(65535, 64)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.last = time.monotonic()
-            # The kernel's receive time (CLOCK_REALTIME) on the monotonic
-            # clock: right even when this thread lags behind a burst.
-            t = time.monotonic()
-            for lvl, typ, val in anc:
-                if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and \
-                        len(val) >= 16:
-                    sec, nsec = struct.unpack("@qq", val[:16])
-                    t = sec + nsec / 1e9 - (time.time() - time.monotonic())
-            if addr[2] != PACKET_OUTGOING:
-                self._take(data, t)
-
-    def _take(self, data, t):
-        raise NotImplementedError
-
-    def get(self, since=None, until=None, pred=None):
-        """Packets that arrived in [since, until) (monotonic times)."""
-        with self.lock:
-            ps = list(self.pkts)
-        return [p for p in ps if (since is None or p.t >= since) and
-                (until is None or p.t < until) and (pred is None or pred(p))]
-
-    def wait(self, fn, timeout, what, since=None):
-        """Poll fn(packets since `since`) until it returns a true value."""
-        return wait_for(lambda: fn(self.get(since)), timeout, what,
-                        interval=0.02)
-
-    def settle(self, quiet=0.3, timeout=60):
-        """Wait until the thread has taken no frame for `quiet` seconds:
-        it has caught up with a burst (packet times are the kernel's, but
-        get() only returns what the thread has parsed)."""
-        wait_for(lambda: time.monotonic() - self.last >= quiet, timeout,
-                 "the capture to catch up", interval=0.05)
-
-    def close(self):
-        self.stop_ev.set()
-        self.th.join(2)
-        self.sock.close()
-
-
-class IgmpCapture(_Capture):
-    """The IPv4 IGMP packets arriving on dev; other IPv4 frames are only
-    counted (other)."""
-
-    RCVBUF = 16 << 20
-
-    def _take(self, data, t):
-        if len(data) < 34:
-            return
-        if struct.unpack("!H", data[12:14])[0] != ETH_P_IP or data[23] != 2:
-            with self.lock:
-                self.other += 1
-            return
-        p = IgmpPkt(data[14:], t)
-        with self.lock:
-            self.pkts.append(p)
-
-
-def v3_records(pkts):
-    """All IGMPv3 records of pkts, in arrival order, sources sorted."""
-    return [norm_rec(r) for p in pkts if p.type == 0x22 for r in p.records]
-
-
-def mdb_entries(ns, br="br0"):
-    """`bridge -d -j mdb show dev BR` in netns ns, as a list of dicts."""
-    r = run(["bridge", "-n", ns, "-d", "-j", "mdb", "show", "dev", br])
-    try:
-        data = json.loads(r.stdout or "[]")
-    except ValueError:
-        fail("bridge -j mdb show: not JSON: %r" % r.stdout[:500])
-    out = []
-    for blk in data:
-        out.extend(blk.get("mdb", []))
-    return out
-
-
-def mdb_shape(entries, port, groups=None):
-    """The mdb entries of one port as a set of tuples (group, source or
-    None, filter_mode, source_list addresses sorted, flags sorted), timers
-    left out; only IPv4 groups (and only those in `groups` if given)."""
-    out = set()
-    for e in entries:
-        if e.get("port") != port or ":" in e.get("grp", ":"):
-            continue
-        if groups is not None and e["grp"] not in groups:
-            continue
-        out.add((e["grp"], e.get("src"), e.get("filter_mode"),
-                 tuple(sort_sources(s["address"]
-                                    for s in e.get("source_list", []))),
-                 tuple(sorted(e.get("flags", [])))))
-    return out
-
-
-def mdb_expect(group, mode, sources=()):
-    """The mdb entries a bridge (IGMPv3 snooping) holds for one port that
-    is in state mode{sources} for group: a (*,G) entry with the filter mode
-    and the source list, plus one (S,G) entry per source (blocked for
-    EXCLUDE)."""
-    srcs = tuple(sort_sources(sources))
-    out = {(group, None, mode, srcs, ())}
-    for s in srcs:
-        out.add((group, s, "include", (), ("blocked",) if mode == "exclude"
-                 else ()))
-    return out
-
-
-def write_param(name, value):
-    with open(os.path.join(PARAMS, name), "w") as f:
-        f.write(str(value))
-
-
-# -------------------------------------- MLD engine tests (t90-t92) helpers
-
-ETH_P_IPV6 = 0x86dd
-MLD_QUERY, MLD_V1_REPORT, MLD_DONE, MLD_V2_REPORT = 130, 131, 132, 143
-MLD_TYPES = (MLD_QUERY, MLD_V1_REPORT, MLD_DONE, MLD_V2_REPORT)
-
-# socket options of level IPPROTO_IPV6 (and IPPROTO_IP): RFC 3678
-MCAST_JOIN_GROUP, MCAST_BLOCK_SOURCE, MCAST_UNBLOCK_SOURCE = 42, 43, 44
-MCAST_LEAVE_GROUP, MCAST_JOIN_SOURCE_GROUP = 45, 46
-MCAST_LEAVE_SOURCE_GROUP = 47
-
-
-def sockaddr_in6(addr):
-    """struct sockaddr_storage holding an AF_INET6 address (128 bytes)."""
-    return struct.pack("@HHI16sI", socket.AF_INET6, 0, 0, ip6_bytes(addr),
-                       0) + b"\0" * 100
-
-
-def group_req6(ifidx, group):
-    """struct group_req (RFC 3678) for an IPv6 group."""
-    return struct.pack("@I4x", ifidx) + sockaddr_in6(group)
-
-
-def group_source_req6(ifidx, group, source):
-    """struct group_source_req (RFC 3678) for an IPv6 group and source."""
-    return struct.pack("@I4x", ifidx) + sockaddr_in6(group) + \
-        sockaddr_in6(source)
-
-
-class MldPkt:
-    """One captured IPv6 packet carrying MLD, parsed from raw bytes.
-
-    t (monotonic arrival time), src, dst, hlim, ext (extension headers in
-    order, e.g. [0]), ra (the Router Alert value in the Hop-by-Hop header,
-    None without one), frag (a Fragment header was present), type (ICMPv6
-    type, None if the packet carries no ICMPv6), mldlen, group (MLDv1
-    messages and queries), records (MLDv2 reports: [(rtype, group,
-    (sources...))] in packet order), errors (every malformation found: bad
-    checksum, overrunning records, payload length, ...)."""
-
-    def __init__(self, data, t=0.0):
-        self.t, self.raw, self.errors = t, bytes(data), []
-        self.records, self.group, self.type = [], None, None
-        self.ext, self.ra, self.frag, self.mldlen = [], None, False, 0
-        self.src = self.dst = None
-        self.hlim = None
-        d = self.raw
-        if len(d) < 40:
-            self.errors.append("IPv6 packet too short: %d bytes" % len(d))
-            return
-        if d[0] >> 4 != 6:
-            self.errors.append("not IPv6: version %d" % (d[0] >> 4))
-            return
-        plen = struct.unpack("!H", d[4:6])[0]
-        nh, self.hlim = d[6], d[7]
-        self.src = socket.inet_ntop(socket.AF_INET6, d[8:24])
-        self.dst = socket.inet_ntop(socket.AF_INET6, d[24:40])
-        if 40 + plen != len(d):
-            self.errors.append("payload length %d != %d bytes received" %
-                               (plen, len(d) - 40))
-            d = d[:40 + plen]
-        off = 40
-        while nh in (0, 43, 44, 60):
-            if len(d) - off < 8:
-                self.errors.append("extension header %d overruns" % nh)
-                return
-            self.ext.append(nh)
-            if nh == 44:
-                self.frag = True
-                hlen = 8
-            else:
-                hlen = (d[off + 1] + 1) * 8
-            if len(d) - off < hlen:
-                self.errors.append("extension header %d overruns" % nh)
-                return
-            if nh == 0:
-                if len(self.ext) != 1:
-                    self.errors.append("Hop-by-Hop header not first")
-                self._hbh(d[off + 2:off + hlen])
-            nh = d[off]
-            off += hlen
-        if nh != 58:
-            return
-        p = d[off:]
-        self.mldlen = len(p)
-        if len(p) < 4:
-            self.errors.append("ICMPv6 message too short: %d bytes" % len(p))
-            return
-        self.type = p[0]
-        pseudo = d[8:40] + struct.pack("!IxxxB", len(p), 58)
-        if csum(pseudo + p) != 0:
-            self.errors.append("bad ICMPv6 checksum")
-        if self.type in (MLD_QUERY, MLD_V1_REPORT, MLD_DONE):
-            if len(p) < 24:
-                self.errors.append("MLD message of %d bytes" % len(p))
-                return
-            self.group = socket.inet_ntop(socket.AF_INET6, p[8:24])
-            if self.type != MLD_QUERY and len(p) != 24:
-                self.errors.append("MLDv1 message of %d bytes" % len(p))
-            if self.type != MLD_QUERY and (p[1] or p[4:8] != b"\0" * 4):
-                self.errors.append("MLDv1 message: code/max delay/reserved "
-                                   "not zero")
-            return
-        if self.type != MLD_V2_REPORT:
-            return
-        if len(p) < 8:
-            self.errors.append("MLDv2 report of %d bytes" % len(p))
-            return
-        if p[1] or p[4:6] != b"\0\0":
-            self.errors.append("MLDv2 report: reserved fields not zero")
-        nrec = struct.unpack("!H", p[6:8])[0]
-        o = 8
-        for i in range(nrec):
-            if len(p) - o < 20:
-                self.errors.append("record %d overruns the packet" % i)
-                return
-            rtype, aux, ns = struct.unpack("!BBH", p[o:o + 4])
-            grp = socket.inet_ntop(socket.AF_INET6, p[o + 4:o + 20])
-            end = o + 20 + 16 * ns + 4 * aux
-            if end > len(p):
-                self.errors.append("record %d (%d sources) overruns the "
-                                   "packet" % (i, ns))
-                return
-            if aux:
-                self.errors.append("record %d has aux data" % i)
-            if rtype not in REC_NAMES:
-                self.errors.append("record %d: bad type %d" % (i, rtype))
-            srcs = tuple(socket.inet_ntop(socket.AF_INET6,
-                                          p[o + 20 + 16 * j:o + 36 + 16 * j])
-                         for j in range(ns))
-            self.records.append((rtype, grp, srcs))
-            o = end
-        if o != len(p):
-            self.errors.append("%d bytes after the last record" %
-                               (len(p) - o))
-
-    def _hbh(self, opts):
-        i = 0
-        while i < len(opts):
-            if opts[i] == 0:
-                i += 1
-                continue
-            if i + 1 >= len(opts) or i + 2 + opts[i + 1] > len(opts):
-                self.errors.append("Hop-by-Hop option overruns")
-                return
-            if opts[i] == 5:
-                if opts[i + 1] != 2:
-                    self.errors.append("Router Alert of length %d" %
-                                       opts[i + 1])
-                elif self.ra is not None:
-                    self.errors.append("two Router Alert options")
-                else:
-                    self.ra = struct.unpack("!H", opts[i + 2:i + 4])[0]
-            elif opts[i] != 1:
-                self.errors.append("unexpected Hop-by-Hop option %d" %
-                                   opts[i])
-            i += 2 + opts[i + 1]
-
-    def kind(self):
-        return {MLD_QUERY: "query", MLD_V1_REPORT: "v1", MLD_DONE: "done",
-                MLD_V2_REPORT: "v2"}.get(self.type, "type%s" % self.type)
-
-    def __repr__(self):
-        if self.type == MLD_V2_REPORT:
-            body = " ".join(rec_str(r) for r in self.records)
-        else:
-            body = "group %s" % self.group
-        return "<%.3f %s>%s hlim %s %s %s%s>" % (
-            self.t, self.src, self.dst, self.hlim, self.kind(), body,
-            " ERR %s" % self.errors if self.errors else "")
-
-
-def check_report_ip6(p, src, what, dst=None):
-    """The IPv6/MLD framing every report of ours must have (RFC 9777 §5,
-    RFC 2710 §3): well-formed, hop limit 1, a Hop-by-Hop header (first and
-    only) with Router Alert value 0, our link-local source, the right
-    destination per message type."""
-    if dst is None:
-        dst = {MLD_V2_REPORT: "ff02::16", MLD_DONE: "ff02::2"}.get(
-            p.type, p.group)
-    got = {"errors": p.errors, "hlim": p.hlim, "ext": p.ext, "ra": p.ra,
-           "src": p.src, "dst": p.dst}
-    eq(got, {"errors": [], "hlim": 1, "ext": [0], "ra": 0,
-             "src": canon(src), "dst": canon(dst)},
-       "%s: IPv6 framing of %r" % (what, p))
-
-
-class MldCapture(_Capture):
-    """The MLD messages (ICMPv6 130/131/132/143 after any extension
-    headers) arriving on dev; other IPv6 packets are only counted
-    (other)."""
-
-    def _take(self, data, t):
-        if len(data) < 54 or \
-                struct.unpack("!H", data[12:14])[0] != ETH_P_IPV6:
-            return
-        p = MldPkt(data[14:], t)
-        with self.lock:
-            if p.type in MLD_TYPES:
-                self.pkts.append(p)
-            else:
-                self.other += 1
-
-
-def mld_records(pkts):
-    """All MLDv2 records of pkts, in arrival order, sources sorted and
-    addresses canonical."""
-    return [(r[0], canon(r[1]), tuple(sort_sources(r[2])))
-            for p in pkts if p.type == MLD_V2_REPORT for r in p.records]
-
-
-def rec6(rtype, group, sources=()):
-    """An expected MLDv2 record, as mld_records() returns it."""
-    return (rtype, canon(group), tuple(sort_sources(sources)))
-
-
-def mdb_shape6(entries, port, groups=None):
-    """mdb_shape() for IPv6 groups: the mdb entries of one port as a set of
-    (group, source or None, filter_mode, source_list sorted, flags sorted),
-    addresses canonical, timers left out; only the groups in `groups` if
-    given."""
-    want = None if groups is None else {canon(g) for g in groups}
-    out = set()
-    for e in entries:
-        if e.get("port") != port or ":" not in e.get("grp", ""):
-            continue
-        g = canon(e["grp"])
-        if want is not None and g not in want:
-            continue
-        src = e.get("src")
-        out.add((g, canon(src) if src else None, e.get("filter_mode"),
-                 tuple(sort_sources(s["address"]
-                                    for s in e.get("source_list", []))),
-                 tuple(sorted(e.get("flags", [])))))
-    return out
-
-
-def mld_version(dev, ns=None):
-    """mld_version of dev in /proc/net/mchost/interfaces."""
-    for ln in proc_interfaces(ns):
-        t = ln.split()
-        if t[0] == dev:
-            return int(t[5])
-    fail("%s not in %s/interfaces" % (dev, PROC))

@@ -30,24 +30,20 @@ QUIET = 1.0     # a response to Max Resp Code 0 would come at once
 
 
 class Side:
-    """The peer p0: injects frames, captures what h0 sends."""
+    """The peer: injects frames, captures what the host sends."""
 
     def __init__(self, dev, ns, to_dev, to_ns):
-        self.tx = m.L2Sender(dev, ns)
-        self.cap4 = m.IgmpCapture(dev, ns)
-        self.cap6 = m.MldCapture(dev, ns)
+        self.cap = m.Capture(dev, ns)
         self.mac = m.link_mac(to_dev, to_ns)
         self.ns = to_ns
 
     def send(self, frame):
+        """Send frame; the host's counters before, the kernel send time."""
         c0 = m.counters(self.ns)
-        t0 = time.monotonic()
-        self.tx.send(frame)
-        return c0, t0
+        return c0, self.cap.send(frame)
 
     def close(self):
-        for x in (self.tx, self.cap4, self.cap6):
-            x.close()
+        self.cap.close()
 
 
 def v3_query4(dst, ttl=1, mac=None, group="0.0.0.0"):
@@ -72,25 +68,14 @@ def settle(side, c0, what, exp, ns):
 IS_EX = 2      # a current-state record: an answer, not a state change
 
 
-def answered4(side, t0, group, what):
-    side.cap4.wait(lambda ps: [r for r in m.v3_records(ps)
-                               if r[:2] == (IS_EX, group)],
-                   QUIET, what, since=t0)
+def answered(side, fam, t0, group, what):
+    side.cap.wait(lambda ps: [r for r in m.records(ps)
+                              if r[:2] == (IS_EX, m.canon(group))],
+                  QUIET, what, since=t0, fam=fam)
 
 
-def silent4(side, t0, group, what):
-    recs = [r for r in m.v3_records(side.cap4.get(t0)) if r[1] == group]
-    eq(recs, [], what)
-
-
-def answered6(side, t0, group, what):
-    side.cap6.wait(lambda ps: [r for r in m.mld_records(ps)
-                               if r[:2] == (IS_EX, m.canon(group))],
-                   QUIET, what, since=t0)
-
-
-def silent6(side, t0, group, what):
-    recs = [r for r in m.mld_records(side.cap6.get(t0))
+def silent(side, fam, t0, group, what):
+    recs = [r for r in m.records(side.cap.get(t0, fam=fam))
             if r[1] == m.canon(group)]
     eq(recs, [], what)
 
@@ -103,14 +88,14 @@ def igmp(side):
     Q = {"rcv_total": 1, "rcv_queries": 1, "qry_v3": 1, "qry_general": 1}
     step("IGMP: a general query to 224.0.0.1 with TTL 1 is answered")
     c0, t0 = side.send(v3_query4("224.0.0.1"))
-    answered4(side, t0, G4, "the answer to a valid query")
+    answered(side, m.IGMP, t0, G4, "the answer to a valid query")
     settle(side, c0, "valid query", {"igmp": Q}, NS)
 
     step("IGMP: TTL 2 (crossed a router): rcv_badttl, no answer")
     c0, t0 = side.send(v3_query4("224.0.0.1", ttl=2))
     settle(side, c0, "query with TTL 2",
            {"igmp": {"rcv_total": 1, "rcv_badttl": 1}}, NS)
-    silent4(side, t0, G4, "answers to a query with TTL 2")
+    silent(side, m.IGMP, t0, G4, "answers to a query with TTL 2")
 
     step("IGMP: a v1 query routed through (TTL 2) leaves the version at 3")
     c0, t0 = side.send(m.ether(m.mcast_mac("224.0.0.1"), "02:00:00:00:00:01",
@@ -125,22 +110,22 @@ def igmp(side):
     c0, t0 = side.send(v3_query4("10.0.0.99", mac=side.mac))
     settle(side, c0, "query to 10.0.0.99",
            {"igmp": {"rcv_total": 1, "rcv_baddst": 1}}, NS)
-    silent4(side, t0, G4, "answers to a query for 10.0.0.99")
+    silent(side, m.IGMP, t0, G4, "answers to a query for 10.0.0.99")
 
     step("IGMP: to the interface's own address: answered")
     c0, t0 = side.send(v3_query4(H4, mac=side.mac))
-    answered4(side, t0, G4, "the answer to a query to %s" % H4)
+    answered(side, m.IGMP, t0, G4, "the answer to a query to %s" % H4)
     settle(side, c0, "query to %s" % H4, {"igmp": Q}, NS)
 
     step("IGMP: a group query to the group: answered; to another: not")
     c0, t0 = side.send(v3_query4(G4, group=G4))
-    answered4(side, t0, G4, "the answer to a group query")
+    answered(side, m.IGMP, t0, G4, "the answer to a group query")
     settle(side, c0, "group query", {"igmp": {
         "rcv_total": 1, "rcv_queries": 1, "qry_v3": 1, "qry_group": 1}}, NS)
     c0, t0 = side.send(v3_query4("239.9.9.9", group=G4))
     settle(side, c0, "group query sent to 239.9.9.9",
            {"igmp": {"rcv_total": 1, "rcv_baddst": 1}}, NS)
-    silent4(side, t0, G4, "answers to it")
+    silent(side, m.IGMP, t0, G4, "answers to it")
 
 
 def suppression(side):
@@ -152,7 +137,7 @@ def suppression(side):
     c0 = m.counters(NS)
     # A v2 query with Max Resp Time 10 s, then at once the two reports.
     for p in (q, rep2, rep1):
-        side.tx.send(m.frame4(p))
+        side.cap.send(m.frame4(p))
     time.sleep(QUIET)
     m.expect_delta(c0, m.counters(NS), {"igmp": {
         "rcv_total": 3, "rcv_queries": 1, "qry_v2": 1, "qry_general": 1,
@@ -177,18 +162,18 @@ def mld(side):
     Q = {"rcv_total": 1, "rcv_queries": 1, "qry_v3": 1, "qry_general": 1}
     step("MLD: a general query to ff02::1 is answered")
     c0, t0 = side.send(v2_query6("ff02::1"))
-    answered6(side, t0, G6, "the answer to a valid MLD query")
+    answered(side, m.MLD, t0, G6, "the answer to a valid MLD query")
     settle(side, c0, "valid MLD query", {"mld": Q}, NS)
 
     step("MLD: to another host's unicast address: rcv_baddst")
     c0, t0 = side.send(v2_query6("fe80::99", mac=side.mac))
     settle(side, c0, "MLD query to fe80::99",
            {"mld": {"rcv_total": 1, "rcv_baddst": 1}}, NS)
-    silent6(side, t0, G6, "answers to it")
+    silent(side, m.MLD, t0, G6, "answers to it")
 
     step("MLD: to the interface's link-local address: answered")
     c0, t0 = side.send(v2_query6(H_LL, mac=side.mac))
-    answered6(side, t0, G6, "the answer to a query to %s" % H_LL)
+    answered(side, m.MLD, t0, G6, "the answer to a query to %s" % H_LL)
     settle(side, c0, "MLD query to %s" % H_LL, {"mld": Q}, NS)
 
     step("MLDv1 mode: a report from a global source suppresses nothing")
@@ -199,7 +184,7 @@ def mld(side):
     good = m.ipv6("::", G6, 58, m.mld_v1("::", G6, 131, G6))
     c0 = m.counters(NS)
     for p in (q, bad, good):
-        side.tx.send(m.frame6(p))
+        side.cap.send(m.frame6(p))
     time.sleep(QUIET)
     m.expect_delta(c0, m.counters(NS), {"mld": {
         "rcv_total": 3, "rcv_queries": 1, "qry_v2": 1, "qry_general": 1,
@@ -234,18 +219,18 @@ def bridge(brmod):
     Q1 = {"rcv_total": 1, "rcv_queries": 1, "qry_v3": 1, "qry_general": 1}
     try:
         c0, t0 = side.send(v3_query4("224.0.0.1"))
-        answered4(side, t0, "239.2.2.2", "IGMP answer from br0")
+        answered(side, m.IGMP, t0, "239.2.2.2", "IGMP answer from br0")
         settle(side, c0, "IGMP query on the bridge (counted once)",
                {"igmp": Q1}, B)
         c0, t0 = side.send(v2_query6("ff02::1"))
-        answered6(side, t0, "ff3e::2", "MLD answer from br0")
+        answered(side, m.MLD, t0, "ff3e::2", "MLD answer from br0")
         settle(side, c0, "MLD query on the bridge (counted once)",
                {"mld": Q1}, B)
         step("bridge: a query the bridge only forwards is not the host's")
         other = "02:00:00:00:00:99"
         c0, t0 = side.send(v3_query4("10.1.0.99", mac=other))
         time.sleep(QUIET)
-        silent4(side, t0, "239.2.2.2", "answers to a query for 10.1.0.99")
+        silent(side, m.IGMP, t0, "239.2.2.2", "answers to a query for 10.1.0.99")
         d = m.delta(c0, m.counters(B))["igmp"]
         check(d["rcv_queries"] == 0,
               "a forwarded query was taken as the host's: %r" % d)

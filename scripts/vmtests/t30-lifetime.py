@@ -98,7 +98,7 @@ def body():
                  join_args("h0", "239.30.0.3", hold=True),
                  ["leave", "dev", "h0", "group", GP],
                  ["leave", "dev", "h0", "group", "239.30.0.9"]):
-        ctl_error(args, ns=NS, pre=U, substr="Operation not permitted")
+        ctl_error(args, ns=NS, pre=U, msg="Operation not permitted")
     r = ctl(["-b", "-"], ns=NS, pre=U, check=False,
             input="join dev h0 group 239.30.0.4\nleave dev h0 group %s\n" % GP)
     eq(r.returncode, 1, "exit status of an unprivileged batch")
@@ -150,7 +150,7 @@ def body():
     m.expect_members([M("h0", GH, "exclude", ["10.0.0.1", "10.0.0.2"])], NS,
                      "after the persistent owner left (hold remains)")
     ctl_error(["leave", "dev", "h0", "group", GH], ns=NS,
-              substr="no such membership")
+              msg="no such membership")
     ctl(join_args("h0", GH, "include", ["10.0.0.2"]), ns=NS)
     m.expect_members([M("h0", GH, "exclude", ["10.0.0.1"], owners=2)], NS,
                      "persistent joined again")
@@ -174,7 +174,7 @@ def body():
     wait_show([M("h0", GH2, "exclude")], what="after killing one hold process")
     alive(p3, "second hold process")
     ctl_error(["leave", "dev", "h0", "group", GH2], ns=NS,
-              substr="no such membership")
+              msg="no such membership")
     m.expect_members([M("h0", GH2, "exclude")], NS, "persistent leave of a "
                      "group held only by a hold process")
     kill(p3, signal.SIGTERM)
@@ -209,7 +209,7 @@ def body():
 
     step("a rejected hold join exits 1 at once")
     ctl_error(join_args("h0", "224.0.0.1", hold=True), ns=NS,
-              substr="all-hosts group")
+              msg="the all-hosts group (224.0.0.1) cannot be joined")
 
     step("device moved to another netns: memberships dropped, no maddr leak")
     m.veth("m0", NS, "m1", "p")
@@ -241,7 +241,7 @@ def body():
           "/proc/net/mchost/interfaces still lists h0: %s" % lines)
     check(all("h0" not in ln for ln in ctl("ifaces", ns=NS).stdout
               .splitlines()), "`ifaces` still lists h0")
-    ctl_error(join_args("h0", GV[0]), ns=NS, substr="unknown device")
+    ctl_error(join_args("h0", GV[0]), ns=NS, msg="unknown device h0")
     alive(p4, "hold process whose device was deleted")
     kill(p4)
     m.expect_members([], NS, "after the hold process of the deleted h0 died")

@@ -1,31 +1,43 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""t40-params: module parameters: defaults, valid and invalid writes,
-invalid insmod values, load-time values, and max_sources enforcement.
+"""t40-params: all seven module parameters: modinfo, defaults, the range
+bounds (both ends valid, one past either end EINVAL with the value kept,
+garbage EINVAL), invalid and valid insmod values, and their effect:
+
+  max_sources       joins over it rejected (exact message), then accepted
+  igmp_max_version  lowering either cap downgrades every device of every
+  mld_max_version   namespace at once, raising it upgrades them again
+  coalesce_ms       the default (1000): group responses spread over 8 s
+                    leave in at most 8 / 1 + 1 timer firings; the cap of a
+                    quarter of the interval: responses spread over 1 s
+                    leave in at most 5, and those still due after the last
+                    query over more than 0.25 s (the window alone would
+                    send them all in one firing). Firings are counted with
+                    tracefs.
+
+The effect of robustness, unsolicited_report_interval_ms and
+report_link_local, at insmod and written at runtime, is checked packet by
+packet in t70-engine.
 """
 import errno
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mclib as m
-from mclib import Member, check, ctl, ctl_error, eq, ip, join_args, step
+from mclib import FAMS, Member, check, ctl, ctl_error, eq, ip, join_args, step
 
-DEFAULTS = {"igmp_max_version": 3, "mld_max_version": 2, "robustness": 2,
-            "unsolicited_report_interval_ms": 1000, "max_sources": 64}
-VALID = {"igmp_max_version": [1, 2, 3],
-         "mld_max_version": [1, 2],
-         "robustness": [1, 7, 4],
-         "unsolicited_report_interval_ms": [1, 60000, 250],
-         "max_sources": [1, 1024, 100]}
-OVER = {"igmp_max_version": ["4", "255"],
-        "mld_max_version": ["3", "0x10"],
-        "robustness": ["8", "100"],
-        "unsolicited_report_interval_ms": ["1000000000", "4294967295"],
-        "max_sources": ["1025", "2000"]}
+# name: (default, low, high)
+RANGE = {"igmp_max_version": (3, 1, 3), "mld_max_version": (2, 1, 2),
+         "robustness": (2, 1, 7),
+         "unsolicited_report_interval_ms": (1000, 1, 60000),
+         "max_sources": (64, 1, 1024), "coalesce_ms": (1000, 0, 1000),
+         "report_link_local": (0, 0, 1)}
+DEFAULTS = {n: v[0] for n, v in RANGE.items()}
+GARBAGE = ["abc", "2x", "-1", "1.5", "4294967296",
+           "99999999999999999999", "\n"]
 OVERFLOW = ("4294967296", "99999999999999999999")
-GARBAGE = ["abc", "2x", "-1", "1.5", "4294967296", "99999999999999999999",
-           "\n"]
 
 NS = "h"
 
@@ -51,7 +63,83 @@ def pwrite(name, value):
 
 
 def params_now():
-    return {n: pread(n) for n in DEFAULTS}
+    return {n: pread(n) for n in RANGE}
+
+
+def versions(devs):
+    """{(netns, dev): (igmp_version, mld_version)} from /proc."""
+    return {(ns, d): tuple(m.proc_iface_state(d, ns)[k] for k in
+                           ("igmp_version", "mld_version"))
+            for ns, d in devs}
+
+
+def firings(peer, gs, mrt, what):
+    """A group query with Max Resp Time mrt for every group of gs (both
+    families) at once; returns (timer firings while the responses were
+    sent, responses sent before the last query had left, the send times of
+    those after it)."""
+    c0 = m.counters(NS)
+    frames = [f.frame(f.query(q, g, mrt=mrt)) for f, q in
+              ((m.IGMP, "10.0.0.1"), (m.MLD, "fe80::1")) for g in gs[f]]
+    tc = m.TimerCount()
+    tc.start()
+    t_first = time.time()
+    for fr in frames:
+        peer.tx.send(fr)
+    t_last = time.time()
+    m.wait_for(lambda: all(m.counters(NS)[f.name]["snd_v3_reports"] -
+                           c0[f.name]["snd_v3_reports"] >= len(gs[f])
+                           for f in FAMS), mrt + 5, "%s: the responses" % what)
+    n = m.engine_timers(tc.stop(), ("mchost",))["hrtimer_expire_entry"]
+    time.sleep(0.1)
+    early = len(peer.get(t_first, t_last))
+    late = [p.t for p in peer.get(t_last)]
+    d = m.delta(c0, m.counters(NS))
+    eq({f.name: (d[f.name]["snd_v3_reports"], d[f.name]["qry_group"])
+        for f in FAMS}, {f.name: (len(gs[f]), len(gs[f])) for f in FAMS},
+       "%s: group queries and responses" % what)
+    m.log("%s: %d responses in %d timer firings, %d of them before the last "
+          "query left, the others over %.3f s" % (
+              what, len(frames), n, early, max(late) - min(late)))
+    return n, early, late
+
+
+def coalescing():
+    step("coalesce_ms: the default window, and its quarter-interval cap")
+    m.netns_add(NS)
+    m.netns_add("p")
+    m.veth("h0", NS, "p0", "p", up=False)
+    m.ipv6_quiet("p", "p0", disable=True)
+    ip("link set p0 up", ns="p")
+    m.quiet_host(NS, "h0", "10.0.0.2", "fe80::2")
+    peer = m.Capture("p0", "p")
+    # 30 groups a family: one firing sends at most 64 packets.
+    gs = {f: [m.addr_add(b, i) for i in range(1, 31)] for f, b in
+          ((m.IGMP, "239.44.0.0"), (m.MLD, "ff0e::44:0"))}
+    ctl(["-b", "-"], ns=NS, input="".join(
+        "join dev h0 group %s\n" % g for f in FAMS for g in gs[f]))
+    # robustness 2: one retransmission within 1 s (the default URI).
+    m.wait_for(lambda: all(m.counters(NS)[f.name]["snd_v3_reports"] == 60
+                           for f in FAMS), 5, "the joins' reports")
+    # A firing serves what is due within min(coalesce_ms, MRT / 4), and
+    # the next one comes only for a later deadline: after the last query,
+    # firings are more than that apart. Each firing before sends at least
+    # one response.
+    n, early, _ = firings(peer, gs, 8.0, "MRT 8 s (window 1 s)")
+    check(n <= early + 8 // 1 + 2, "MRT 8 s: %d firings (%d responses "
+          "before the last query): coalescing within 1 s allows at most "
+          "%d" % (n, early, early + 10))
+    # The 1 s window alone would serve every response still due after the
+    # last query in its first firing: at once. With the cap, the next
+    # firing comes more than 0.25 s later.
+    n, early, late = firings(peer, gs, 1.0, "MRT 1 s (cap 0.25 s)")
+    check(n <= early + 4 + 2 and max(late) - min(late) > 0.25, "MRT 1 s: "
+          "%d firings (%d responses before the last query), the others "
+          "over %.3f s: with slack min(1 s, MRT/4) = 0.25 s, at most %d "
+          "firings, and over more than 0.25 s" % (
+              n, early, max(late) - min(late), early + 6))
+    peer.close()
+    ip("netns del p")
 
 
 def body():
@@ -62,26 +150,23 @@ def body():
     step("modinfo describes every parameter")
     r = m.run(["modinfo", "-F", "parm", m.KO])
     described = {ln.split(":", 1)[0] for ln in r.stdout.splitlines()}
-    eq(set(DEFAULTS) - described, set(), "parameters missing from modinfo")
+    eq(set(RANGE) - described, set(), "parameters missing from modinfo")
 
     step("insmod with out-of-range values fails and loads nothing")
-    for arg in ("max_sources=2000", "max_sources=0", "max_sources=1025",
-                "igmp_max_version=0", "igmp_max_version=4",
-                "mld_max_version=0", "mld_max_version=3", "robustness=0",
-                "robustness=8", "unsolicited_report_interval_ms=0",
-                "max_sources=abc"):
-        r = m.insmod(arg, check=False)
-        check(r.returncode != 0, "`insmod mchost.ko %s` succeeded; it must "
-              "fail" % arg)
-        check(not m.module_loaded(), "module present after the failed "
-              "`insmod %s`" % arg)
+    for n, (d, lo, hi) in RANGE.items():
+        for v in ([str(lo - 1)] if lo else []) + [str(hi + 1), "abc"]:
+            r = m.insmod("%s=%s" % (n, v), check=False)
+            check(r.returncode != 0, "`insmod mchost.ko %s=%s` succeeded; it "
+                  "must fail" % (n, v))
+            check(not m.module_loaded(), "module present after the failed "
+                  "`insmod %s=%s`" % (n, v))
 
     step("insmod with valid values takes them")
-    m.insmod("igmp_max_version=2", "mld_max_version=1", "robustness=5",
-             "unsolicited_report_interval_ms=2500", "max_sources=1024")
-    eq(params_now(), {"igmp_max_version": 2, "mld_max_version": 1,
-                      "robustness": 5, "unsolicited_report_interval_ms": 2500,
-                      "max_sources": 1024}, "parameters given at insmod")
+    given = {"igmp_max_version": 2, "mld_max_version": 1, "robustness": 5,
+             "unsolicited_report_interval_ms": 2500, "max_sources": 1024,
+             "coalesce_ms": 0, "report_link_local": 1}
+    m.insmod(*["%s=%d" % kv for kv in given.items()])
+    eq(params_now(), given, "parameters given at insmod")
     m.netns_add(NS)
     m.dummy("d0", ns=NS)
     idx = m.ifindex("d0", NS)
@@ -99,44 +184,42 @@ def body():
     step("defaults")
     m.fresh_module()
     eq(params_now(), DEFAULTS, "default parameter values")
-    for n in DEFAULTS:
+    for n in RANGE:
         st = os.stat(os.path.join(m.PARAMS, n))
-        check(st.st_mode & 0o200, "%s is not writable by root (mode %o)" %
-              (n, st.st_mode & 0o777))
+        eq(st.st_mode & 0o777, 0o644, "mode of %s/%s" % (m.PARAMS, n))
 
-    step("valid writes take; invalid ones fail with EINVAL, value unchanged")
-    for n in DEFAULTS:
-        for v in VALID[n]:
-            e = pwrite(n, "%d\n" % v)
-            eq(e, 0, "writing %d to %s: errno" % (v, n))
+    step("the bounds take; one past them and garbage fail with EINVAL, the "
+         "value unchanged")
+    for n, (d, lo, hi) in RANGE.items():
+        for v in (lo, hi, (lo + hi) // 2):
+            eq(pwrite(n, "%d\n" % v), 0, "writing %d to %s: errno" % (v, n))
             eq(pread(n), v, "%s after writing %d" % (n, v))
         keep = pread(n)
-        for v in ["0"] + OVER[n] + GARBAGE:
+        for v in ([str(lo - 1)] if lo else []) + [str(hi + 1)] + GARBAGE:
             e = pwrite(n, v if v.endswith("\n") else v + "\n")
             # kstrtouint() says ERANGE for a number that overflows u32
             ok = (errno.EINVAL, errno.ERANGE) if v in OVERFLOW else \
                 (errno.EINVAL,)
-            check(e in ok,
-                  "writing %r to %s: expected EINVAL, got %s" %
+            check(e in ok, "writing %r to %s: expected EINVAL, got %s" %
                   (v, n, "success" if e == 0 else errno.errorcode.get(e, e)))
             eq(pread(n), keep, "%s after the rejected write of %r" % (n, v))
         # writes without a trailing newline work too
-        eq(pwrite(n, "%d" % DEFAULTS[n]), 0, "writing %d to %s without "
-           "newline" % (DEFAULTS[n], n))
+        eq(pwrite(n, "%d" % d), 0, "writing %d to %s without newline" %
+           (d, n))
     eq(params_now(), DEFAULTS, "all parameters restored to the defaults")
 
+    coalescing()
+
     step("max_sources=2: 3 sources rejected, 2 accepted")
-    m.netns_add(NS)
     m.dummy("d0", ns=NS)
     idx = m.ifindex("d0", NS)
+    MANY = "too many sources (more than max_sources)"
     eq(pwrite("max_sources", "2\n"), 0, "writing 2 to max_sources")
     for g, srcs in (("232.40.0.2", ["10.0.0.1", "10.0.0.2", "10.0.0.3"]),
                     ("ff3e::40:2", ["2001:db8::1", "2001:db8::2",
                                     "2001:db8::3"])):
-        ctl_error(join_args("d0", g, "include", srcs), ns=NS,
-                  substr="too many sources")
-        ctl_error(join_args("d0", g, "exclude", srcs), ns=NS,
-                  substr="too many sources")
+        ctl_error(join_args("d0", g, "include", srcs), ns=NS, msg=MANY)
+        ctl_error(join_args("d0", g, "exclude", srcs), ns=NS, msg=MANY)
         m.expect_members([], NS, "after the rejected 3-source join of " + g)
     exp = []
     for g, srcs, mode in (("232.40.0.2", ["10.0.0.2", "10.0.0.1"], "include"),
@@ -146,8 +229,7 @@ def body():
         exp.append(Member("d0", g, mode, srcs, 1, idx))
         m.expect_members(exp, NS, "after the 2-source join of " + g)
     ctl_error(join_args("d0", "232.40.0.2", "include",
-                        ["10.0.0.1", "10.0.0.2", "10.0.0.3"]), ns=NS,
-              substr="too many sources")
+                        ["10.0.0.1", "10.0.0.2", "10.0.0.3"]), ns=NS, msg=MANY)
     m.expect_members(exp, NS, "a rejected 3-source re-join keeps the filter")
     eq(pwrite("max_sources", "3\n"), 0, "writing 3 to max_sources")
     ctl(join_args("d0", "232.40.0.2", "include",
@@ -156,15 +238,22 @@ def body():
                     ["10.0.0.1", "10.0.0.2", "10.0.0.3"], 1, idx)
     m.expect_members(exp, NS, "3 sources accepted after max_sources=3")
 
-    step("lowering igmp_max_version / mld_max_version downgrades at once")
-    for igmpv, mldv in ((1, 1), (2, 2), (3, 1), (3, 2)):
-        eq(pwrite("igmp_max_version", "%d\n" % igmpv), 0,
-           "writing %d to igmp_max_version" % igmpv)
-        eq(pwrite("mld_max_version", "%d\n" % mldv), 0,
-           "writing %d to mld_max_version" % mldv)
-        st = m.proc_iface_state("d0", NS)
-        eq((st["igmp_version"], st["mld_version"]), (igmpv, mldv),
-           "versions of d0 right after the writes (no event in between)")
+    step("lowering igmp_max_version / mld_max_version downgrades every "
+         "device of every namespace at once")
+    m.netns_add("a")
+    for ns, d in ((NS, "d1"), ("a", "a0"), ("a", "a1"), (None, "x0")):
+        m.dummy(d, ns=ns)
+    ctl(join_args("a1", "239.40.0.1"), ns="a")
+    devs = [(NS, "d0"), (NS, "d1"), ("a", "a0"), ("a", "a1"), (None, "x0")]
+    eq(versions(devs), {k: (3, 2) for k in devs}, "versions at first")
+    for igmpv, mldv in ((1, 1), (2, 2), (3, 1), (2, 1), (3, 2)):
+        eq((pwrite("igmp_max_version", "%d\n" % igmpv),
+            pwrite("mld_max_version", "%d\n" % mldv)), (0, 0),
+           "writing %d / %d" % (igmpv, mldv))
+        eq(versions(devs), {k: (igmpv, mldv) for k in devs},
+           "versions right after writing igmp_max_version=%d, "
+           "mld_max_version=%d (no event in between)" % (igmpv, mldv))
+    ip("link del x0")
     m.rmmod()
     tw.check()
 

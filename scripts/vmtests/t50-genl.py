@@ -5,9 +5,11 @@
 A raw netlink client (mclib.Genl) checks the uapi encoding of the dumps
 (include/uapi/linux/mchost.h), socket-owned (non-persistent) memberships and
 their release when the socket closes, requests the CLI never sends
-(wrong attribute sizes, out-of-range values, output-only attributes): each
-must fail with an extended-ack message and change nothing, and multi-part
-dumps across devices (no record lost or repeated).
+(wrong attribute sizes, out-of-range values, output-only attributes) and
+every rejection the README lists: each must fail with its exact errno and
+extended-ack message and change nothing; a merged source list over
+max_sources; and multi-part dumps across devices (no record lost or
+repeated).
 """
 import errno
 import os
@@ -180,78 +182,132 @@ def body():
         return nla_nest(A_SOURCES, *[nla(A_SOURCE, b) for b in bs])
     J, L = MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE
     s65 = [m.addr_bytes("10.65.0.%d" % i) for i in range(1, 66)]
+    E = errno
+    GRP = "group must be a 4-byte IPv4 or 16-byte IPv6 address"
+    SRC = "source must be a 4-byte IPv4 or 16-byte IPv6 address"
+    AF = "source address family differs from the group's"
+    UNI = "source is not a unicast address"
+    NOTMC = "group is not a multicast address"
+    POLICY = "Attribute failed policy validation"
+    RANGE = "integer out of range"
+    LO = "memberships on a loopback device are meaningless"
+    MISS_DEV = "missing device (MCHOST_A_IFINDEX) [missing attribute 1]"
+    MISS_GRP = "missing group (MCHOST_A_GROUP) [missing attribute 3]"
+    lo = nla_u32(A_IFINDEX, idx["lo"])
+    # (what, command, attributes, errno, extended-ack message)
     bad = [
-        ("JOIN without attributes", J, []),
-        ("JOIN without GROUP", J, [d0, P]),
-        ("JOIN without IFINDEX", J, [g4, P]),
-        ("JOIN with a 0-byte GROUP", J, [d0, nla(A_GROUP, b""), P]),
-        ("JOIN with a 3-byte GROUP", J, [d0, nla(A_GROUP, b"\xe8\1\1"), P]),
-        ("JOIN with a 5-byte GROUP", J, [d0, nla(A_GROUP, b"\xe8\1\1\1\1"),
-                                         P]),
-        ("JOIN with an 8-byte GROUP", J, [d0, nla(A_GROUP, b"\xe8" * 8), P]),
-        ("JOIN with a 15-byte GROUP", J, [d0, nla(A_GROUP, b"\xff" * 15), P]),
-        ("JOIN with a 17-byte GROUP", J, [d0, nla(A_GROUP, b"\xff" * 17), P]),
-        ("JOIN with IFINDEX 0", J, [nla_u32(A_IFINDEX, 0), g4, P]),
+        ("JOIN without attributes", J, [], E.EINVAL, MISS_DEV),
+        ("JOIN without GROUP", J, [d0, P], E.EINVAL, MISS_GRP),
+        ("JOIN without IFINDEX", J, [g4, P], E.EINVAL, MISS_DEV),
+    ] + [("JOIN with a %d-byte GROUP" % n, J, [d0, nla(A_GROUP, b"\xff" * n),
+                                               P], E.EINVAL, GRP)
+         for n in (0, 3, 5, 8, 15)] + [
+        ("JOIN with a 17-byte GROUP", J, [d0, nla(A_GROUP, b"\xff" * 17), P],
+         E.ERANGE, POLICY),
+        ("JOIN with IFINDEX 0", J, [nla_u32(A_IFINDEX, 0), g4, P], E.ERANGE,
+         RANGE),
         ("JOIN with an unknown IFINDEX", J,
-         [nla_u32(A_IFINDEX, 0x7fffffff), g4, P]),
-        ("JOIN with a 1-byte IFINDEX", J, [nla_u8(A_IFINDEX, 2), g4, P]),
-        ("JOIN with FMODE 0", J, [d0, g4, nla_u8(A_FMODE, 0), P]),
-        ("JOIN with FMODE 3", J, [d0, g4, nla_u8(A_FMODE, 3), P]),
-        ("JOIN with FMODE 255", J, [d0, g4, nla_u8(A_FMODE, 255), P]),
+         [nla_u32(A_IFINDEX, 0x7fffffff), g4, P], E.ENODEV,
+         "unknown device"),
+        ("JOIN on the loopback device", J, [lo, g4, P], E.EOPNOTSUPP, LO),
+        ("JOIN with a 1-byte IFINDEX", J, [nla_u8(A_IFINDEX, 2), g4, P],
+         E.EINVAL, "invalid attribute length"),
+        ("JOIN with FMODE 0", J, [d0, g4, nla_u8(A_FMODE, 0), P], E.ERANGE,
+         RANGE),
+        ("JOIN with FMODE 3", J, [d0, g4, nla_u8(A_FMODE, 3), P], E.ERANGE,
+         RANGE),
+        ("JOIN with FMODE 255", J, [d0, g4, nla_u8(A_FMODE, 255), P],
+         E.ERANGE, RANGE),
         ("JOIN with a 5-byte SOURCE", J,
-         [d0, g4old, nla_u8(A_FMODE, INC), srcs(b"\x0a\0\0\1\1"), P]),
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(b"\x0a\0\0\1\1"), P],
+         E.EINVAL, SRC),
         ("JOIN with a 0-byte SOURCE", J,
-         [d0, g4old, nla_u8(A_FMODE, INC), srcs(b""), P]),
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(b""), P], E.EINVAL, SRC),
         ("JOIN with an IPv6 SOURCE for an IPv4 group", J,
          [d0, g4old, nla_u8(A_FMODE, INC), srcs(m.addr_bytes("2001:db8::1")),
-          P]),
+          P], E.EINVAL, AF),
         ("JOIN with an IPv4 SOURCE for an IPv6 group", J,
          [d0, nla(A_GROUP, m.addr_bytes("ff3e::50:2")), nla_u8(A_FMODE, INC),
-          srcs(m.addr_bytes("10.0.0.1")), P]),
+          srcs(m.addr_bytes("10.0.0.1")), P], E.EINVAL, AF),
         ("JOIN with 65 sources", J,
-         [d0, g4old, nla_u8(A_FMODE, INC), srcs(*s65), P]),
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(*s65), P], E.E2BIG,
+         "too many sources (more than max_sources)"),
         ("JOIN with a duplicate source", J,
          [d0, g4old, nla_u8(A_FMODE, EXC),
-          srcs(m.addr_bytes("10.0.0.1"), m.addr_bytes("10.0.0.1")), P]),
+          srcs(m.addr_bytes("10.0.0.1"), m.addr_bytes("10.0.0.1")), P],
+         E.EINVAL, "duplicate source address"),
         ("JOIN INCLUDE with an empty SOURCES nest", J,
-         [d0, g4old, nla_u8(A_FMODE, INC), srcs(), P]),
+         [d0, g4old, nla_u8(A_FMODE, INC), srcs(), P], E.EINVAL,
+         "INCLUDE with no sources is a leave, use LEAVE"),
         ("JOIN of the IPv4-mapped all-hosts group as 16 bytes", J,
-         [d0, nla(A_GROUP, m.addr_bytes("::ffff:224.0.0.1")), P]),
+         [d0, nla(A_GROUP, m.addr_bytes("::ffff:224.0.0.1")), P], E.EINVAL,
+         NOTMC),
         ("JOIN of an IPv4-mapped group (::ffff:239.1.1.1) as 16 bytes", J,
-         [d0, nla(A_GROUP, m.addr_bytes("::ffff:239.1.1.1")), P]),
+         [d0, nla(A_GROUP, m.addr_bytes("::ffff:239.1.1.1")), P], E.EINVAL,
+         NOTMC),
+        ("JOIN of a unicast group", J,
+         [d0, nla(A_GROUP, m.addr_bytes("10.1.1.1")), P], E.EINVAL, NOTMC),
+        ("JOIN of 224.0.0.1", J,
+         [d0, nla(A_GROUP, m.addr_bytes("224.0.0.1")), P], E.EINVAL,
+         "the all-hosts group (224.0.0.1) cannot be joined"),
+        ("JOIN of ff02::1", J, [d0, nla(A_GROUP, m.addr_bytes("ff02::1")), P],
+         E.EINVAL, "the all-hosts group (ff02::1) cannot be joined"),
+        ("JOIN of ff01::5 (scope 1)", J,
+         [d0, nla(A_GROUP, m.addr_bytes("ff01::5")), P], E.EINVAL,
+         "IPv6 groups of scope 0 or 1 cannot be joined"),
         ("JOIN with an output-only OWNERS attribute", J,
-         [d0, g4, nla_u32(A_OWNERS, 5), P]),
+         [d0, g4, nla_u32(A_OWNERS, 5), P], E.EINVAL, POLICY),
         ("JOIN with an output-only IFNAME attribute", J,
-         [d0, g4, nla(A_IFNAME, b"d1\0"), P]),
-        ("LEAVE without GROUP", L, [d0, P]),
-        ("LEAVE without IFINDEX", L, [g4old, P]),
-        ("LEAVE with a 3-byte GROUP", L, [d0, nla(A_GROUP, b"\xe8\1\1"), P]),
+         [d0, g4, nla(A_IFNAME, b"d1\0"), P], E.EINVAL, POLICY),
+        ("LEAVE without GROUP", L, [d0, P], E.EINVAL, MISS_GRP),
+        ("LEAVE without IFINDEX", L, [g4old, P], E.EINVAL, MISS_DEV),
+        ("LEAVE with a 3-byte GROUP", L, [d0, nla(A_GROUP, b"\xe8\1\1"), P],
+         E.EINVAL, GRP),
         ("LEAVE with an unknown IFINDEX", L,
-         [nla_u32(A_IFINDEX, 0x7fffffff), g4old, P]),
-    ]
+         [nla_u32(A_IFINDEX, 0x7fffffff), g4old, P], E.ENODEV,
+         "unknown device"),
+        ("LEAVE on the loopback device", L, [lo, g4old, P], E.EOPNOTSUPP, LO),
+        ("LEAVE of a group not held", L, [d0, g4, P], E.ENOENT,
+         "no such membership"),
+    ] + [("JOIN with the non-unicast source %s" % a, J,
+          [d0, nla(A_GROUP, m.addr_bytes(grp)), nla_u8(A_FMODE, mode),
+           srcs(*[m.addr_bytes(x) for x in (ok, a)]), P], E.EINVAL, UNI)
+         for grp, ok, mode in (("232.50.0.1", "10.0.0.1", INC),
+                               ("ff3e::50:2", "2001:db8::1", EXC))
+         for a in ((("0.0.0.0", "224.0.0.5", "239.1.1.1",
+                     "255.255.255.255") if ":" not in grp else
+                    ("::", "ff02::1", "ff0e::1")))]
     before = group_records(g)
     before_ifs = iface_records(g)
-    # A missing attribute may be reported as NLMSGERR_ATTR_MISS_TYPE (what
-    # GENL_REQ_ATTR_CHECK does) instead of a text: then it must name the
-    # right attribute.
-    miss = {"JOIN without attributes": (A_IFINDEX, A_GROUP),
-            "JOIN without GROUP": (A_GROUP,),
-            "JOIN without IFINDEX": (A_IFINDEX,),
-            "LEAVE without GROUP": (A_GROUP,),
-            "LEAVE without IFINDEX": (A_IFINDEX,)}
-    for what, cmd, attrs in bad:
+    for what, cmd, attrs, err_want, msg_want in bad:
         err, msg = g.do(cmd, *attrs)
-        m.log("  %s: %s %r" % (what, errno.errorcode.get(-err, err), msg))
-        check(err < 0, "%s: expected an error, got success" % what)
-        check(msg.strip() != "", "%s: error %s without an extended-ack "
-              "message" % (what, errno.errorcode.get(-err, err)))
-        if "[missing attribute" in msg:
-            check(any("[missing attribute %d]" % t in msg
-                      for t in miss.get(what, ())),
-                  "%s: extended ack names the wrong missing attribute: %r"
-                  % (what, msg))
+        eq((errno.errorcode.get(-err, err), msg),
+           (errno.errorcode[err_want], msg_want), "%s: errno and extended "
+           "ack" % what)
         eq(group_records(g), before, "GET_GROUP after: " + what)
     eq(iface_records(g), before_ifs, "GET_IFACE after the malformed requests")
+
+    step("a merged source list over max_sources (64): E2BIG, nothing changes")
+    s1 = m.Genl(ns=NS)
+    d1 = idx["d1"]
+    G = "232.50.1.1"
+    s40 = ["10.66.0.%d" % i for i in range(1, 41)]
+    s25 = ["10.66.1.%d" % i for i in range(1, 26)]
+    eq(m.genl_join(g, d1, G, INC, s40), (0, ""), "persistent INCLUDE{40}")
+    MERGED = (-errno.E2BIG, "merged source list of the group exceeds "
+              "max_sources")
+    eq(m.genl_join(s1, d1, G, INC, s25, persistent=False), MERGED,
+       "a socket owner's INCLUDE{25 others} beside INCLUDE{40}")
+    eq(m.genl_join(g, d1, G, INC, s40 + s25[:24]), (0, ""),
+       "the persistent owner's INCLUDE{64} (replaces its own)")
+    eq([r for r in group_records(g) if r[2] == G],
+       [rec(d1, "d1", G, "include", s40 + s25[:24])],
+       "the group after the rejected merge and the replace")
+    eq(m.genl_join(s1, d1, G, INC, s25[24:], persistent=False), MERGED,
+       "a socket owner's INCLUDE{1 other}: 65 in the union")
+    eq(m.genl_leave(g, d1, G), (0, ""), "LEAVE")
+    s1.close()
+    eq(group_records(g), before, "GET_GROUP after the merge rejections")
     err, _, _ = g.request(g.family, 99, b"")
     eq(err, -errno.EOPNOTSUPP, "errno of an unknown command")
 
