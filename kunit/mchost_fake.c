@@ -23,6 +23,7 @@ struct mchost_fake_cb {
 	struct in6_addr dst;
 	ktime_t at;
 	u8 fam;
+	u8 kind;
 };
 
 #define MCHOST_FAKE_CB(skb) ((struct mchost_fake_cb *)(skb)->cb)
@@ -35,7 +36,8 @@ static struct mchost_fake *mchost_fake_of(const struct mchost_dev *md)
 static struct sk_buff *mchost_fake_alloc(struct mchost_dev *md,
 					 enum mchost_fam fam,
 					 const struct in6_addr *dst,
-					 unsigned int len, u8 **payload)
+					 unsigned int len, u8 **payload,
+					 enum mchost_stat kind)
 {
 	struct mchost_fake *f = mchost_fake_of(md);
 	struct sk_buff *skb;
@@ -47,6 +49,7 @@ static struct sk_buff *mchost_fake_alloc(struct mchost_dev *md,
 		return NULL;
 	MCHOST_FAKE_CB(skb)->dst = *dst;
 	MCHOST_FAKE_CB(skb)->fam = fam;
+	MCHOST_FAKE_CB(skb)->kind = kind;
 	*payload = skb_put(skb, len);
 	return skb;
 }
@@ -59,6 +62,9 @@ static void mchost_fake_emit(struct mchost_dev *md, struct sk_buff *skb)
 	/* Every report fits the MTU with its IP headers. */
 	KUNIT_EXPECT_LE(f->test, skb->len + mchost_report_overhead(fam), f->mtu);
 	MCHOST_FAKE_CB(skb)->at = f->now;
+	/* Sent at once, as far as the counters go. */
+	mchost_dev_count(md, fam, MCHOST_STAT_SND_REPORTS);
+	mchost_dev_count(md, fam, MCHOST_FAKE_CB(skb)->kind);
 	__skb_queue_tail(&f->sent, skb);
 }
 

@@ -235,9 +235,10 @@ void mchost_dev_unlock(struct mchost_dev *md)
 static struct sk_buff *mchost_dev_alloc(struct mchost_dev *md,
 					enum mchost_fam fam,
 					const struct in6_addr *dst,
-					unsigned int len, u8 **payload)
+					unsigned int len, u8 **payload,
+					enum mchost_stat kind)
 {
-	return mchost_xmit_alloc(md->dev, fam, dst, len, payload);
+	return mchost_xmit_alloc(md->dev, fam, dst, len, payload, kind);
 }
 
 static void mchost_dev_emit(struct mchost_dev *md, struct sk_buff *skb)

@@ -29,10 +29,13 @@ struct mchost_dev;
  * KUnit drives the engine through fakes of these.
  */
 struct mchost_dev_ops {
-	/* A report of len payload bytes to dst; *payload gets its start. */
+	/*
+	 * A report of len payload bytes to dst, of a kind that is counted
+	 * (snd_v3_reports, ...) once it is sent; *payload gets its start.
+	 */
 	struct sk_buff *(*alloc)(struct mchost_dev *md, enum mchost_fam fam,
 				 const struct in6_addr *dst, unsigned int len,
-				 u8 **payload);
+				 u8 **payload, enum mchost_stat kind);
 	/* Send an skb from alloc(), trimmed to its final length. */
 	void (*emit)(struct mchost_dev *md, struct sk_buff *skb);
 	/* Run the engine for this device no later than 'when'. */

@@ -145,14 +145,13 @@ static void mchost_queue_v1v2(struct mchost_dev *md, enum mchost_fam fam,
 	u8 *payload;
 
 	skb = md->ops->alloc(md, fam, dst, fam == MCHOST_IGMP ? 8 : 24,
-			     &payload);
+			     &payload, stat);
 	if (!skb) {
 		mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 		return;
 	}
 	mchost_report_fill_v1v2(fam, type, group, payload);
 	md->ops->emit(md, skb);
-	mchost_dev_count(md, fam, stat);
 }
 
 /* A v1/v2 report for grp, of the kind the current mode speaks. */
@@ -206,7 +205,7 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 		if (budget && *budget <= 0 && !pos.src)
 			return pos.rec;
 		skb = md->ops->alloc(md, fam, &mchost_v3_dst[fam], room,
-				     &payload);
+				     &payload, MCHOST_STAT_SND_V3_REPORTS);
 		if (!skb) {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 			return n;
@@ -226,7 +225,6 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 		}
 		skb_trim(skb, len);
 		md->ops->emit(md, skb);
-		mchost_dev_count(md, fam, MCHOST_STAT_SND_V3_REPORTS);
 		while (truncated--)
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_TRUNCATED);
 		if (budget)

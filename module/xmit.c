@@ -21,13 +21,15 @@
 struct mchost_xmit_cb {
 	struct in6_addr daddr;
 	u8 fam;
+	u8 kind;	/* enum mchost_stat */
 };
 
 #define MCHOST_XMIT_CB(skb) ((struct mchost_xmit_cb *)(skb)->cb)
 
 struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 				  const struct in6_addr *daddr,
-				  unsigned int len, u8 **payload)
+				  unsigned int len, u8 **payload,
+				  enum mchost_stat kind)
 {
 	unsigned int head = LL_RESERVED_SPACE(dev) + mchost_report_overhead(fam);
 	struct sk_buff *skb;
@@ -42,6 +44,7 @@ struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 	BUILD_BUG_ON(sizeof(struct mchost_xmit_cb) > sizeof(skb->cb));
 	MCHOST_XMIT_CB(skb)->daddr = *daddr;
 	MCHOST_XMIT_CB(skb)->fam = fam;
+	MCHOST_XMIT_CB(skb)->kind = kind;
 	skb_reset_transport_header(skb);
 	*payload = skb_put(skb, len);
 	return skb;
@@ -198,6 +201,7 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 		       struct sk_buff_head *q)
 {
+	enum mchost_stat kind;
 	struct in6_addr daddr;
 	struct sk_buff *skb;
 	enum mchost_fam fam;
@@ -205,6 +209,7 @@ void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 
 	while ((skb = __skb_dequeue(q))) {
 		fam = MCHOST_XMIT_CB(skb)->fam;
+		kind = MCHOST_XMIT_CB(skb)->kind;
 		daddr = MCHOST_XMIT_CB(skb)->daddr;
 		/* The output path reads skb->cb as IPCB / IP6CB: clear ours. */
 		memset(skb->cb, 0, sizeof(skb->cb));
@@ -212,7 +217,12 @@ void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 			err = mchost_xmit4(net, skb, daddr.s6_addr32[3]);
 		else
 			err = mchost_xmit6(net, skb, &daddr);
-		mchost_stats_inc(stats, fam, net_xmit_eval(err) ?
-				 MCHOST_STAT_SND_ERRORS : MCHOST_STAT_SND_REPORTS);
+		/* Sent or not: a packet counts by kind only once it left. */
+		if (net_xmit_eval(err)) {
+			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_ERRORS);
+		} else {
+			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_REPORTS);
+			mchost_stats_inc(stats, fam, kind);
+		}
 	}
 }

@@ -19,6 +19,8 @@ struct net;
  * @daddr: its destination (IPv4-mapped for IGMP)
  * @len: bytes of payload
  * @payload: set to the start of the payload
+ * @kind: the counter of its kind (snd_v3_reports, ...), counted once the
+ *        packet is sent
  *
  * GFP_ATOMIC: called under locks.
  *
@@ -26,12 +28,14 @@ struct net;
  */
 struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 				  const struct in6_addr *daddr,
-				  unsigned int len, u8 **payload);
+				  unsigned int len, u8 **payload,
+				  enum mchost_stat kind);
 
 /**
  * mchost_xmit_flush() - send and consume every skb of a queue
  * @net: the namespace of their device
- * @stats: counts snd_reports per packet sent, snd_errors per failure
+ * @stats: counts snd_reports and the packet's kind per packet sent,
+ *         snd_errors per failure
  * @q: skbs from mchost_xmit_alloc()
  */
 void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
