@@ -53,12 +53,13 @@ static bool mchost_change_at(const struct mchost_slist *s, unsigned int i,
 }
 
 /*
- * One pending list after a source-list change, in one sorted walk: gain
- * holds the sources the change now wants in this list, lose those it wants
- * in the other one (INCLUDE: new and old; EXCLUDE: old and new). Sources of
- * gain - lose get cnt; those of lose - gain leave; the other sources of
- * pend keep their count (pcnt), unless it is spent. Writes dst and dcnt
- * when dst is not NULL; returns the number of sources either way.
+ * One pending list after a source-list change, in one sorted walk. The
+ * change's own record for this list is gain - lose, and for the other list
+ * lose - gain (ALLOW: gain is the new INCLUDE or the old EXCLUDE set, lose
+ * the other; BLOCK: the reverse). Sources of gain - lose get cnt, those of
+ * lose - gain move to the other list, and the other sources of pend keep
+ * their count (pcnt) unless it is spent. Writes dst and dcnt when dst is
+ * not NULL; returns the number of sources either way.
  */
 static unsigned int mchost_change_fold(struct mchost_slist *dst, u8 *dcnt,
 				       const struct mchost_slist *pend,
