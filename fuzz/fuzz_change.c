@@ -9,29 +9,31 @@
  * bitsets. A source is "wanted" by INCLUDE(A) if it is in A, by EXCLUDE(X)
  * if it is not in X.
  *
- * Oracle (RFC 9776 §5.1 and §6.4, RFC 9777 §6.1 and §7.4, change.h):
+ * Oracle (RFC 9776 §5.1 and §6.4, RFC 9777 §6.1 and §7.4, change.c):
  *  - Router model: what a router believes the host's filter is, applying
  *    the records it gets in order: TO_IN(B) -> INCLUDE(B), TO_EX(B) ->
  *    EXCLUDE(B), ALLOW(B) adds B to INCLUDE / removes it from EXCLUDE,
  *    BLOCK(B) the reverse. It starts as INCLUDE {} (no state) and gets
  *    every transmission, so after each one it must equal the host's
  *    current filter. A clear makes it unknown until the next TO_IN/TO_EX.
- *  - Every record agrees with the current filter: TO_IN/TO_EX carries it
- *    exactly (and only TO_* is sent then), ALLOW only wanted sources,
- *    BLOCK only unwanted ones, never a source in both, never empty, and
- *    the pending lists obey the same rules after every merge; they hold
- *    only sources changed since nothing was pending (or since the last
- *    mode change).
- *  - Robustness: each fact a change alters (the filter mode; whether a
- *    source is wanted) is conveyed by at least rv transmissions after that
- *    change, unless a later change alters it again. Once nothing is
- *    pending, the number of transmissions since the last change that
- *    altered the state is exactly rv when rv is the same for every change
- *    or that change was a mode change, and otherwise between its rv and
- *    the largest rv of the changes still pending then.
+ *  - Per-source retransmission state, exactly: a filter-mode change owes
+ *    rv TO_IN/TO_EX records of the current filter and ends every source's
+ *    count; a source-list change sets the count of each source whose
+ *    wanted-ness it flips to rv; every transmission takes one off each
+ *    count. While mode records are owed, a transmission is one TO_IN/TO_EX
+ *    record; after that, ALLOW of exactly the wanted sources with a count
+ *    and BLOCK of exactly the unwanted ones (each only when not empty);
+ *    then nothing, and mchost_change_pending() says so exactly. After each
+ *    merge, the pending lists are exactly those sources.
+ *  - Robustness, per source: a source is conveyed by every TO_IN/TO_EX
+ *    record and by the ALLOW/BLOCK records that list it. Counted from the
+ *    change that last set it (a mode change sets every source), once
+ *    nothing is pending it has been conveyed exactly rv times, or, if that
+ *    change's rv was below the mode records still owed then (rv dropped),
+ *    exactly as many times as those records: never fewer, and never more
+ *    than the records that must carry the whole state.
  *  - A change that alters nothing leaves *rtx as it was; a failed merge
- *    (-ENOMEM, injected) leaves *rtx as it was; pending with nothing to
- *    send does not happen; no block is leaked.
+ *    (-ENOMEM, injected) leaves *rtx as it was; no block is leaked.
  *
  * Input: flags (bit 0: rv varies per change), rv, then operations.
  */
@@ -59,14 +61,13 @@ struct model {
 	struct mchost_filter cur;
 	uint8_t cur_bits;
 	struct belief router;
-	unsigned int need_mode, need[NSRC];
-	int changed;		/* an altering change not yet fully sent */
-	int last_mode;		/* ... and it changed the filter mode */
-	unsigned int since;	/* transmissions since that change */
-	unsigned int last_rv;	/* its rv */
-	unsigned int busy_rv;	/* the largest rv since nothing was pending */
-	uint8_t touched;	/* sources changed since then, or the last
-				 * mode change or clear */
+	/* The retransmission state as the RFCs keep it. */
+	unsigned int mode_left;		/* TO_IN/TO_EX records owed */
+	unsigned int left[NSRC];	/* per-source count */
+	/* Per source, since the change that last set it (see above). */
+	uint8_t set;			/* sources set since the last quiet */
+	unsigned int want[NSRC];	/* times it must be conveyed */
+	unsigned int conveyed[NSRC];
 	int vary_rv;
 	unsigned int rv;
 };
@@ -96,93 +97,137 @@ static struct mchost_slist *set_of(uint8_t bits)
 	return s;
 }
 
+/* The universe index of a; every address must be in it. */
+static unsigned int index_of(const struct in6_addr *a)
+{
+	unsigned int k;
+
+	for (k = 0; k < NSRC; k++)
+		if (!memcmp(a, &universe[k], sizeof(*a)))
+			return k;
+	FZ_CHECK(0, "source outside the universe");
+	return 0;
+}
+
 static uint8_t bits_of(const struct mchost_slist *s)
 {
-	unsigned int i, k;
+	unsigned int i;
 	uint8_t bits = 0;
 
 	fz_check_set(s);
-	for (i = 0; i < fz_nr(s); i++) {
-		for (k = 0; k < NSRC; k++)
-			if (!memcmp(&s->addr[i], &universe[k],
-				    sizeof(universe[k])))
-				break;
-		FZ_CHECK(k < NSRC, "source outside the universe");
-		bits |= 1u << k;
-	}
+	for (i = 0; i < fz_nr(s); i++)
+		bits |= 1u << index_of(&s->addr[i]);
 	return bits;
+}
+
+/* Sources with a count in the model. */
+static uint8_t counted(const struct model *md)
+{
+	uint8_t b = 0;
+	unsigned int k;
+
+	for (k = 0; k < NSRC; k++)
+		if (md->left[k])
+			b |= 1u << k;
+	return b;
+}
+
+static int model_pending(const struct model *md)
+{
+	return md->mode_left || counted(md);
 }
 
 struct snap {
 	struct mchost_rtx rtx;
 	uint8_t allow, block;
+	uint8_t cnt[2 * NSRC];
 };
+
+static unsigned int rtx_nr(const struct mchost_rtx *rtx)
+{
+	return fz_nr(rtx->allow) + fz_nr(rtx->block);
+}
 
 static void snap(const struct model *md, struct snap *s)
 {
+	unsigned int n = rtx_nr(&md->rtx);
+
+	FZ_CHECK(n <= 2 * NSRC, "%u pending sources", n);
+	FZ_CHECK(!n || md->rtx.cnt, "%u pending sources, no counts", n);
 	s->rtx = md->rtx;
 	s->allow = bits_of(md->rtx.allow);
 	s->block = bits_of(md->rtx.block);
+	if (n)
+		memcpy(s->cnt, md->rtx.cnt, n);
 }
 
 static void check_unchanged(const struct model *md, const struct snap *s,
 			    const char *why)
 {
+	unsigned int n = rtx_nr(&md->rtx);
+
 	FZ_CHECK(md->rtx.mode_cnt == s->rtx.mode_cnt &&
 		 md->rtx.src_cnt == s->rtx.src_cnt &&
 		 md->rtx.allow == s->rtx.allow &&
 		 md->rtx.block == s->rtx.block &&
+		 md->rtx.cnt == s->rtx.cnt &&
 		 bits_of(md->rtx.allow) == s->allow &&
-		 bits_of(md->rtx.block) == s->block,
+		 bits_of(md->rtx.block) == s->block &&
+		 (!n || !memcmp(md->rtx.cnt, s->cnt, n)),
 		 "%s changed the pending state", why);
 }
 
-/* The pending lists agree with the current filter. */
+/*
+ * After a merge: the pending lists hold exactly the counted sources, by
+ * what the current filter wants, with the model's counts.
+ */
 static void check_lists(const struct model *md)
 {
-	uint8_t w = wanted(md->cur.mode, md->cur_bits);
+	uint8_t w = wanted(md->cur.mode, md->cur_bits), c = counted(md);
+	const struct mchost_slist *l[2] = { md->rtx.allow, md->rtx.block };
+	unsigned int i, j, n = 0;
 	uint8_t a, b;
 
-	if (!md->rtx.src_cnt)
-		return;
 	a = bits_of(md->rtx.allow);
 	b = bits_of(md->rtx.block);
-	FZ_CHECK(!(a & b), "source both allowed and blocked: %02x", a & b);
-	FZ_CHECK(!(a & ~w), "pending ALLOW of unwanted sources %02x", a & ~w);
-	FZ_CHECK(!(b & w), "pending BLOCK of wanted sources %02x", b & w);
-	FZ_CHECK(!((a | b) & ~md->touched),
-		 "pending sources %02x that no pending change touched",
-		 (a | b) & ~md->touched);
+	FZ_CHECK(a == (c & w), "pending ALLOW %02x, want %02x", a, c & w);
+	FZ_CHECK(b == (c & ~w), "pending BLOCK %02x, want %02x", b,
+		 c & (uint8_t)~w);
+	for (i = 0; i < 2; i++) {
+		FZ_CHECK(!l[i] || l[i]->nr, "an empty pending list is kept");
+		for (j = 0; j < fz_nr(l[i]); j++, n++)
+			FZ_CHECK(md->rtx.cnt[n] == md->left[index_of(&l[i]->addr[j])],
+				 "source %u: count %u, want %u",
+				 index_of(&l[i]->addr[j]), md->rtx.cnt[n],
+				 md->left[index_of(&l[i]->addr[j])]);
+	}
+	FZ_CHECK(mchost_change_pending(&md->rtx) == model_pending(md),
+		 "pending %d, want %d", mchost_change_pending(&md->rtx),
+		 model_pending(md));
 }
 
+/* Nothing pending any more: every source set was conveyed as it must. */
 static void check_quiet(struct model *md)
 {
 	unsigned int k;
 
-	if (mchost_change_pending(&md->rtx))
+	if (model_pending(md))
 		return;
-	FZ_CHECK(!md->need_mode, "mode change sent %u times too few",
-		 md->need_mode);
 	for (k = 0; k < NSRC; k++)
-		FZ_CHECK(!md->need[k], "source %u change sent %u times too few",
-			 k, md->need[k]);
-	md->touched = 0;
-	if (!md->changed)
-		return;
-	/*
-	 * Exactly rv after a mode change (it ends earlier retransmissions)
-	 * or when rv never varies; otherwise sources of earlier changes may
-	 * keep it going up to the largest rv of the changes still pending.
-	 */
-	if (!md->vary_rv || md->last_mode)
-		FZ_CHECK(md->since == md->last_rv,
-			 "%u transmissions after the last change, rv %u",
-			 md->since, md->last_rv);
-	FZ_CHECK(md->since >= md->last_rv && md->since <= md->busy_rv,
-		 "%u transmissions after the last change (rv %u, max rv %u)",
-		 md->since, md->last_rv, md->busy_rv);
-	md->changed = 0;
-	md->busy_rv = 0;
+		if (md->set & 1u << k)
+			FZ_CHECK(md->conveyed[k] == md->want[k],
+				 "source %u conveyed %u times, want %u", k,
+				 md->conveyed[k], md->want[k]);
+	md->set = 0;
+}
+
+/* Source k is set by a change of rv, with mode records still owed. */
+static void set_source(struct model *md, unsigned int k, unsigned int rv)
+{
+	md->set |= 1u << k;
+	md->conveyed[k] = 0;
+	/* TO_IN/TO_EX carry every source, even one whose count is spent. */
+	md->want[k] = rv > md->mode_left ? rv : md->mode_left;
 }
 
 /* old -> (mode, bits); fail_after >= 0 injects an allocation failure. */
@@ -218,31 +263,27 @@ static void change(struct model *md, uint8_t mode, uint8_t bits,
 	mchost_slist_free(md->cur.src);
 	md->cur = nw;
 	md->cur_bits = bits;
-	FZ_CHECK(mchost_change_pending(&md->rtx), "a change left nothing to send");
 
-	/*
-	 * A mode change restates every source in its TO_IN/TO_EX records and
-	 * ends the retransmissions of earlier changes (RFC 9776 §5.1: the
-	 * merged report "terminates retransmissions of the earlier
-	 * State-Change Reports"; Linux likewise zeroes its per-source counts
-	 * on a mode change), so everything restarts at its rv. A source-list
-	 * change restarts only the sources it changes: the others keep their
-	 * own retransmission state (§5.1, per-source state).
-	 */
-	diff = mode_changed ? 0xff : w_old ^ w_new;
-	for (k = 0; k < NSRC; k++)
-		if (diff & 1u << k)
-			md->need[k] = rv;
-	if (mode_changed)
-		md->need_mode = rv;
-	/* A mode change drops the pending lists: TO_* says it all. */
-	md->touched = mode_changed ? 0 : md->touched | diff;
-	md->changed = 1;
-	md->last_mode = mode_changed;
-	md->since = 0;
-	md->last_rv = rv;
-	if (mode_changed || rv > md->busy_rv)
-		md->busy_rv = rv;
+	if (mode_changed) {
+		/*
+		 * RFC 9776 §5.1: rv TO_IN/TO_EX records, which restate every
+		 * source and end the per-source counts (module/change.c).
+		 */
+		md->mode_left = rv;
+		memset(md->left, 0, sizeof(md->left));
+		for (k = 0; k < NSRC; k++)
+			set_source(md, k, rv);
+	} else {
+		/* §5.1: the sources it reports get rv; the others keep. */
+		diff = w_old ^ w_new;
+		for (k = 0; k < NSRC; k++) {
+			if (!(diff & 1u << k))
+				continue;
+			md->left[k] = rv;
+			set_source(md, k, rv);
+		}
+	}
+	FZ_CHECK(mchost_change_pending(&md->rtx), "a change left nothing to send");
 	check_lists(md);
 }
 
@@ -271,16 +312,20 @@ static void apply(struct belief *b, uint8_t type, uint8_t set)
 /* One transmission; returns 0 when nothing was pending. */
 static int transmit(struct model *md)
 {
-	uint8_t w = wanted(md->cur.mode, md->cur_bits), set[2], conveyed = 0;
-	int pending = mchost_change_pending(&md->rtx), mode_sent = 0;
+	uint8_t w = wanted(md->cur.mode, md->cur_bits), c = counted(md);
+	uint8_t set[2], conveyed = 0;
+	int pending = mchost_change_pending(&md->rtx);
 	struct mchost_rec out[2];
 	unsigned int n, i, k;
 
+	FZ_CHECK(pending == model_pending(md), "pending %d, want %d", pending,
+		 model_pending(md));
 	memset(out, 0, sizeof(out));
 	n = mchost_change_next(&md->rtx, &md->cur, &group, out);
 	if (!pending) {
-		FZ_CHECK(!n && !mchost_change_pending(&md->rtx),
-			 "%u records with nothing pending", n);
+		FZ_CHECK(!n && !mchost_change_pending(&md->rtx) &&
+			 !md->rtx.allow && !md->rtx.block && !md->rtx.cnt,
+			 "%u records, or lists kept, with nothing pending", n);
 		return 0;
 	}
 	FZ_CHECK(n >= 1 && n <= 2, "%u records while pending", n);
@@ -290,39 +335,38 @@ static int transmit(struct model *md)
 			 "record %u of another group", i);
 		set[i] = bits_of(out[i].src);
 	}
-	if (out[0].type == MCHOST_REC_TO_IN || out[0].type == MCHOST_REC_TO_EX) {
-		FZ_CHECK(n == 1, "TO_IN/TO_EX with another record");
-		FZ_CHECK(out[0].type == (md->cur.mode == EXC ?
-					 MCHOST_REC_TO_EX : MCHOST_REC_TO_IN),
-			 "record type %u in mode %u", out[0].type,
-			 md->cur.mode);
+	if (md->mode_left) {
+		FZ_CHECK(n == 1 && out[0].type == (md->cur.mode == EXC ?
+						   MCHOST_REC_TO_EX :
+						   MCHOST_REC_TO_IN),
+			 "%u records, the first of type %u, while mode %u is owed",
+			 n, out[0].type, md->cur.mode);
 		FZ_CHECK(set[0] == md->cur_bits,
 			 "TO_IN/TO_EX carries %02x, filter is %02x", set[0],
 			 md->cur_bits);
-		mode_sent = 1;
+		FZ_CHECK(out[0].src == md->cur.src,
+			 "TO_IN/TO_EX does not point to the filter's set");
+		md->mode_left--;
 		conveyed = 0xff;
 	} else {
-		for (i = 0; i < n; i++) {
-			FZ_CHECK(set[i], "empty record type %u", out[i].type);
-			if (out[i].type == MCHOST_REC_ALLOW) {
-				FZ_CHECK(i == 0, "ALLOW after BLOCK");
-				FZ_CHECK(!(set[i] & ~w),
-					 "ALLOW of unwanted sources %02x",
-					 set[i] & ~w);
-			} else {
-				FZ_CHECK(out[i].type == MCHOST_REC_BLOCK,
-					 "record type %u", out[i].type);
-				FZ_CHECK(i == n - 1, "BLOCK before ALLOW");
-				FZ_CHECK(!(set[i] & w),
-					 "BLOCK of wanted sources %02x",
-					 set[i] & w);
-			}
-			conveyed |= set[i];
+		/* Exactly the counted sources, ALLOW first (§5.1 Table 4). */
+		i = 0;
+		if (c & w) {
+			FZ_CHECK(out[i].type == MCHOST_REC_ALLOW &&
+				 set[i] == (c & w),
+				 "record %u: type %u %02x, want ALLOW %02x", i,
+				 out[i].type, set[i], c & w);
+			i++;
 		}
-		if (n == 2)
-			FZ_CHECK(!(set[0] & set[1]),
-				 "sources both allowed and blocked: %02x",
-				 set[0] & set[1]);
+		if (c & ~w) {
+			FZ_CHECK(i < n && out[i].type == MCHOST_REC_BLOCK &&
+				 set[i] == (c & (uint8_t)~w),
+				 "record %u: type %u %02x, want BLOCK %02x", i,
+				 out[i].type, set[i], c & (uint8_t)~w);
+			i++;
+		}
+		FZ_CHECK(i == n, "%u records, want %u", n, i);
+		conveyed = c;
 	}
 
 	for (i = 0; i < n; i++)
@@ -334,13 +378,15 @@ static int transmit(struct model *md)
 			 md->router.mode, md->router.bits, md->cur.mode,
 			 md->cur_bits);
 
-	if (mode_sent && md->need_mode)
-		md->need_mode--;
-	for (k = 0; k < NSRC; k++)
-		if ((conveyed & 1u << k) && md->need[k])
-			md->need[k]--;
-	md->since++;
-	check_lists(md);
+	for (k = 0; k < NSRC; k++) {
+		if (md->left[k])
+			md->left[k]--;
+		if (conveyed & 1u << k)
+			md->conveyed[k]++;
+	}
+	FZ_CHECK(mchost_change_pending(&md->rtx) == model_pending(md),
+		 "pending %d after a transmission, want %d",
+		 mchost_change_pending(&md->rtx), model_pending(md));
 	check_quiet(md);
 	return 1;
 }
@@ -349,14 +395,12 @@ static void clear(struct model *md)
 {
 	mchost_change_clear(&md->rtx);
 	FZ_CHECK(!mchost_change_pending(&md->rtx) && !md->rtx.allow &&
-		 !md->rtx.block, "clear left state");
+		 !md->rtx.block && !md->rtx.cnt, "clear left state");
 	/* What a router knows is now unknown: only a TO_* resets it. */
 	md->router.valid = 0;
-	md->need_mode = 0;
-	memset(md->need, 0, sizeof(md->need));
-	md->changed = 0;
-	md->busy_rv = 0;
-	md->touched = 0;
+	md->mode_left = 0;
+	memset(md->left, 0, sizeof(md->left));
+	md->set = 0;
 }
 
 /* Transmit until nothing is pending; rv transmissions at most. */

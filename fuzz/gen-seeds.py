@@ -148,6 +148,18 @@ def change():
     write('change', 'rv-varies',
           seq(4, [JOIN_IN, 0x01, TX, 0x80 | JOIN_IN, 0, 0x03, TX, DRAIN],
               vary=True))
+    # Per-source counts: S1 with RV - 1 left when S2 is added.
+    write('change', 'per-source-merge',
+          seq(3, [JOIN_IN, 0x01, TX, JOIN_IN, 0x03, TX, JOIN_IN, 0x07,
+                  DRAIN]))
+    # Source changes while TO_EX records are owed, one moved back.
+    write('change', 'sources-during-mode',
+          seq(3, [JOIN_EX, 0x04, TX, JOIN_EX, 0x0c, TX, JOIN_EX, 0x0e, TX,
+                  JOIN_EX, 0x0a, DRAIN]))
+    # A mode change with a smaller RV while sources are pending.
+    write('change', 'mode-after-rv-drop',
+          seq(4, [JOIN_IN, 0x03, TX, 0x80 | JOIN_EX, 1, 0x00, TX,
+                  0x80 | JOIN_EX, 0, 0x01, DRAIN], vary=True))
 
 
 def slist():

@@ -132,6 +132,50 @@ static void mchost_test_expect_rtx(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, got->src_cnt, want->src_cnt);
 	KUNIT_EXPECT_PTR_EQ(test, got->allow, want->allow);
 	KUNIT_EXPECT_PTR_EQ(test, got->block, want->block);
+	KUNIT_EXPECT_PTR_EQ(test, got->cnt, want->cnt);
+}
+
+/*
+ * The transmissions source addr (one literal, as S1) has left in the
+ * pending lists, and in which: ALLOW or BLOCK; 0 (type 0) when not pending.
+ */
+static unsigned int mchost_test_cnt(struct kunit *test,
+				    const struct mchost_test_grp *g,
+				    const char *addr, u8 *type)
+{
+	const struct mchost_rtx *rtx = g->rtx;
+	unsigned int na = mchost_slist_nr(rtx->allow), i;
+	struct in6_addr a;
+	char lit[48];
+
+	KUNIT_ASSERT_TRUE(test, mchost_test_word(test, &addr, lit,
+						 sizeof(lit)));
+	mchost_test_pton(test, lit, &a);
+	*type = 0;
+	for (i = 0; i < na; i++)
+		if (ipv6_addr_equal(&rtx->allow->addr[i], &a)) {
+			*type = ALLOW;
+			return rtx->cnt[i];
+		}
+	for (i = 0; i < mchost_slist_nr(rtx->block); i++)
+		if (ipv6_addr_equal(&rtx->block->addr[i], &a)) {
+			*type = BLOCK;
+			return rtx->cnt[na + i];
+		}
+	return 0;
+}
+
+/* Source addr is pending in the type list with cnt transmissions left. */
+static void mchost_test_expect_cnt(struct kunit *test,
+				   const struct mchost_test_grp *g,
+				   const char *addr, u8 type, unsigned int cnt)
+{
+	unsigned int got;
+	u8 got_type;
+
+	got = mchost_test_cnt(test, g, addr, &got_type);
+	KUNIT_EXPECT_EQ_MSG(test, got_type, type, "list of %s", addr);
+	KUNIT_EXPECT_EQ_MSG(test, got, cnt, "count of %s", addr);
 }
 
 /* Nothing left: no record, and the spent lists are gone. */
@@ -144,6 +188,7 @@ static void mchost_test_done(struct kunit *test, struct mchost_test_grp *g)
 			mchost_change_next(g->rtx, &g->cur, &g->group, out));
 	KUNIT_EXPECT_NULL(test, g->rtx->allow);
 	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	KUNIT_EXPECT_NULL(test, g->rtx->cnt);
 	KUNIT_EXPECT_EQ(test, 0U,
 			mchost_change_next(g->rtx, &g->cur, &g->group, out));
 }
@@ -265,27 +310,107 @@ static void mchost_change_test_leave_exclude(struct kunit *test)
 }
 
 /*
- * A source allowed and then blocked before its retransmissions are done
- * keeps only its latest record, and the count starts again.
+ * The case the RFCs' per-source counters are for (RFC 9776 §5.1, RFC 9777
+ * §6.1): INCLUDE {S1}, k transmissions of ALLOW {S1}, then INCLUDE
+ * {S1, S2}. S2 gets [Robustness Variable] transmissions, S1 keeps the
+ * RV - k it has left, and every report carries exactly the sources with a
+ * count: ALLOW {S1, S2} RV - k times, then ALLOW {S2} k times.
+ */
+static void mchost_change_test_merge_per_source(struct kunit *test)
+{
+	unsigned int rv, k;
+
+	for (rv = 2; rv <= 3; rv++) {
+		for (k = 0; k <= rv; k++) {
+			struct mchost_test_grp *g = mchost_test_grp(test, rv);
+
+			kunit_info(test, "rv %u, k %u", rv, k);
+			KUNIT_ASSERT_EQ(test, 0,
+					mchost_test_change(test, g, INC, S1));
+			mchost_test_tx(test, g, k, ALLOW, S1, 0, NULL);
+			KUNIT_ASSERT_EQ(test, 0,
+					mchost_test_change(test, g, INC, S1 S2));
+			if (k < rv)
+				mchost_test_expect_cnt(test, g, S1, ALLOW,
+						       rv - k);
+			mchost_test_expect_cnt(test, g, S2, ALLOW, rv);
+			KUNIT_EXPECT_EQ(test, rv, g->rtx->src_cnt);
+			mchost_test_tx(test, g, rv - k, ALLOW, S1 S2, 0, NULL);
+			/* k == rv: S1 was done; only the change's own S2. */
+			if (k == rv)
+				mchost_test_tx(test, g, rv, ALLOW, S2, 0,
+					       NULL);
+			else
+				mchost_test_tx(test, g, k, ALLOW, S2, 0, NULL);
+			mchost_test_done(test, g);
+		}
+	}
+}
+
+/*
+ * A source allowed and then blocked before its ALLOW was sent RV times
+ * keeps only the record of its latest change (RFC 9776 §5.1 Table 4: a
+ * source is in ALLOW or BLOCK by what the current state does with it),
+ * with the new change's RV; S2, untouched, keeps what it had left.
  */
 static void mchost_change_test_merge_allow_then_block(struct kunit *test)
 {
-	struct mchost_test_grp *g = mchost_test_grp(test, 2);
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
 
-	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
-	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 1, ALLOW, S1 S2, 0, NULL);
 
-	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, ""));
-	KUNIT_EXPECT_EQ(test, 0U, mchost_slist_nr(g->rtx->allow));
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->allow,
+						   mchost_test_set(test, S2)));
 	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->block,
 						   mchost_test_set(test, S1)));
+	mchost_test_expect_cnt(test, g, S1, BLOCK, 3);
+	mchost_test_expect_cnt(test, g, S2, ALLOW, 2);
 	KUNIT_EXPECT_EQ(test, 0, g->rtx->mode_cnt);
-	KUNIT_EXPECT_EQ(test, 2, g->rtx->src_cnt);
-	mchost_test_tx(test, g, 2, BLOCK, S1, 0, NULL);
+	KUNIT_EXPECT_EQ(test, 3, g->rtx->src_cnt);
+	mchost_test_tx(test, g, 2, ALLOW, S2, BLOCK, S1);
+	mchost_test_tx(test, g, 1, BLOCK, S1, 0, NULL);
 	mchost_test_done(test, g);
 }
 
-/* Two source additions: the pending ALLOW holds both. */
+/*
+ * The reverse: blocked, then allowed again before its BLOCK was sent RV
+ * times. In INCLUDE mode (a source dropped and added back) and in EXCLUDE
+ * mode (a source excluded and let in again).
+ */
+static void mchost_change_test_merge_block_then_allow(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 3, ALLOW, S1 S2, 0, NULL);
+	mchost_test_done(test, g);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
+	mchost_test_tx(test, g, 2, BLOCK, S1, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	mchost_test_expect_cnt(test, g, S1, ALLOW, 3);
+	mchost_test_tx(test, g, 3, ALLOW, S1, 0, NULL);
+	mchost_test_done(test, g);
+
+	g = mchost_test_grp(test, 2);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, ""));
+	mchost_test_tx(test, g, 2, TO_EX, "", 0, NULL);
+	mchost_test_done(test, g);
+	/* EXCLUDE {} -> EXCLUDE {S1, S3}: BLOCK {S1, S3}. */
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1 S3));
+	mchost_test_tx(test, g, 1, BLOCK, S1 S3, 0, NULL);
+	/* EXCLUDE {S1, S3} -> EXCLUDE {S3}: S1 moves to ALLOW with RV. */
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3));
+	mchost_test_expect_cnt(test, g, S1, ALLOW, 2);
+	mchost_test_expect_cnt(test, g, S3, BLOCK, 1);
+	mchost_test_tx(test, g, 1, ALLOW, S1, BLOCK, S3);
+	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* Two source additions: each source keeps its own count. */
 static void mchost_change_test_merge_allows_accumulate(struct kunit *test)
 {
 	struct mchost_test_grp *g = mchost_test_grp(test, 3);
@@ -293,8 +418,10 @@ static void mchost_change_test_merge_allows_accumulate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
 	mchost_test_tx(test, g, 2, ALLOW, S1, 0, NULL);
 
+	/* S1 has its last transmission left, S2 all 3. */
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
-	mchost_test_tx(test, g, 3, ALLOW, S1 S2, 0, NULL);
+	mchost_test_tx(test, g, 1, ALLOW, S1 S2, 0, NULL);
+	mchost_test_tx(test, g, 2, ALLOW, S2, 0, NULL);
 	mchost_test_done(test, g);
 }
 
@@ -307,13 +434,53 @@ static void mchost_change_test_merge_after_done(struct kunit *test)
 	mchost_test_tx(test, g, 2, ALLOW, S1, 0, NULL);
 	/* Spent but not freed yet: the last records may still be in use. */
 	KUNIT_EXPECT_FALSE(test, mchost_change_pending(g->rtx));
+	KUNIT_EXPECT_NOT_NULL(test, g->rtx->allow);
 
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
 	mchost_test_tx(test, g, 2, ALLOW, S2, 0, NULL);
 	mchost_test_done(test, g);
 }
 
-/* A filter-mode change replaces pending source-list changes. */
+/*
+ * Sources leave the lists as their counts run out, one by one, and the
+ * records of the transmission that spent them stay intact until the next
+ * call on the rtx.
+ */
+static void mchost_change_test_merge_staggered(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+	const struct mchost_slist *allow;
+	struct mchost_rec out[2];
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 1, ALLOW, S1 S2, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2 S3));
+	mchost_test_expect_cnt(test, g, S1, ALLOW, 1);
+	mchost_test_expect_cnt(test, g, S2, ALLOW, 2);
+	mchost_test_expect_cnt(test, g, S3, ALLOW, 3);
+
+	/* S1's last: the record still lists it after the call. */
+	KUNIT_ASSERT_EQ(test, 1U, mchost_change_next(g->rtx, &g->cur,
+						     &g->group, out));
+	allow = out[0].src;
+	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(allow,
+						   mchost_test_set(test,
+								   S1 S2 S3)));
+	mchost_test_expect_cnt(test, g, S1, ALLOW, 0);
+	/* The next call drops it, in place. */
+	mchost_test_tx(test, g, 1, ALLOW, S2 S3, 0, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, g->rtx->allow, allow);
+	mchost_test_tx(test, g, 1, ALLOW, S3, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/*
+ * A filter-mode change while sources are pending: its TO_EX records
+ * restate every source, so the per-source state ends (RFC 9776 §5.1: the
+ * merged report terminates the earlier retransmissions; see change.c).
+ */
 static void mchost_change_test_merge_mode_supersedes(struct kunit *test)
 {
 	struct mchost_test_grp *g = mchost_test_grp(test, 2);
@@ -321,22 +488,39 @@ static void mchost_change_test_merge_mode_supersedes(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
 	mchost_test_tx(test, g, 1, ALLOW, S1 S2, 0, NULL);
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2 S3));
-	/* S2 stays pending with S3: one count for all (see module/change.c). */
+	/* S2 goes with its last transmission, S3 and S1 with their first. */
 	mchost_test_tx(test, g, 1, ALLOW, S2 S3, BLOCK, S1);
+	mchost_test_expect_cnt(test, g, S1, BLOCK, 1);
+	mchost_test_expect_cnt(test, g, S3, ALLOW, 1);
 
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S4));
 	KUNIT_EXPECT_EQ(test, 2, g->rtx->mode_cnt);
 	KUNIT_EXPECT_EQ(test, 0, g->rtx->src_cnt);
 	KUNIT_EXPECT_NULL(test, g->rtx->allow);
 	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	KUNIT_EXPECT_NULL(test, g->rtx->cnt);
 	mchost_test_tx(test, g, 2, TO_EX, S4, 0, NULL);
+	mchost_test_done(test, g);
+
+	/*
+	 * Also when a source had more left than the mode change's RV (the
+	 * RV dropped): the TO_IN records carry it, nothing follows them.
+	 */
+	g->rv = 4;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S1 S4));
+	mchost_test_tx(test, g, 1, BLOCK, S1, 0, NULL);
+	g->rv = 2;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
+	mchost_test_tx(test, g, 2, TO_IN, S2, 0, NULL);
 	mchost_test_done(test, g);
 }
 
 /*
  * A source change while mode records are pending: TO_EX of the current
- * state until the mode count is spent, then what is left of the source
- * change's own [Robustness Variable] as BLOCK (RFC 9776 §5.1).
+ * state until the mode count is spent, each counting for the pending
+ * sources too, then what is left of the source change's own [Robustness
+ * Variable] as BLOCK (RFC 9776 §5.1, RFC 9777 §6.1: "this applies even if
+ * any number of source-list changes occur in that period").
  */
 static void mchost_change_test_merge_source_during_mode(struct kunit *test)
 {
@@ -346,8 +530,46 @@ static void mchost_change_test_merge_source_during_mode(struct kunit *test)
 	mchost_test_tx(test, g, 1, TO_EX, S3, 0, NULL);
 
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3 S4));
+	mchost_test_expect_cnt(test, g, S4, BLOCK, 3);
 	mchost_test_tx(test, g, 2, TO_EX, S3 S4, 0, NULL);
 	mchost_test_tx(test, g, 1, BLOCK, S4, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/*
+ * Several source changes during the mode records, each source with its
+ * own count: S4 blocked after one TO_EX, S2 after two.
+ */
+static void mchost_change_test_merge_sources_during_mode(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3));
+	mchost_test_tx(test, g, 1, TO_EX, S3, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3 S4));
+	mchost_test_tx(test, g, 1, TO_EX, S3 S4, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S2 S3 S4));
+	mchost_test_expect_cnt(test, g, S4, BLOCK, 2);
+	mchost_test_expect_cnt(test, g, S2, BLOCK, 3);
+	mchost_test_tx(test, g, 1, TO_EX, S2 S3 S4, 0, NULL);
+	KUNIT_EXPECT_EQ(test, 0, g->rtx->mode_cnt);
+	mchost_test_tx(test, g, 1, BLOCK, S2 S4, 0, NULL);
+	mchost_test_tx(test, g, 1, BLOCK, S2, 0, NULL);
+	mchost_test_done(test, g);
+
+	/*
+	 * S2 allowed during the TO_IN records and S1 blocked after them: S2
+	 * counts from its change, the TO_IN included.
+	 */
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1));
+	mchost_test_tx(test, g, 2, TO_IN, S1, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_tx(test, g, 1, TO_IN, S1 S2, 0, NULL);
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
+	mchost_test_expect_cnt(test, g, S1, BLOCK, 3);
+	mchost_test_expect_cnt(test, g, S2, ALLOW, 2);
+	mchost_test_tx(test, g, 2, ALLOW, S2, BLOCK, S1);
+	mchost_test_tx(test, g, 1, BLOCK, S1, 0, NULL);
 	mchost_test_done(test, g);
 }
 
@@ -368,10 +590,29 @@ static void mchost_change_test_merge_source_mode_last(struct kunit *test)
 }
 
 /*
- * A source change merged with a smaller Robustness Variable (a querier's
- * QRV dropped) must not cut the transmissions that the sources of an
- * earlier change still have left (RFC 9776 §5.1: per-source retransmission
- * state). Found by the "change" fuzz target.
+ * A source change with a smaller RV during mode records (a querier's QRV
+ * dropped): the TO_EX records owed carry the source beyond its own count,
+ * as they carry the whole state; nothing is left for a BLOCK.
+ */
+static void mchost_change_test_merge_source_mode_rv_drops(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3));
+	mchost_test_tx(test, g, 1, TO_EX, S3, 0, NULL);
+	g->rv = 1;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S3 S4));
+	mchost_test_expect_cnt(test, g, S4, BLOCK, 1);
+	KUNIT_EXPECT_EQ(test, 2, g->rtx->mode_cnt);
+	mchost_test_tx(test, g, 2, TO_EX, S3 S4, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/*
+ * The Robustness Variable changes between source changes (a querier's
+ * QRV): each source keeps the count it was given, RFC 9776 §5.1. Found by
+ * the "change" fuzz target with the single counter of old, which cut
+ * S1's transmissions when RV dropped.
  */
 static void mchost_change_test_merge_rv_drops(struct kunit *test)
 {
@@ -381,17 +622,47 @@ static void mchost_change_test_merge_rv_drops(struct kunit *test)
 	mchost_test_tx(test, g, 1, ALLOW, S1, 0, NULL);
 	g->rv = 1;
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
-	/* S1 has 3 of its 4 transmissions left; S2 goes with it. */
+	/* S1 has 3 of its 4 transmissions left; S2 gets the new RV, 1. */
+	mchost_test_expect_cnt(test, g, S1, ALLOW, 3);
+	mchost_test_expect_cnt(test, g, S2, ALLOW, 1);
+	KUNIT_EXPECT_EQ(test, 3, g->rtx->src_cnt);
+	mchost_test_tx(test, g, 1, ALLOW, S1 S2, 0, NULL);
+	mchost_test_tx(test, g, 2, ALLOW, S1, 0, NULL);
+	mchost_test_done(test, g);
+
+	/*
+	 * A source that moves takes the RV of its move, even if smaller than
+	 * what it had: S3 allowed with 4, blocked with 1.
+	 */
+	g->rv = 4;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2 S3));
+	mchost_test_tx(test, g, 1, ALLOW, S3, 0, NULL);
+	g->rv = 1;
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
+	mchost_test_expect_cnt(test, g, S3, BLOCK, 1);
+	KUNIT_EXPECT_EQ(test, 1, g->rtx->src_cnt);
+	mchost_test_tx(test, g, 1, BLOCK, S3, 0, NULL);
+	mchost_test_done(test, g);
+}
+
+/* A larger RV: the new sources get it, the older ones keep theirs. */
+static void mchost_change_test_merge_rv_rises(struct kunit *test)
+{
+	struct mchost_test_grp *g = mchost_test_grp(test, 3);
+
+	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S1 S2));
 	mchost_test_tx(test, g, 3, ALLOW, S1 S2, 0, NULL);
 	mchost_test_done(test, g);
 
-	/* A larger RV still restarts the count at RV. */
-	g->rv = 3;
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
 	mchost_test_tx(test, g, 1, BLOCK, S1, 0, NULL);
 	g->rv = 5;
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2 S3));
-	mchost_test_tx(test, g, 5, ALLOW, S3, BLOCK, S1);
+	mchost_test_expect_cnt(test, g, S1, BLOCK, 2);
+	mchost_test_expect_cnt(test, g, S3, ALLOW, 5);
+	KUNIT_EXPECT_EQ(test, 5, g->rtx->src_cnt);
+	mchost_test_tx(test, g, 2, ALLOW, S3, BLOCK, S1);
+	mchost_test_tx(test, g, 3, ALLOW, S3, 0, NULL);
 	mchost_test_done(test, g);
 }
 
@@ -411,6 +682,7 @@ static void mchost_change_test_no_change(struct kunit *test)
 	/* Equal sets in other memory. */
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, EXC, S2 S1));
 	mchost_test_expect_rtx(test, g->rtx, &before);
+	mchost_test_expect_cnt(test, g, S2, BLOCK, 2);
 	mchost_test_tx(test, g, 1, TO_EX, S1 S2, 0, NULL);
 	mchost_test_tx(test, g, 1, BLOCK, S2, 0, NULL);
 
@@ -449,17 +721,18 @@ static void mchost_change_test_clear(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, mchost_test_change(test, g, INC, S2));
 	KUNIT_EXPECT_NOT_NULL(test, g->rtx->allow);
 	KUNIT_EXPECT_NOT_NULL(test, g->rtx->block);
+	KUNIT_EXPECT_NOT_NULL(test, g->rtx->cnt);
 	mchost_change_clear(g->rtx);
 	KUNIT_EXPECT_NULL(test, g->rtx->allow);
 	KUNIT_EXPECT_NULL(test, g->rtx->block);
+	KUNIT_EXPECT_NULL(test, g->rtx->cnt);
 	mchost_test_done(test, g);
 }
 
 /*
  * A failed merge changes nothing. The allocator refuses sets of more than
  * U16_MAX addresses, so a pending BLOCK list that would grow past that is
- * a failure the test can cause at will: the ALLOW list is already built
- * when the BLOCK list fails.
+ * a failure the test can cause at will.
  */
 static void mchost_change_test_enomem(struct kunit *test)
 {
@@ -469,6 +742,7 @@ static void mchost_change_test_enomem(struct kunit *test)
 	struct mchost_slist *z = mchost_test_range(test, 0x30000, 30000);
 	struct mchost_filter fx = { INC, x }, fy = { INC, y }, fz = { INC, z };
 	struct mchost_filter empty = { INC, NULL };
+	struct mchost_rec out[2];
 	struct mchost_rtx before;
 
 	KUNIT_ASSERT_EQ(test, 0, mchost_change_merge(g->rtx, &empty, &fx, 2,
@@ -477,23 +751,30 @@ static void mchost_change_test_enomem(struct kunit *test)
 						     GFP_KERNEL));
 	KUNIT_ASSERT_TRUE(test, mchost_slist_equal(g->rtx->allow, y));
 	KUNIT_ASSERT_TRUE(test, mchost_slist_equal(g->rtx->block, x));
-	g->rtx->src_cnt = 1;
+	KUNIT_ASSERT_EQ(test, 2U, mchost_change_next(g->rtx, &fy, &g->group,
+						     out));
 
-	/* BLOCK would be x | y, 70000 sources. */
+	/* BLOCK would be x | y, 70000 sources, each with 1 or 2 to go. */
 	before = *g->rtx;
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
 			mchost_change_merge(g->rtx, &fy, &fz, 2, GFP_KERNEL));
 	mchost_test_expect_rtx(test, g->rtx, &before);
 	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->allow, y));
 	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->block, x));
+	KUNIT_EXPECT_EQ(test, 1, g->rtx->cnt[0]);
+	KUNIT_EXPECT_EQ(test, 1, g->rtx->cnt[30000 + 39999]);
 
 	/* The same change once the old lists are spent fits. */
-	g->rtx->src_cnt = 0;
+	KUNIT_ASSERT_EQ(test, 2U, mchost_change_next(g->rtx, &fy, &g->group,
+						     out));
+	KUNIT_EXPECT_FALSE(test, mchost_change_pending(g->rtx));
 	KUNIT_EXPECT_EQ(test, 0,
 			mchost_change_merge(g->rtx, &fy, &fz, 2, GFP_KERNEL));
 	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->allow, z));
 	KUNIT_EXPECT_TRUE(test, mchost_slist_equal(g->rtx->block, y));
 	KUNIT_EXPECT_EQ(test, 2, g->rtx->src_cnt);
+	KUNIT_EXPECT_EQ(test, 2, g->rtx->cnt[0]);
+	KUNIT_EXPECT_EQ(test, 2, g->rtx->cnt[30000 + 29999]);
 }
 
 static struct kunit_case mchost_change_cases[] = {
@@ -505,13 +786,19 @@ static struct kunit_case mchost_change_cases[] = {
 	KUNIT_CASE(mchost_change_test_join_exclude),
 	KUNIT_CASE(mchost_change_test_leave_include),
 	KUNIT_CASE(mchost_change_test_leave_exclude),
+	KUNIT_CASE(mchost_change_test_merge_per_source),
 	KUNIT_CASE(mchost_change_test_merge_allow_then_block),
+	KUNIT_CASE(mchost_change_test_merge_block_then_allow),
 	KUNIT_CASE(mchost_change_test_merge_allows_accumulate),
 	KUNIT_CASE(mchost_change_test_merge_after_done),
+	KUNIT_CASE(mchost_change_test_merge_staggered),
 	KUNIT_CASE(mchost_change_test_merge_mode_supersedes),
 	KUNIT_CASE(mchost_change_test_merge_source_during_mode),
+	KUNIT_CASE(mchost_change_test_merge_sources_during_mode),
 	KUNIT_CASE(mchost_change_test_merge_source_mode_last),
+	KUNIT_CASE(mchost_change_test_merge_source_mode_rv_drops),
 	KUNIT_CASE(mchost_change_test_merge_rv_drops),
+	KUNIT_CASE(mchost_change_test_merge_rv_rises),
 	KUNIT_CASE(mchost_change_test_no_change),
 	KUNIT_CASE(mchost_change_test_rv_one),
 	KUNIT_CASE(mchost_change_test_clear),

@@ -225,9 +225,10 @@ static void mchost_engine_change_exclude(struct kunit *test)
 }
 
 /*
- * RFC 9776 §5.1: a change while retransmissions are pending is merged: the
- * pending ALLOW {S1} and the new ALLOW {S2} go out together, RV times from
- * the change.
+ * RFC 9776 §5.1: a change while retransmissions are pending is merged, and
+ * retransmission state is per source: the pending S1 goes with the new S2
+ * for the one transmission it has left, then S2 alone for the rest of its
+ * RV (2).
  */
 static void mchost_engine_change_merged(struct kunit *test)
 {
@@ -241,9 +242,35 @@ static void mchost_engine_change_merged(struct kunit *test)
 		      L->s1);
 	mchost_expect(test, f, 500, "%s v3 ALLOW %s (%s %s)", L->v3dst, L->g1,
 		      L->s1, L->s2);
+	mchost_expect(test, f, 1500, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect_none(test, f);
+}
+
+/*
+ * The same with RV 3: S1 has 2 of its 3 transmissions left when S2 is
+ * added, S2 gets 3: ALLOW {S1, S2} twice, then ALLOW {S2}.
+ */
+static void mchost_engine_change_merge_rv3(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_param(f, robustness, 3);
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_run_ms(f, 500);
+	mchost_fake_join(f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 500, "%s v3 ALLOW %s (%s %s)", L->v3dst, L->g1,
+		      L->s1, L->s2);
 	mchost_expect(test, f, 1500, "%s v3 ALLOW %s (%s %s)", L->v3dst,
 		      L->g1, L->s1, L->s2);
+	mchost_expect(test, f, 2500, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s2);
 	mchost_expect_none(test, f);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			4ULL);
 }
 
 /* A source allowed then blocked before its ALLOW was repeated: BLOCK only. */
@@ -264,6 +291,28 @@ static void mchost_engine_change_undo(struct kunit *test)
 	 * Due at 1200, served by the firing at 1000 that was armed for the
 	 * replaced retransmission: within a quarter of the interval.
 	 */
+	mchost_expect(test, f, 1000, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect_none(test, f);
+}
+
+/*
+ * Undone while another source is still pending: S2 moves to BLOCK with a
+ * new RV, S1 keeps the one transmission it had left.
+ */
+static void mchost_engine_change_undo_kept(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+
+	mchost_fake_join(f, L->g1, IN, mchost_two(test, L->s1, L->s2));
+	mchost_fake_run_ms(f, 200);
+	mchost_fake_join(f, L->g1, IN, L->s1);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s %s)", L->v3dst, L->g1,
+		      L->s1, L->s2);
+	mchost_expect(test, f, 200, "%s v3 ALLOW %s (%s) BLOCK %s (%s)",
+		      L->v3dst, L->g1, L->s1, L->g1, L->s2);
+	/* Due at 1200, served by the firing at 1000 (as above). */
 	mchost_expect(test, f, 1000, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
 		      L->s2);
 	mchost_expect_none(test, f);
@@ -963,7 +1012,9 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_change_include, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_change_exclude, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_change_merged, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_merge_rv3, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_change_undo, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_change_undo_kept, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_change_mode, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_robustness, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_querier_qrv, mchost_fam_gen_params),

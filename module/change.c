@@ -4,17 +4,29 @@
  * records that describe a change of the interface state, and what is still
  * to be sent of them once later changes have been merged in.
  *
- * The RFCs keep a retransmission counter per source. One counter for all
- * pending sources, raised to the Robustness Variable by every source-list
- * change, is simpler and never sends a source fewer times than they ask;
- * it may send an older one a few more times, which a router takes as a
- * repeat of what it knows.
+ * Retransmission state is kept per source, as those sections ask:
+ *  - A source-list change sets the count of each source it reports to the
+ *    Robustness Variable. Every State-Change Report sent takes one off each
+ *    pending source, and a source leaves the lists at zero. Other pending
+ *    sources keep what they have left. A source keeps only the record of
+ *    its latest change.
+ *  - A filter-mode change is sent as TO_IN/TO_EX [Robustness Variable]
+ *    times. Those records carry the whole state, so the change reports
+ *    every source: it ends the per-source state pending before it (the
+ *    merged report "terminates retransmissions of the earlier State-Change
+ *    Reports"), and the mode count stands for all of it.
+ *  - Source-list changes made while mode records are pending go out in
+ *    them ("even if any number of source-list changes occur in that
+ *    period"), which count against their sources like any report. What is
+ *    left once the mode records are done goes out as ALLOW/BLOCK.
  */
 
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/mchost.h>
 #include <linux/minmax.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "change.h"
 
@@ -28,80 +40,68 @@ static void mchost_change_drop_lists(struct mchost_rtx *rtx)
 {
 	mchost_slist_free(rtx->allow);
 	mchost_slist_free(rtx->block);
+	kfree(rtx->cnt);
 	rtx->allow = NULL;
 	rtx->block = NULL;
+	rtx->cnt = NULL;
 }
 
-/* *out := a - b, newly allocated, NULL when empty. */
-static int mchost_change_diff(struct mchost_slist **out,
-			      const struct mchost_slist *a,
-			      const struct mchost_slist *b, gfp_t gfp)
+static bool mchost_change_at(const struct mchost_slist *s, unsigned int i,
+			     const struct in6_addr *a)
 {
-	struct mchost_slist *d;
-
-	*out = NULL;
-	if (!mchost_slist_nr(a))
-		return 0;
-	d = mchost_slist_alloc(mchost_slist_nr(a), gfp);
-	if (!d)
-		return -ENOMEM;
-	/* A difference is never larger than its left side: this fits. */
-	mchost_slist_diff(d, a, b);
-	if (!d->nr)
-		mchost_slist_free(d);
-	else
-		*out = d;
-	return 0;
+	return i < mchost_slist_nr(s) && !memcmp(&s->addr[i], a, sizeof(*a));
 }
 
 /*
- * *out := (pend - cancel) | add, newly allocated, NULL when empty: a
- * pending list after a change whose own list for it is add and whose list
- * for the opposite record is cancel. A source keeps only the record of its
- * latest change (RFC 9776 §5.1, RFC 9777 §6.1: ALLOW carries the sources
- * with retransmission state that must be forwarded, BLOCK those that must
- * be blocked). A result that a set cannot hold is -ENOMEM too: it is the
- * only failure the caller knows.
+ * One pending list after a source-list change, in one sorted walk. The
+ * change's own record for this list is gain - lose, and for the other list
+ * lose - gain (ALLOW: gain is the new INCLUDE or the old EXCLUDE set, lose
+ * the other; BLOCK: the reverse). Sources of gain - lose get cnt, those of
+ * lose - gain move to the other list, and the other sources of pend keep
+ * their count (pcnt) unless it is spent. Writes dst and dcnt when dst is
+ * not NULL; returns the number of sources either way.
  */
-static int mchost_change_fold(struct mchost_slist **out,
-			      const struct mchost_slist *pend,
-			      const struct mchost_slist *cancel,
-			      const struct mchost_slist *add, gfp_t gfp)
+static unsigned int mchost_change_fold(struct mchost_slist *dst, u8 *dcnt,
+				       const struct mchost_slist *pend,
+				       const u8 *pcnt,
+				       const struct mchost_slist *gain,
+				       const struct mchost_slist *lose, u8 cnt)
 {
-	struct mchost_slist *kept, *res;
-	unsigned int cap;
-	int err;
+	unsigned int np = mchost_slist_nr(pend), ng = mchost_slist_nr(gain);
+	unsigned int nl = mchost_slist_nr(lose), i = 0, j = 0, k = 0, n = 0;
 
-	*out = NULL;
-	err = mchost_change_diff(&kept, pend, cancel, gfp);
-	if (err)
-		return err;
-	if (!mchost_slist_nr(add)) {
-		*out = kept;
-		return 0;
-	}
-	if (!kept) {
-		res = mchost_slist_dup(add, gfp);
-		if (!res)
-			return -ENOMEM;
-		*out = res;
-		return 0;
-	}
+	while (i < np || j < ng || k < nl) {
+		const struct in6_addr *x = NULL;
+		bool in_p, in_g, in_l;
+		u8 c = 0;
 
-	cap = min_t(unsigned int, kept->nr + add->nr, U16_MAX);
-	res = mchost_slist_alloc(cap, gfp);
-	if (!res) {
-		mchost_slist_free(kept);
-		return -ENOMEM;
+		/* x: the least address left in any of the three. */
+		if (i < np)
+			x = &pend->addr[i];
+		if (j < ng && (!x || memcmp(&gain->addr[j], x, sizeof(*x)) < 0))
+			x = &gain->addr[j];
+		if (k < nl && (!x || memcmp(&lose->addr[k], x, sizeof(*x)) < 0))
+			x = &lose->addr[k];
+		in_p = mchost_change_at(pend, i, x);
+		in_g = mchost_change_at(gain, j, x);
+		in_l = mchost_change_at(lose, k, x);
+
+		if (in_g && !in_l)
+			c = cnt;
+		else if (in_p && (in_g || !in_l))
+			c = pcnt[i];
+		if (c) {
+			if (dst) {
+				dst->addr[n] = *x;
+				dcnt[n] = c;
+			}
+			n++;
+		}
+		i += in_p;
+		j += in_g;
+		k += in_l;
 	}
-	err = mchost_slist_union(res, kept, add);
-	mchost_slist_free(kept);
-	if (err) {
-		mchost_slist_free(res);
-		return -ENOMEM;
-	}
-	*out = res;
-	return 0;
+	return n;
 }
 
 int mchost_change_merge(struct mchost_rtx *rtx,
@@ -109,28 +109,28 @@ int mchost_change_merge(struct mchost_rtx *rtx,
 			const struct mchost_filter *new, unsigned int rv,
 			gfp_t gfp)
 {
-	const struct mchost_slist *gain, *lose, *pend_allow, *pend_block;
-	struct mchost_slist *d_allow = NULL, *d_block = NULL;
+	const struct mchost_slist *gain, *lose;
 	struct mchost_slist *allow = NULL, *block = NULL;
 	bool excl = mchost_change_excl(new);
+	unsigned int na, nb, i;
+	const u8 *pcnt;
+	u8 *cnt, top = 0;
 	/*
 	 * rv counts every transmission, the first included (RFC 9776 §5.1,
 	 * RFC 9777 §6.1: the report is retransmitted [Robustness Variable] - 1
 	 * more times). Zero is not a valid Robustness Variable (RFC 9776 §8.1,
 	 * RFC 9777 §9.1), and a change must still be sent once.
 	 */
-	u8 cnt = clamp_t(unsigned int, rv, 1, U8_MAX);
-	int err;
+	u8 rcnt = clamp_t(unsigned int, rv, 1, U8_MAX);
 
 	if (mchost_change_excl(old) != excl) {
 		/*
 		 * A filter-mode change: the next [Robustness Variable] reports
 		 * carry TO_IN/TO_EX of the current state (RFC 9776 §5.1,
-		 * RFC 9777 §6.1). Pending source changes are dropped: those
-		 * reports carry the whole state, and no source counter can
-		 * outlive the new mode counter.
+		 * RFC 9777 §6.1), which restates every source: the pending
+		 * per-source state ends here (see the top of this file).
 		 */
-		rtx->mode_cnt = cnt;
+		rtx->mode_cnt = rcnt;
 		rtx->src_cnt = 0;
 		mchost_change_drop_lists(rtx);
 		return 0;
@@ -146,41 +146,102 @@ int mchost_change_merge(struct mchost_rtx *rtx,
 	 */
 	gain = excl ? old->src : new->src;
 	lose = excl ? new->src : old->src;
-
-	/* Lists whose transmissions are all done are no longer pending. */
-	pend_allow = rtx->src_cnt ? rtx->allow : NULL;
-	pend_block = rtx->src_cnt ? rtx->block : NULL;
+	/* The counts of the pending BLOCK list follow those of ALLOW. */
+	pcnt = rtx->block ? rtx->cnt + mchost_slist_nr(rtx->allow) : NULL;
 
 	/* Everything into new lists first: a failure leaves *rtx as it was. */
-	err = mchost_change_diff(&d_allow, gain, lose, gfp);
-	if (!err)
-		err = mchost_change_diff(&d_block, lose, gain, gfp);
-	if (!err)
-		err = mchost_change_fold(&allow, pend_allow, d_block, d_allow,
-					 gfp);
-	if (!err)
-		err = mchost_change_fold(&block, pend_block, d_allow, d_block,
-					 gfp);
-	mchost_slist_free(d_allow);
-	mchost_slist_free(d_block);
-	if (err) {
+	na = mchost_change_fold(NULL, NULL, rtx->allow, rtx->cnt, gain, lose,
+				rcnt);
+	nb = mchost_change_fold(NULL, NULL, rtx->block, pcnt, lose, gain,
+				rcnt);
+	/* Lists a set cannot hold are -ENOMEM too: the only failure known. */
+	if (na > U16_MAX || nb > U16_MAX)
+		return -ENOMEM;
+	cnt = kmalloc(na + nb, gfp);
+	if (na)
+		allow = mchost_slist_alloc(na, gfp);
+	if (nb)
+		block = mchost_slist_alloc(nb, gfp);
+	if (!cnt || (na && !allow) || (nb && !block)) {
+		kfree(cnt);
 		mchost_slist_free(allow);
 		mchost_slist_free(block);
-		return err;
+		return -ENOMEM;
 	}
+	if (allow)
+		allow->nr = mchost_change_fold(allow, cnt, rtx->allow,
+					       rtx->cnt, gain, lose, rcnt);
+	if (block)
+		block->nr = mchost_change_fold(block, cnt + na, rtx->block,
+					       pcnt, lose, gain, rcnt);
+	for (i = 0; i < na + nb; i++)
+		top = max(top, cnt[i]);
 
 	mchost_change_drop_lists(rtx);
 	rtx->allow = allow;
 	rtx->block = block;
-	/*
-	 * The merged report is the first of [Robustness Variable] new ones
-	 * (RFC 9776 §5.1, RFC 9777 §6.1). Sources of earlier changes keep the
-	 * transmissions they have left, which are more if the Robustness
-	 * Variable has dropped since (a querier's QRV). A pending mode change
-	 * keeps its own count.
-	 */
-	rtx->src_cnt = max(rtx->src_cnt, cnt);
+	rtx->cnt = cnt;
+	/* A pending mode change keeps its own count. */
+	rtx->src_cnt = top;
 	return 0;
+}
+
+/*
+ * Drop the sources that the previous transmission spent, in place: its
+ * records were kept valid until this call. A list left empty is freed.
+ */
+static void mchost_change_compact(struct mchost_rtx *rtx)
+{
+	unsigned int na = mchost_slist_nr(rtx->allow), i, w = 0, wa;
+
+	if (!rtx->src_cnt) {
+		mchost_change_drop_lists(rtx);
+		return;
+	}
+	for (i = 0; i < na; i++) {
+		if (!rtx->cnt[i])
+			continue;
+		rtx->allow->addr[w] = rtx->allow->addr[i];
+		rtx->cnt[w++] = rtx->cnt[i];
+	}
+	if (rtx->allow)
+		rtx->allow->nr = w;
+	wa = w;
+	/* Block's counts follow allow's: they move down by what allow lost. */
+	for (i = 0; i < mchost_slist_nr(rtx->block); i++) {
+		if (!rtx->cnt[na + i])
+			continue;
+		rtx->block->addr[w - wa] = rtx->block->addr[i];
+		rtx->cnt[w++] = rtx->cnt[na + i];
+	}
+	if (rtx->block)
+		rtx->block->nr = w - wa;
+	if (!mchost_slist_nr(rtx->allow)) {
+		mchost_slist_free(rtx->allow);
+		rtx->allow = NULL;
+	}
+	if (!mchost_slist_nr(rtx->block)) {
+		mchost_slist_free(rtx->block);
+		rtx->block = NULL;
+	}
+}
+
+/*
+ * A State-Change Report went out: one transmission fewer for every pending
+ * source (RFC 9777 §6.1), whatever records it carried.
+ */
+static void mchost_change_spend(struct mchost_rtx *rtx)
+{
+	unsigned int n = mchost_slist_nr(rtx->allow) +
+			 mchost_slist_nr(rtx->block), i;
+
+	if (!rtx->src_cnt)
+		return;
+	/* All are non-zero after mchost_change_compact(). */
+	for (i = 0; i < n; i++)
+		rtx->cnt[i]--;
+	/* They go down together, so the largest is still the largest. */
+	rtx->src_cnt--;
 }
 
 unsigned int mchost_change_next(struct mchost_rtx *rtx,
@@ -190,52 +251,41 @@ unsigned int mchost_change_next(struct mchost_rtx *rtx,
 {
 	unsigned int n = 0;
 
-	/*
-	 * Lists spent by the previous call were kept for its records; the
-	 * caller is done with those now.
-	 */
-	if (!rtx->src_cnt)
-		mchost_change_drop_lists(rtx);
-
+	mchost_change_compact(rtx);
 	if (rtx->mode_cnt) {
 		/*
 		 * TO_IN/TO_EX lists the whole current state (RFC 9776 §5.1
 		 * Table 4, RFC 9777 §6.1 Table 2), so it includes any source
-		 * change made since the mode change.
+		 * change made since the mode change, and counts for it.
 		 */
 		out[0].type = mchost_change_excl(cur) ? MCHOST_REC_TO_EX :
 							MCHOST_REC_TO_IN;
 		out[0].group = *group;
 		out[0].src = cur->src;
 		rtx->mode_cnt--;
-		/*
-		 * It is a State-Change Report for the pending sources too:
-		 * their state lasts [Robustness Variable] reports of any kind,
-		 * and what is left once the mode records are done goes out as
-		 * ALLOW/BLOCK (RFC 9776 §5.1, RFC 9777 §6.1).
-		 */
-		if (rtx->src_cnt)
-			rtx->src_cnt--;
+		mchost_change_spend(rtx);
 		return 1;
 	}
 	if (!rtx->src_cnt)
 		return 0;
 
-	/* An empty ALLOW or BLOCK record is omitted (§5.1, §6.1). */
-	if (mchost_slist_nr(rtx->allow)) {
+	/*
+	 * ALLOW and BLOCK hold the sources with retransmission state; an
+	 * empty one is omitted (RFC 9776 §5.1, RFC 9777 §6.1 Table 2).
+	 */
+	if (rtx->allow) {
 		out[n].type = MCHOST_REC_ALLOW;
 		out[n].group = *group;
 		out[n].src = rtx->allow;
 		n++;
 	}
-	if (mchost_slist_nr(rtx->block)) {
+	if (rtx->block) {
 		out[n].type = MCHOST_REC_BLOCK;
 		out[n].group = *group;
 		out[n].src = rtx->block;
 		n++;
 	}
-	/* Nothing to say is nothing pending. */
-	rtx->src_cnt = n ? rtx->src_cnt - 1 : 0;
+	mchost_change_spend(rtx);
 	return n;
 }
 

@@ -11,11 +11,18 @@
 #include "filter.h"
 #include "report.h"
 
+/*
+ * Retransmission state of one group: the Filter Mode Retransmission
+ * Counter, and the Retransmission List (RFC 9777 §6.1) split by the record
+ * each source goes in, with a counter per source.
+ */
 struct mchost_rtx {
 	u8 mode_cnt;		/* Filter-Mode-Change transmissions left */
-	u8 src_cnt;		/* Source-List-Change transmissions left */
+	u8 src_cnt;		/* the most any pending source has left */
 	struct mchost_slist *allow;	/* pending ALLOW sources */
 	struct mchost_slist *block;	/* pending BLOCK sources */
+	/* Transmissions left per source: allow's, then block's, in order. */
+	u8 *cnt;
 };
 
 /**
@@ -27,11 +34,12 @@ struct mchost_rtx {
  *      (RFC 9776 §5.1)
  * @gfp: allocation flags
  *
- * Merged with what @rtx had pending: a filter mode change restarts
- * mode_cnt at @rv; a source-list change adds its ALLOW/BLOCK sources to
- * the pending lists (a source newly allowed leaves the pending BLOCK list
- * and vice versa) and raises src_cnt to @rv (sources of earlier changes
- * keep what they had left, should @rv have dropped).
+ * Merged with what @rtx had pending. A filter-mode change restarts
+ * mode_cnt at @rv and ends the pending source lists (its TO_IN/TO_EX
+ * records restate every source). A source-list change puts each source it
+ * reports in the ALLOW or BLOCK list with @rv transmissions to go, taking
+ * it out of the other list; the other pending sources keep what they have
+ * left.
  *
  * Return: 0 or -ENOMEM (*@rtx unchanged then).
  */
@@ -46,14 +54,13 @@ int mchost_change_merge(struct mchost_rtx *rtx,
  * @cur: the group's current state
  * @group: the group address
  * @out: room for 2 records; their src point into *@rtx or *@cur and stay
- *       valid until the next call on @rtx (spent lists are freed by the
- *       call after the last transmission, or by mchost_change_clear())
+ *       valid until the next call on @rtx (the sources spent by this
+ *       transmission leave the lists at that call, or in
+ *       mchost_change_clear())
  *
- * While mode_cnt is non-zero: a TO_IN/TO_EX record of the current state,
- * which carries the pending source-list changes and so also counts against
- * src_cnt (RFC 9776 §5.1: what remains after the mode change is sent as
- * ALLOW/BLOCK). Else, while src_cnt is non-zero: ALLOW and BLOCK of the
- * pending lists (an empty one is omitted).
+ * While mode_cnt is non-zero: a TO_IN/TO_EX record of the current state.
+ * Else: ALLOW and BLOCK of the pending sources (an empty one is omitted).
+ * Either way every pending source has one transmission fewer to go.
  *
  * Return: the number of records (0: nothing pending).
  */
