@@ -102,6 +102,7 @@ struct mchost_dev {
 	struct sk_buff_head txq;	/* built under the lock, sent after */
 	bool dead;			/* unregistering: no more work */
 	bool oper;			/* running and operationally up */
+	bool ll_wait;			/* a link-local address is in DAD */
 	struct rcu_head rcu;
 };
 

@@ -16,4 +16,11 @@ int mchost_events_init(void);
  */
 void mchost_events_uninit(void);
 
+/**
+ * mchost_events_ll_work() - announce MLD memberships once DAD ends
+ * @work: &mchost_net.ll_work; it requeues itself while a link-local
+ *        address of a device waiting for one is still tentative
+ */
+void mchost_events_ll_work(struct work_struct *work);
+
 #endif /* _MCHOST_EVENTS_H */

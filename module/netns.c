@@ -6,6 +6,7 @@
  */
 #include <linux/rtnetlink.h>
 #include "dev.h"
+#include "events.h"
 #include "group.h"
 #include "hook.h"
 #include "netns.h"
@@ -94,6 +95,7 @@ static int __net_init mchost_net_init(struct net *net)
 			  &mchost_params.coalesce_ms.val);
 	INIT_WORK(&mn->gc_work, mchost_group_gc_work);
 	INIT_DELAYED_WORK(&mn->release_work, mchost_group_release_work);
+	INIT_DELAYED_WORK(&mn->ll_work, mchost_events_ll_work);
 	xa_init(&mn->devs);
 	xa_init(&mn->owner_ports);
 	mn->stats = alloc_percpu(struct mchost_stats);
@@ -135,6 +137,7 @@ static void __net_exit mchost_net_exit(struct net *net)
 	mchost_timer_stop(&mn->timer);
 	cancel_work_sync(&mn->gc_work);
 	cancel_delayed_work_sync(&mn->release_work);
+	cancel_delayed_work_sync(&mn->ll_work);
 	mchost_proc_uninit(mn);
 	/*
 	 * Devices of a dying namespace unregistered before we run, taking

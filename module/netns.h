@@ -35,6 +35,8 @@ struct mchost_net {
 	struct work_struct gc_work;
 	/* Retries dropping closed sockets' filters when memory was short. */
 	struct delayed_work release_work;
+	/* Watches devices whose link-local address is in DAD (events.c). */
+	struct delayed_work ll_work;
 };
 
 extern unsigned int mchost_net_id;

@@ -412,6 +412,19 @@ void mchost_proto_change(struct mchost_dev *md, struct mchost_group *grp,
 	mchost_report_change(md, grp, old, false, now);
 }
 
+void mchost_proto_announce(struct mchost_dev *md, enum mchost_fam fam,
+			   ktime_t now)
+{
+	static const struct mchost_filter none = {
+		.mode = MCHOST_FMODE_INCLUDE,
+	};
+	struct mchost_group *grp;
+
+	for (grp = mchost_dev_first(md); grp; grp = mchost_dev_next(md, grp))
+		if (grp->nowners && mchost_fam_of(grp->family) == fam)
+			mchost_report_change(md, grp, &none, false, now);
+}
+
 void mchost_gsr_sources(const struct mchost_filter *f,
 			const struct mchost_slist *asked,
 			struct mchost_slist *out)

@@ -67,6 +67,20 @@ void mchost_proto_rcv(struct mchost_dev *md, enum mchost_fam fam,
 void mchost_proto_link(struct mchost_dev *md, bool up, ktime_t now);
 
 /**
+ * mchost_proto_announce() - send every membership's state of a family again
+ * @md: the device
+ * @fam: the family
+ * @now: the time
+ *
+ * For when the family's reports start going out from a usable source
+ * address (RFC 9777 §5.2.13: an MLD host whose link-local address
+ * finished Duplicate Address Detection): the state-change reports of a
+ * fresh join, with their retransmissions, merged with what is pending.
+ */
+void mchost_proto_announce(struct mchost_dev *md, enum mchost_fam fam,
+			   ktime_t now);
+
+/**
  * mchost_proto_caps_changed() - igmp_max_version or mld_max_version changed
  * @md: the device
  * @now: the time

@@ -116,12 +116,9 @@ static int mchost_xmit4(struct net *net, struct sk_buff *skb, __be32 daddr)
 	return ip_local_out(net, NULL, skb);
 }
 
-/*
- * RFC 9777 §5.2.13: the link-local address, or :: while none is usable
- * (during Duplicate Address Detection).
- */
-static void mchost_lladdr(struct net_device *dev, struct in6_addr *addr)
+enum mchost_ll mchost_xmit_ll(struct net_device *dev, struct in6_addr *addr)
 {
+	enum mchost_ll state = MCHOST_LL_NONE;
 	const struct inet6_ifaddr *ifa;
 	struct inet6_dev *idev;
 
@@ -131,15 +128,20 @@ static void mchost_lladdr(struct net_device *dev, struct in6_addr *addr)
 	if (idev) {
 		read_lock_bh(&idev->lock);
 		list_for_each_entry(ifa, &idev->addr_list, if_list) {
-			if (ifa->scope == IFA_LINK &&
-			    !(ifa->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
+			if (ifa->scope != IFA_LINK ||
+			    (ifa->flags & IFA_F_DADFAILED))
+				continue;
+			if (!(ifa->flags & IFA_F_TENTATIVE)) {
 				*addr = ifa->addr;
+				state = MCHOST_LL_USABLE;
 				break;
 			}
+			state = MCHOST_LL_TENTATIVE;
 		}
 		read_unlock_bh(&idev->lock);
 	}
 	rcu_read_unlock();
+	return state;
 }
 
 static int mchost_xmit6(struct net *net, struct sk_buff *skb,
@@ -154,7 +156,8 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 	__sum16 *csum;
 	u8 *hbh;
 
-	mchost_lladdr(dev, &saddr);
+	/* RFC 9777 §5.2.13: ::, while no link-local address is usable. */
+	mchost_xmit_ll(dev, &saddr);
 	/* The ICMPv6 checksum sits at offset 2 of every MLD message. */
 	csum = (__sum16 *)(skb->data + 2);
 	*csum = 0;

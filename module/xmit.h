@@ -31,6 +31,22 @@ struct sk_buff *mchost_xmit_alloc(struct net_device *dev, enum mchost_fam fam,
 				  unsigned int len, u8 **payload,
 				  enum mchost_stat kind);
 
+/* How usable a device's IPv6 link-local address is. */
+enum mchost_ll {
+	MCHOST_LL_NONE,		/* none, or every one failed DAD */
+	MCHOST_LL_TENTATIVE,	/* one is still in Duplicate Address Detection */
+	MCHOST_LL_USABLE,
+};
+
+/**
+ * mchost_xmit_ll() - the link-local address MLD reports go out from
+ * @dev: the device
+ * @addr: set to it, or to :: if none is usable
+ *
+ * Return: whether one is usable, or one will be once DAD ends.
+ */
+enum mchost_ll mchost_xmit_ll(struct net_device *dev, struct in6_addr *addr);
+
 /**
  * mchost_xmit_flush() - send and consume every skb of a queue
  * @net: the namespace of their device

@@ -21,8 +21,10 @@ IGMPv2/MLDv1):
   pending   changes while retransmissions are pending, merged (§5.1): the
             exact record sequence; two owners (a hold process) merged
   link      link down: nothing; up: every membership announced RV times,
-            and a join right after the up; snd_errors stays 0
-  source    no usable address: IGMP from 0.0.0.0, MLD from :: (tentative);
+            and a join right after the up; snd_errors stays 0; MLD: again
+            from the link-local address once it is back
+  source    no usable address: IGMP from 0.0.0.0, MLD from :: (tentative),
+            then again from the link-local address once its DAD ends;
             robustness written at runtime; an old query before any v3 one:
             old mode for the defaults' RV*QI+QRI, from `ifaces -d`
   queries   general (one packet, every group), Max Resp Code 0, group and
@@ -449,7 +451,19 @@ def phase_link(e):
        [m.rec_str(r) for r in exp], "after `ip link set h0 up`: each "
        "membership's state-change record RV times")
     eq(d, m.snd_expect(ps), "snd_* counters after link up (no errors)")
+    t0 = time.time()
     ip("addr add %s/64 dev h0 nodad" % PLAN[MLD]["h"], ns=NS)
+    if e.f is MLD:
+        # Reports from :: may be ignored by routers and snooping switches:
+        # with a usable link-local address, each membership is reported
+        # again from it, as after DAD.
+        wait_n(e, t0, len(exp), 3 + RV0 * (URI + LATE), "the announcements "
+               "from %s" % e.a["h"])
+        time.sleep(URI + 0.1)
+        ps = e.pkts(t0)
+        eq([m.rec_str(r) for r in sorted(m.records(ps))],
+           [m.rec_str(r) for r in exp], "after `ip addr add %s`: each "
+           "membership's state-change record RV times" % e.a["h"])
     e.setup(*[(g,) for g in G[6:10]])
 
 
@@ -482,7 +496,17 @@ def phase_source(e):
     if f is IGMP:
         ip("addr add %s/24 dev h1" % h1, ns=NS)
     else:
-        m.wait_for(lambda: not tentative(), 8, "DAD of %s to end" % h1)
+        def dad_end():
+            t0 = time.time()
+            m.wait_for(lambda: not tentative(), 8, "DAD of %s to end" % h1)
+            m.wait_for(lambda: e.pkts(t0, cap=e.cap1, src=h1), 2,
+                       "a report from %s" % h1)
+            return types.SimpleNamespace(t0=t0, t1=time.time())
+        # Reports from :: may be ignored by routers and snooping switches:
+        # once DAD ends, the membership is reported again from h1.
+        unsolicited(e, dad_end, [rec(TO_EX, g)], "DAD of %s ended: the "
+                    "membership reported again from it" % h1, rv=RV0,
+                    cap=e.cap1, src=h1)
     unsolicited(e, lambda: e.leave(g, dev="h1"), [rec(TO_IN, g)],
                 "leave on h1 with %s usable" % h1, rv=RV0, cap=e.cap1,
                 src=h1)
