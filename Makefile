@@ -29,7 +29,7 @@ CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
 	      -I$(ROOT)/include/uapi
 
 .PHONY: all module modules-all cli clean deps deps-stamp check style sparse \
-	kunit vmtest demo install bench help
+	kunit vmtest demo install bench help debug-kernel modules-stock
 
 all: module cli
 
@@ -51,11 +51,19 @@ module:
 	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules
 	@echo "built $(BUILD)/default/mchost.ko for $(KDIR)"
 
-# Both pinned kernels, W=1, warnings are errors (the log is checked). Each
-# also gets the test build (build/<release>/testing/mchost.ko, with
-# MCHOST_TESTING knobs) that some VM tests load.
-modules-all: deps-stamp
-	@set -e; for k in $(KVERS); do \
+# The sanitizer kernel (scripts/kernel/debug.config), built once and cached.
+debug-kernel: deps-stamp
+	scripts/debug-kernel.sh
+
+# Its release name carries a hash of its config (a shell command for recipes;
+# assign it to a variable first so that a failure stops the recipe).
+DEBUG_KREL = $$(scripts/debug-kernel.sh --release)
+
+# mchost.ko with W=1 for each kernel release in $(1); warnings are errors
+# (the log is checked). Each also gets the test build
+# (build/<release>/testing/mchost.ko, with MCHOST_TESTING knobs) that some VM
+# tests load.
+modules_w1 = set -e; for k in $(1); do \
 		for v in "" testing; do \
 			d=$(BUILD)/$$k$${v:+/$$v}; \
 			$(call module_dir,$$k$${v:+/$$v}); \
@@ -68,6 +76,14 @@ modules-all: deps-stamp
 			test -f $$d/mchost.ko; \
 		done; \
 	done
+
+# The two pinned stock kernels.
+modules-stock: deps-stamp
+	@$(call modules_w1,$(KVERS))
+
+# The pinned kernels and the debug kernel.
+modules-all: modules-stock debug-kernel
+	@set -e; kd=$(DEBUG_KREL); $(call modules_w1,$$kd)
 
 cli: $(BUILD)/mchostctl
 
@@ -88,8 +104,8 @@ deps-stamp:
 style: deps-stamp
 	scripts/style.sh
 
-sparse: deps-stamp
-	@set -e; for k in $(KVERS); do \
+sparse: deps-stamp debug-kernel
+	@set -e; kd=$(DEBUG_KREL); for k in $(KVERS) $$kd; do \
 		$(call module_dir,sparse-$$k); \
 		echo "== sparse (C=2) against $$k"; \
 		$(MAKE) -s -C $(call khdr,$$k) M=$(BUILD)/sparse-$$k \
@@ -105,14 +121,17 @@ kunit: deps-stamp
 vmtest: modules-all cli
 	scripts/vmtest.sh
 
-# The README's test command: every layer, in order of cost.
-check: deps-stamp modules-all cli style sparse fuzz-smoke kunit vmtest
+# The README's test command: every layer, in order of cost, each one timed
+# (the times are printed also when a stage fails).
+CHECK_STAGES := deps-stamp debug-kernel modules-all cli style sparse fuzz-smoke kunit vmtest
+check:
+	@MAKE='$(MAKE)' scripts/timed-stages.sh $(CHECK_STAGES)
 	@echo "make check: all stages passed"
 
-demo: deps-stamp modules-all cli
+demo: deps-stamp modules-stock cli
 	scripts/demo.sh
 
-bench: deps-stamp modules-all cli
+bench: deps-stamp modules-stock cli
 	scripts/bench.sh
 
 install: module
