@@ -125,8 +125,10 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	/* A bare word in text, like "hold" on the join line. */
 	if (tb[MCHOST_A_PENDING])
 		print_flag(p, "pending", true);
+	/* Not join syntax, so in text only with -d; always in JSON. */
 	if (tb[MCHOST_A_OWNERS] && !d->save)
-		print_uint(p, PRINT_ANY, "owners", NULL,
+		print_uint(p, d->ctx->details ? PRINT_ANY : PRINT_JSON,
+			   "owners", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_OWNERS]));
 	close_object(p);
 	print_nl(p);
