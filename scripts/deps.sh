@@ -32,6 +32,7 @@ BASE_PKGS=(
 	python3 python3-scapy tcpdump iproute2 sparse libmnl-dev pkg-config
 	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod
 	dwarves codespell shellcheck util-linux procps file
+	dkms man-db groff-base systemd
 )
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (apt-get install)"
