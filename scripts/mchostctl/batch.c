@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mchostctl: batch mode, -b FILE (or - for stdin), like "ip -batch"; and
- * flush and apply, which change many memberships the same way.
+ * mchostctl: batch mode, -b FILE (or - for stdin), like "ip -batch". Its
+ * pipeline (batch_queue(), batch_flush()) also carries flush and apply
+ * (apply.c).
  *
  * One command per line over one netlink socket. Joins and leaves are
  * pipelined: many go out in one datagram and their acks are matched to

@@ -98,17 +98,18 @@ static int usage_error(const struct cmd_desc *d, const char *fmt, ...)
 static int enter_netns(const char *name)
 {
 	char *path;
-	int fd;
+	int fd, err;
 
 	if (strchr(name, '/'))
 		path = xasprintf("%s", name);
 	else
 		path = xasprintf("%s/%s", NETNS_RUN_DIR, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	err = errno;
 	free(path);
 	if (fd < 0) {
 		error_msg(NULL, "cannot open network namespace \"%s\": %s",
-			  name, strerror(errno));
+			  name, strerror(err));
 		return 1;
 	}
 	if (setns(fd, CLONE_NEWNET)) {
