@@ -100,7 +100,7 @@ Drop the persistent filter of a membership.
   if-exists      no error if there is no such membership (as option -f)
 "
 save_help="Usage: mchostctl save [dev DEV]
-Print the persistent filters as join lines.
+Print the persistent filters as a batch of joins.
   save > FILE; flush; -b FILE restores the persistent memberships
 "
 apply_help="Usage: mchostctl apply FILE
