@@ -24,6 +24,7 @@
 #   mchost_debug_key, mchost_debug_release
 #                      the cache key and release name of the debug kernel
 #   mchost_report_patterns  the kernel-report EREs (scripts/kernel/reports.ere)
+#   mchost_guest_hidden PATH  true if a VM guest cannot see the host's PATH
 
 if [[ -z "${ROOT:-}" || ! -f "${ROOT}/scripts/kernels.env" ]]; then
 	ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -71,6 +72,15 @@ mchost_kdir() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/usr/src/linux-headers-$1
 mchost_kimage() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/boot/vmlinuz-$1"; }
 mchost_kvmlinux() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/boot/vmlinux-$1"; }
 mchost_moddir() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/lib/modules/$1"; }
+
+# The VM guest (vm-guest.sh) mounts its own /proc, /sys, /dev and /run; every
+# other host path, /tmp included, is visible in it (scripts/vm.sh).
+mchost_guest_hidden() {
+	case $1/ in
+	/proc/* | /sys/* | /dev/* | /run/*) return 0 ;;
+	esac
+	return 1
+}
 
 # The stock kernel series we test on, in order.
 MCHOST_SERIES=(6.1 6.12)

@@ -22,8 +22,11 @@
 # 9p under a tmpfs overlay and switch_roots into it; scripts/vm-guest.sh then
 # prepares the system and runs CMD as root in the host's current directory
 # (`sh -c` with the arguments quoted). Host paths and binaries work
-# unchanged, and the guest's /lib/modules/<release> is the extracted tree's;
-# the host's /tmp is NOT visible (the guest has its own tmpfs).
+# unchanged, /tmp included (a clone under /tmp works), and the guest's
+# /lib/modules/<release> is the extracted tree's. What the guest writes stays
+# in the overlay. Only /proc, /sys, /dev and /run are the guest's own: a
+# repository there is refused before booting, and a current directory there
+# becomes / in the guest (with a note).
 # Environment variables named MCHOST_* (and MCHOSTCTL, any MCHOST*) are passed
 # to CMD.
 #
@@ -93,6 +96,10 @@ case $(file -bL "$busybox") in
 *) die "$busybox is not statically linked: install busybox-static" ;;
 esac
 [[ $ROOT != *[[:space:]]* ]] || die "the repository path must not contain white space: $ROOT"
+
+if mchost_guest_hidden "$ROOT"; then
+	die "the guest cannot see $ROOT (it mounts its own /proc, /sys, /dev and /run): clone the repository elsewhere"
+fi
 [[ $(id -u) -eq 0 ]] || die "must run as root (the VM shares the host's / and builds device nodes)"
 
 cache=$MCHOST_CACHE/vm/$kver
@@ -308,7 +315,12 @@ sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	done
 	printf '\n'
 } >"$logdir/.vm/cmd"
-pwd -P >"$logdir/.vm/cwd"
+cwd=$(pwd -P)
+if mchost_guest_hidden "$cwd"; then
+	msg "note: the guest cannot see $cwd (it mounts its own /proc, /sys, /dev and /run): the command runs in /"
+	cwd=/
+fi
+printf '%s\n' "$cwd" >"$logdir/.vm/cwd"
 printf '%s\n' "$moddir" >"$logdir/.vm/moddir"
 {
 	while IFS= read -r v; do

@@ -25,7 +25,7 @@
 #
 # Environment: MCHOST_TEST_TIMEOUT (per test, default 300 s; 3 times that on
 # the debug kernel), MCHOST_VERBOSE=1 (show passing tests' output too),
-# MCHOST_VMTESTS_DIR (another test directory, not under /tmp), MCHOST_VM_MEM
+# MCHOST_VMTESTS_DIR (another test directory), MCHOST_VM_MEM
 # (MB, default 512; 1024 on the debug kernel), MCHOST_VM_SMP (vCPUs, default
 # 2), MCHOST_KFENCE_MS (KFENCE sample interval, default 10),
 # MCHOST_DEBUG_TESTS (substrings, space-separated: run only the matching
@@ -59,8 +59,8 @@ esac
 
 tests_dir=${MCHOST_VMTESTS_DIR:-$ROOT/scripts/vmtests}
 tests_dir=$(cd -- "$tests_dir" && pwd -P) || die "no test directory: $tests_dir"
-[[ $tests_dir != /tmp && $tests_dir != /tmp/* ]] ||
-	die "$tests_dir: the guest has its own /tmp and cannot see the host's; use e.g. /var/tmp"
+! mchost_guest_hidden "$tests_dir" ||
+	die "the guest cannot see $tests_dir (it mounts its own /proc, /sys, /dev and /run)"
 export MCHOST_VMTESTS_DIR=$tests_dir
 per_test=${MCHOST_TEST_TIMEOUT:-300}
 [[ $per_test =~ ^[1-9][0-9]*$ ]] || die "MCHOST_TEST_TIMEOUT is not a positive number: $per_test"

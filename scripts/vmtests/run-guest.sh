@@ -27,8 +27,8 @@
 # (output + the kernel messages of the test), tests/results.txt (RUN/PASS/
 # FAIL lines, read by vmtest.sh), tests/summary, in $MCHOST_VM_LOGDIR.
 #
-# Environment: MCHOST_VMTESTS_DIR (another test directory; not under /tmp:
-# the guest has its own /tmp), MCHOST_TEST_TIMEOUT, MCHOST_VMTEST_KERNEL (the
+# Environment: MCHOST_VMTESTS_DIR (another test directory),
+# MCHOST_TEST_TIMEOUT, MCHOST_VMTEST_KERNEL (the
 # label of the summary line, default: the kernel release), MCHOST_VERBOSE=1
 # (show every test's output, not only that of failed ones).
 set -uo pipefail
@@ -58,7 +58,7 @@ BAD_TAINT=$((512 | 128 | 32 | 16384))
 MAX_SHOWN=300 # lines of a failed test's output shown on the console
 
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "MCHOST_TEST_TIMEOUT is not a positive number: $TIMEOUT"
-[[ -d $TESTS_DIR ]] || die "no test directory $TESTS_DIR (the guest cannot see the host's /tmp)"
+[[ -d $TESTS_DIR ]] || die "no test directory $TESTS_DIR"
 REPORTS=$(grep -E -v '^[[:space:]]*(#|$)' "$MCHOST_ROOT/scripts/kernel/reports.ere") ||
 	die "no kernel report patterns in $MCHOST_ROOT/scripts/kernel/reports.ere"
 rm -rf -- "$LOGDIR"
