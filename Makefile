@@ -4,6 +4,10 @@
 #
 #   make               mchost.ko for KDIR (default: the running kernel's
 #                      headers) and the mchostctl CLI, into build/
+#   make install       the module, mchostctl, man pages, uAPI header, bash
+#                      completion, systemd unit, /etc/mchost/mchost.conf
+#                      (DESTDIR, PREFIX; see README)
+#   make dkms-install  register the module with DKMS (dkms-remove undoes it)
 #   make check         everything CI runs (see README)
 #   make demo          boot 6.12 in QEMU and show mchost working
 #
@@ -21,20 +25,26 @@ KDIR ?= /lib/modules/$(RUNNING_KREL)/build
 # The pinned test kernels' headers, extracted by scripts/deps.sh (never
 # installed on the host).
 khdr = $(MCHOST_CACHE)/kernels/$(1)/usr/src/linux-headers-$(1)
-KBUILD_ARGS = MCHOST_INC=$(ROOT)/include/uapi
+KBUILD_ARGS = MCHOST_INC=$(ROOT)/include/uapi MCHOST_VERSION=$(VERSION)
 MODULE_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
 CHECKPATCH := $(MCHOST_CACHE)/src/linux-source-6.12/scripts/checkpatch.pl
 
-CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
-	      -I$(ROOT)/include/uapi
+# The one place the version is kept: the module (MODULE_VERSION), the CLI
+# (mchostctl -V) and dkms.conf all read VERSION.
+VERSION := $(shell cat $(ROOT)/VERSION)
 
-.PHONY: all module modules-all cli clean deps deps-stamp check style sparse \
-	kunit vmtest demo install bench help
+CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
+	      -I$(ROOT)/include/uapi '-DMCHOSTCTL_VERSION="$(VERSION)"'
+
+.PHONY: all module modules-all modules-plain cli clean deps deps-stamp check \
+	style sparse kunit vmtest demo install install-module install-tools \
+	dkms-install dkms-remove dkms-src dkms-check cli-test bench help \
+	debug-kernel modules-stock fuzz fuzz-smoke fuzz-coverage
 
 all: module cli
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,15p' Makefile
 
 # Build one kernel's module in its own directory so that two kernels' objects
 # never mix: build/<release>/ holds symlinks to module/.
@@ -42,20 +52,33 @@ module_dir = mkdir -p $(BUILD)/$(1) && \
 	ln -sf $(ROOT)/module/*.[ch] $(ROOT)/module/Kbuild $(BUILD)/$(1)/ && \
 	find $(BUILD)/$(1) -maxdepth 1 -xtype l -delete
 
+# Where "make module" (and so install and DKMS) builds mchost.ko.
+MODULE_BUILD ?= $(BUILD)/default
+
 module:
 	@test -f $(KDIR)/Makefile || { \
 		echo "error: no kernel headers in $(KDIR)."; \
 		echo "Install the running kernel's headers (apt-get install linux-headers-$(RUNNING_KREL))"; \
 		echo "or name a kernel build tree with KDIR=/path/to/build."; exit 1; }
-	$(call module_dir,default)
-	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules
-	@echo "built $(BUILD)/default/mchost.ko for $(KDIR)"
+	mkdir -p $(MODULE_BUILD) && \
+		ln -sf $(ROOT)/module/*.[ch] $(ROOT)/module/Kbuild $(MODULE_BUILD)/ && \
+		find $(MODULE_BUILD) -maxdepth 1 -xtype l -delete
+	$(MAKE) -C $(KDIR) M=$(MODULE_BUILD) $(KBUILD_ARGS) modules
+	@echo "built $(MODULE_BUILD)/mchost.ko for $(KDIR)"
 
-# Both pinned kernels, W=1, warnings are errors (the log is checked). Each
-# also gets the test build (build/<release>/testing/mchost.ko, with
-# MCHOST_TESTING knobs) that some VM tests load.
-modules-all: deps-stamp
-	@set -e; for k in $(KVERS); do \
+# The sanitizer kernel (scripts/kernel/debug.config), built once and cached.
+debug-kernel: deps-stamp
+	scripts/debug-kernel.sh
+
+# Its release name carries a hash of its config (a shell command for recipes;
+# assign it to a variable first so that a failure stops the recipe).
+DEBUG_KREL = $$(scripts/debug-kernel.sh --release)
+
+# mchost.ko with W=1 for each kernel release in $(1); warnings are errors
+# (the log is checked). Each also gets the test build
+# (build/<release>/testing/mchost.ko, with MCHOST_TESTING knobs) that some VM
+# tests load.
+modules_w1 = set -e; for k in $(1); do \
 		for v in "" testing; do \
 			d=$(BUILD)/$$k$${v:+/$$v}; \
 			$(call module_dir,$$k$${v:+/$$v}); \
@@ -69,12 +92,29 @@ modules-all: deps-stamp
 		done; \
 	done
 
+# The two pinned stock kernels.
+modules-stock: deps-stamp
+	@$(call modules_w1,$(KVERS))
+
+# The pinned kernels and the debug kernel.
+modules-all: modules-stock debug-kernel
+	@set -e; kd=$(DEBUG_KREL); $(call modules_w1,$$kd)
+
+# Both pinned kernels as "make module" builds them (no W=1), each in its own
+# directory: the VM test t95 installs these with "make install", so that the
+# guest does not compile.
+modules-plain: deps-stamp
+	@set -e; for k in $(KVERS); do \
+		$(MAKE) -s module KDIR=$(call khdr,$$k) \
+			MODULE_BUILD=$(BUILD)/plain-$$k >/dev/null; \
+	done
+
 cli: $(BUILD)/mchostctl
 
 CLI_SRCS := $(addprefix scripts/mchostctl/,main.c cmds.c dump.c stats.c \
-	      netlink.c batch.c print.c util.c)
+	      netlink.c batch.c apply.c print.c util.c)
 $(BUILD)/mchostctl: $(CLI_SRCS) scripts/mchostctl/mchostctl.h \
-		    include/uapi/linux/mchost.h
+		    include/uapi/linux/mchost.h VERSION
 	mkdir -p $(BUILD)
 	$(CC) $(CLI_CFLAGS) $(CLI_SRCS) $$(pkg-config --cflags --libs libmnl) -o $@
 
@@ -88,8 +128,8 @@ deps-stamp:
 style: deps-stamp
 	scripts/style.sh
 
-sparse: deps-stamp
-	@set -e; for k in $(KVERS); do \
+sparse: deps-stamp debug-kernel
+	@set -e; kd=$(DEBUG_KREL); for k in $(KVERS) $$kd; do \
 		$(call module_dir,sparse-$$k); \
 		echo "== sparse (C=2) against $$k"; \
 		$(MAKE) -s -C $(call khdr,$$k) M=$(BUILD)/sparse-$$k \
@@ -102,23 +142,125 @@ sparse: deps-stamp
 kunit: deps-stamp
 	scripts/kunit.sh
 
-vmtest: modules-all cli
+vmtest: modules-all modules-plain cli
 	scripts/vmtest.sh
 
-# The README's test command: every layer, in order of cost.
-check: deps-stamp modules-all cli style sparse fuzz-smoke kunit vmtest
+# Host-side tests of what needs no kernel: CLI parsing, man pages, bash
+# completion, the systemd unit, make install into a scratch DESTDIR.
+cli-test: deps-stamp cli
+	scripts/cli-test.sh
+
+# The DKMS build against both pinned kernels, in a scratch DKMS tree.
+dkms-check: deps-stamp
+	scripts/dkms-check.sh
+
+# The README's test command: every layer, in order of cost, each one timed
+# (the times are printed also when a stage fails).
+CHECK_STAGES := deps-stamp debug-kernel modules-all cli style cli-test dkms-check sparse fuzz-smoke kunit vmtest
+check:
+	@MAKE='$(MAKE)' scripts/timed-stages.sh $(CHECK_STAGES)
 	@echo "make check: all stages passed"
 
-demo: deps-stamp modules-all cli
+demo: deps-stamp modules-stock cli
 	scripts/demo.sh
 
-bench: deps-stamp modules-all cli
+bench: deps-stamp modules-stock cli
 	scripts/bench.sh
 
-install: module
-	$(MAKE) -C $(KDIR) M=$(BUILD)/default $(KBUILD_ARGS) modules_install
-	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || depmod -a
-	install -m 0755 $(BUILD)/mchostctl /usr/local/sbin/mchostctl
+# ---------------------------------------------------------------------------
+# Installing. DESTDIR stages the files under another root (packaging);
+# PREFIX (default /usr/local) is where programs and data go. The
+# configuration is always under SYSCONFDIR (default /etc).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
+# The release of the kernel in KDIR, and its module signing key. kbuild
+# signs on install when the kernel's config says so; distribution headers
+# never ship the key, and then signing only prints SSL errors: skip it.
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+sig_key = $(patsubst "%",%,$(shell sed -n 's/^CONFIG_MODULE_SIG_KEY=//p' \
+	$(KDIR)/include/config/auto.conf 2>/dev/null))
+MODSIGN_ARGS = $(if $(sig_key),$(if $(wildcard $(KDIR)/$(sig_key) \
+	$(filter /%,$(sig_key))),,CONFIG_MODULE_SIG_ALL=))
+
+# Installed modules carry no debug information, as distribution kernels'
+# (INSTALL_MOD_STRIP=0 keeps it), and go to /lib/modules/<release>/updates
+# on every kernel (6.1's kbuild would pick extra/, 6.12's updates/).
+INSTALL_MOD_STRIP ?= 1
+INSTALL_MOD_DIR ?= updates
+
+install: install-module install-tools
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(MODULE_BUILD) $(KBUILD_ARGS) $(MODSIGN_ARGS) \
+		INSTALL_MOD_STRIP=$(INSTALL_MOD_STRIP) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "DESTDIR is set: run 'depmod $(KREL)' on the target"; \
+	else \
+		echo "depmod $(KREL)"; depmod $(KREL); \
+	fi
+
+# Everything but the module: what a DKMS install needs besides dkms-install.
+install-tools: cli
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/mchost
+	install -m 0755 $(BUILD)/mchostctl $(DESTDIR)$(SBINDIR)/mchostctl
+	install -m 0644 man/mchostctl.8 $(DESTDIR)$(MANDIR)/man8/mchostctl.8
+	install -m 0644 man/mchost.7 $(DESTDIR)$(MANDIR)/man7/mchost.7
+	install -m 0644 include/uapi/linux/mchost.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/mchost.h
+	install -m 0644 dist/mchostctl.bash $(DESTDIR)$(BASHCOMPDIR)/mchostctl
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/mchost.service.in >$(DESTDIR)$(UNITDIR)/mchost.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mchost.service
+	@# The operator's configuration is never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mchost/mchost.conf ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/mchost/mchost.conf"; \
+	else \
+		echo "install -m 0644 dist/mchost.conf $(DESTDIR)$(SYSCONFDIR)/mchost/mchost.conf"; \
+		install -m 0644 dist/mchost.conf \
+			$(DESTDIR)$(SYSCONFDIR)/mchost/mchost.conf; \
+	fi
+
+# DKMS: the module's sources go to /usr/src/mchost-VERSION, and DKMS builds
+# and installs it for the running kernel now and for every kernel installed
+# later (AUTOINSTALL). Re-running replaces the registration.
+DKMS_SRC := Makefile Kbuild Kconfig VERSION dkms.conf scripts/kernels.env \
+	    include/uapi/linux/mchost.h $(MODULE_SRCS)
+DKMS_DIR := /usr/src/mchost-$(VERSION)
+
+dkms-install:
+	@command -v dkms >/dev/null || { echo "error: dkms is not installed (apt-get install dkms)"; exit 1; }
+	@if dkms status -m mchost -v $(VERSION) | grep -q .; then \
+		echo "dkms remove mchost/$(VERSION) --all"; \
+		dkms remove -m mchost -v $(VERSION) --all; \
+	fi
+	$(MAKE) -s dkms-src
+	dkms add -m mchost -v $(VERSION)
+	dkms install -m mchost -v $(VERSION)
+	dkms status -m mchost
+
+# The DKMS source tree, into DKMS_DIR (dkms-check points it elsewhere).
+dkms-src:
+	rm -rf $(DKMS_DIR)
+	for f in $(DKMS_SRC); do install -D -m 0644 $$f $(DKMS_DIR)/$$f; done
+
+dkms-remove:
+	@if dkms status -m mchost -v $(VERSION) | grep -q .; then \
+		echo "dkms remove mchost/$(VERSION) --all"; \
+		dkms remove -m mchost -v $(VERSION) --all; \
+	fi
+	rm -rf $(DKMS_DIR)
 
 clean:
 	rm -rf $(BUILD)

@@ -49,4 +49,5 @@ module_exit(mchost_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("mchost developers");
 MODULE_DESCRIPTION("Host-side IGMP/MLD membership engine");
+MODULE_VERSION(MCHOST_VERSION);
 MODULE_ALIAS_GENL_FAMILY(MCHOST_GENL_NAME);

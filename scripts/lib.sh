@@ -14,11 +14,17 @@
 #                      the pins exactly as written in kernels.env
 # Functions:
 #   msg, warn, die     log to stderr
-#   mchost_kver 6.1|6.12   print the full kernel release string
-#   mchost_kroot REL   the extracted tree of kernel release REL (deps.sh)
+#   mchost_kver 6.1|6.12|6.12-debug   print the full kernel release string
+#   mchost_kroot REL   the extracted tree of kernel release REL (deps.sh), or
+#                      the installed debug kernel (debug-kernel.sh)
 #   mchost_kdir REL    its headers (KDIR for module builds)
-#   mchost_kimage REL  its compressed kernel image
+#   mchost_kimage REL  its compressed kernel image (stock kernels)
+#   mchost_kvmlinux REL  its ELF vmlinux, if the cache has one (debug kernel)
 #   mchost_moddir REL  its modules directory (modules.dep, *.ko)
+#   mchost_debug_key, mchost_debug_release
+#                      the cache key and release name of the debug kernel
+#   mchost_report_patterns  the kernel-report EREs (scripts/kernel/reports.ere)
+#   mchost_guest_hidden PATH  true if a VM guest cannot see the host's PATH
 
 if [[ -z "${ROOT:-}" || ! -f "${ROOT}/scripts/kernels.env" ]]; then
 	ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -52,8 +58,9 @@ mchost_kver() {
 	case "${1:-}" in
 	6.1) printf '%s\n' "$MCHOST_K61" ;;
 	6.12) printf '%s\n' "$MCHOST_K612" ;;
+	"$MCHOST_DEBUG_SERIES") mchost_debug_release ;;
 	*)
-		printf '%s: unknown kernel series %q (want 6.1 or 6.12)\n' "$_mchost_prog" "${1:-}" >&2
+		printf '%s: unknown kernel series %q (want 6.1, 6.12 or %s)\n' "$_mchost_prog" "${1:-}" "$MCHOST_DEBUG_SERIES" >&2
 		return 1
 		;;
 	esac
@@ -63,7 +70,74 @@ mchost_kver() {
 mchost_kroot() { printf '%s\n' "$MCHOST_CACHE/kernels/$1"; }
 mchost_kdir() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/usr/src/linux-headers-$1"; }
 mchost_kimage() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/boot/vmlinuz-$1"; }
+mchost_kvmlinux() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/boot/vmlinux-$1"; }
 mchost_moddir() { printf '%s\n' "$MCHOST_CACHE/kernels/$1/lib/modules/$1"; }
 
-# The kernel series we test on, in order.
+# The VM guest (vm-guest.sh) mounts its own /proc, /sys, /dev and /run; every
+# other host path, /tmp included, is visible in it (scripts/vm.sh).
+mchost_guest_hidden() {
+	case $1/ in
+	/proc/* | /sys/* | /dev/* | /run/*) return 0 ;;
+	esac
+	return 1
+}
+
+# The stock kernel series we test on, in order.
 MCHOST_SERIES=(6.1 6.12)
+
+# The sanitizer kernel (KASAN, lockdep, ...), built from linux-source-6.12 by
+# scripts/debug-kernel.sh with scripts/kernel/debug.config and installed
+# into $MCHOST_CACHE/kernels/<release>/ like the stock kernels. Its release
+# is "<source version>-mchost-debug-<8 hex digits of its cache key>", so a
+# new config or source gets a new kernel (and a new build/<release>/).
+MCHOST_DEBUG_SERIES=6.12-debug
+MCHOST_DEBUG_CONFIG=$ROOT/scripts/kernel/debug.config
+# Bump when scripts/debug-kernel.sh changes how the kernel is configured or
+# built: it is part of the cache key.
+MCHOST_DEBUG_RECIPE=1
+# The unpacked linux-source-6.12 (scripts/kunit.sh --unpack-only).
+MCHOST_SRC_TREE=$MCHOST_CACHE/src/linux-source-6.12
+
+# mchost_src_version: the kernel version of the unpacked source (6.12.N).
+mchost_src_version() {
+	local mk=$MCHOST_SRC_TREE/Makefile v p s
+	if [[ ! -f $mk ]]; then
+		printf '%s: %s is not unpacked: run make debug-kernel (or scripts/kunit.sh --unpack-only)\n' \
+			"$_mchost_prog" "$MCHOST_SRC_TREE" >&2
+		return 1
+	fi
+	v=$(sed -n 's/^VERSION = //p' "$mk" | head -n 1)
+	p=$(sed -n 's/^PATCHLEVEL = //p' "$mk" | head -n 1)
+	s=$(sed -n 's/^SUBLEVEL = //p' "$mk" | head -n 1)
+	[[ -n $v && -n $p && -n $s ]] || {
+		printf '%s: cannot read the version of %s\n' "$_mchost_prog" "$mk" >&2
+		return 1
+	}
+	printf '%s.%s.%s\n' "$v" "$p" "$s"
+}
+
+# mchost_debug_key: what the debug kernel depends on, hashed: the config
+# fragment, the build recipe, the source version and the compiler.
+mchost_debug_key() {
+	local ver cc
+	ver=$(mchost_src_version) || return 1
+	cc=$(gcc --version 2>/dev/null | head -n 1)
+	{
+		printf 'recipe %s\nsource %s\ncompiler %s\n' "$MCHOST_DEBUG_RECIPE" "$ver" "$cc"
+		cat -- "$MCHOST_DEBUG_CONFIG"
+	} | sha256sum | cut -d' ' -f1
+}
+
+mchost_debug_release() {
+	local ver key
+	ver=$(mchost_src_version) || return 1
+	key=$(mchost_debug_key) || return 1
+	printf '%s-mchost-debug-%s\n' "$ver" "${key:0:8}"
+}
+
+# mchost_report_patterns: the EREs of kernel log lines that are a failure
+# (KASAN, lockdep, RCU, UBSAN, KFENCE, WARN, ...), one a line, without the
+# comments of scripts/kernel/reports.ere. For `grep -E -f`.
+mchost_report_patterns() {
+	grep -E -v '^[[:space:]]*(#|$)' -- "$ROOT/scripts/kernel/reports.ere"
+}

@@ -83,6 +83,8 @@ else
 fi
 
 mapfile -t shells < <(grep -l '^#!/usr/bin/env bash\|^#!/bin/sh\|^#!/bin/bash' scripts/*.sh scripts/vmtests/*.sh .ci/run 2>/dev/null || true)
+# The bash completion (no shebang: it declares its shell to shellcheck).
+shells+=(dist/mchostctl.bash)
 if ((${#shells[@]})); then
 	if shellcheck -x "${shells[@]}"; then
 		echo "ok      shellcheck (${#shells[@]} scripts)"

@@ -67,7 +67,9 @@ $bb ln -sfn /proc/self/fd/0 /dev/stdin
 $bb ln -sfn /proc/self/fd/1 /dev/stdout
 $bb ln -sfn /proc/self/fd/2 /dev/stderr
 $bb mount -t tmpfs -o mode=0755 tmpfs /run || fatal "mount /run"
-$bb mount -t tmpfs -o mode=1777 tmpfs /tmp || fatal "mount /tmp"
+# /tmp is NOT a fresh tmpfs: the host's /tmp shows through the overlay
+# (copy-on-write, like every host path), so a clone under /tmp works in the
+# guest too. What the guest writes there stays in the overlay's tmpfs.
 $bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 $bb mkdir -p "$SHARE" /run/netns /run/lock
 $bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 mchostlog "$SHARE" ||
@@ -94,10 +96,8 @@ modprobe -a "${MODULES[@]}" || fatal "modprobe ${MODULES[*]} failed"
 export MCHOST_VM_LOGDIR=$SHARE
 cmd=$(<"$SHARE/.vm/cmd")
 cwd=$(<"$SHARE/.vm/cwd")
-cd -- "$cwd" 2>/dev/null || {
-	say "warning: $cwd does not exist in the guest (the host's /tmp is hidden); running in /"
-	cd /
-}
+# vm.sh has checked that the guest can see it (mchost_guest_hidden in lib.sh).
+cd -- "$cwd" 2>/dev/null || fatal "cannot enter $cwd in the guest"
 
 taint0=$(</proc/sys/kernel/tainted)
 if ((taint0 & BAD_TAINT)); then

@@ -2,32 +2,42 @@
 # shellcheck source-path=SCRIPTDIR
 # Run a command in a throwaway QEMU/TCG VM on a pinned stock Debian kernel.
 #
-# Usage: scripts/vm.sh --kernel 6.1|6.12 [--timeout SEC] [--mem MB] [--smp N]
-#                      [--logdir DIR] -- CMD [ARGS...]
+# Usage: scripts/vm.sh --kernel 6.1|6.12|6.12-debug [--timeout SEC] [--mem MB]
+#                      [--smp N] [--append ARGS] [--logdir DIR] -- CMD [ARGS...]
 #
-#   --kernel   kernel series; the exact release comes from kernels.env
+#   --kernel   kernel series; the exact release comes from kernels.env, or
+#              for 6.12-debug from scripts/debug-kernel.sh (which builds it)
 #   --timeout  wall-clock limit for the whole VM, default 600 s
 #   --mem      guest memory, default 512 MB
 #   --smp      vCPUs, default 1 (TCG: 1 is faster; 2+ only for SMP races)
+#   --append   more kernel command line (e.g. slub_debug=FZPU)
 #   --logdir   where console.log, dmesg.txt, rc and taint end up, default
 #              $ROOT/build/vm-logs/<series>/; the guest sees it writable at
 #              $MCHOST_VM_LOGDIR (a 9p share), its host path is in
 #              $MCHOST_VM_HOST_LOGDIR
 #
-# The guest boots the kernel that scripts/deps.sh extracted into
-# $MCHOST_CACHE/kernels/<release>/ (as an uncompressed ELF through PVH), with a tiny busybox initramfs that mounts the host's / read-only over
+# The guest boots the kernel that scripts/deps.sh extracted (or
+# scripts/debug-kernel.sh installed) into $MCHOST_CACHE/kernels/<release>/
+# (as an uncompressed ELF through PVH), with a tiny busybox initramfs that mounts the host's / read-only over
 # 9p under a tmpfs overlay and switch_roots into it; scripts/vm-guest.sh then
 # prepares the system and runs CMD as root in the host's current directory
 # (`sh -c` with the arguments quoted). Host paths and binaries work
-# unchanged, and the guest's /lib/modules/<release> is the extracted tree's;
-# the host's /tmp is NOT visible (the guest has its own tmpfs).
+# unchanged, /tmp included (a clone under /tmp works), and the guest's
+# /lib/modules/<release> is the extracted tree's. What the guest writes stays
+# in the overlay. Only /proc, /sys, /dev and /run are the guest's own: a
+# repository there is refused before booting, and a current directory there
+# becomes / in the guest (with a note).
 # Environment variables named MCHOST_* (and MCHOSTCTL, any MCHOST*) are passed
 # to CMD.
 #
 # Exit status: CMD's exit status; 124 if the VM timed out; 1 if the kernel
 # panicked or the VM died, or if CMD passed but the kernel got tainted with
-# W (warning), D (oops), B (bad page) or L (soft lockup). QEMU's own exit
-# status is never trusted: the status comes from the guest's rc file.
+# W (warning), D (oops), B (bad page) or L (soft lockup), or its log has a
+# report that scripts/kernel/reports.ere lists (KASAN, lockdep, RCU, UBSAN,
+# KFENCE, ODEBUG, refcount_t, WARN, ...; such lines are printed, each with
+# the test that was running, from the `mchost-vmtest: begin NAME` marks).
+# QEMU's own exit status is never trusted: the status comes from the
+# guest's rc file.
 #
 # Cache: $MCHOST_CACHE/vm/<release>/{vmlinux,initramfs.cpio} (+ .key files);
 # rebuilt when their inputs change.
@@ -36,11 +46,11 @@ set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '5,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '5,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
-kernel="" timeout=600 mem=512 smp=1 logdir=""
+kernel="" timeout=600 mem=512 smp=1 logdir="" extra_append=""
 while (($#)); do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
@@ -52,6 +62,8 @@ while (($#)); do
 	--smp) smp=${2:?}; shift 2 ;;
 	--smp=*) smp=${1#*=}; shift ;;
 	--logdir) logdir=${2:?}; shift 2 ;;
+	--append) extra_append=${2:?}; shift 2 ;;
+	--append=*) extra_append=${1#*=}; shift ;;
 	--logdir=*) logdir=${1#*=}; shift ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
@@ -66,12 +78,17 @@ done
 
 kver=$(mchost_kver "$kernel") || exit 2
 vmlinuz=$(mchost_kimage "$kver")
+vmlinux=$(mchost_kvmlinux "$kver")
 moddir=$(mchost_moddir "$kver")
 busybox=/bin/busybox
 stage2=$ROOT/scripts/vm-guest.sh
 
-[[ -r $vmlinuz && -r $moddir/modules.dep ]] ||
+if [[ ! -r $moddir/modules.dep ]] || [[ ! -r $vmlinux && ! -r $vmlinuz ]]; then
+	if [[ $kernel == "$MCHOST_DEBUG_SERIES" ]]; then
+		die "kernel $kver is not built ($vmlinux, $moddir): run scripts/debug-kernel.sh"
+	fi
 	die "kernel $kver is not extracted ($vmlinuz, $moddir): run scripts/deps.sh"
+fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: run scripts/deps.sh"
 [[ -x $busybox ]] || die "$busybox not found: run scripts/deps.sh (busybox-static)"
 case $(file -bL "$busybox") in
@@ -79,6 +96,10 @@ case $(file -bL "$busybox") in
 *) die "$busybox is not statically linked: install busybox-static" ;;
 esac
 [[ $ROOT != *[[:space:]]* ]] || die "the repository path must not contain white space: $ROOT"
+
+if mchost_guest_hidden "$ROOT"; then
+	die "the guest cannot see $ROOT (it mounts its own /proc, /sys, /dev and /run): clone the repository elsewhere"
+fi
 [[ $(id -u) -eq 0 ]] || die "must run as root (the VM shares the host's / and builds device nodes)"
 
 cache=$MCHOST_CACHE/vm/$kver
@@ -122,6 +143,12 @@ extract_vmlinux() {
 
 ensure_vmlinux() {
 	local key
+	# A kernel built here (debug-kernel.sh) comes with its ELF vmlinux.
+	if is_elf "$vmlinux"; then
+		boot_image=$vmlinux
+		return 0
+	fi
+	boot_image=$cache/vmlinux
 	key="v1 $(stat -Lc '%n %s %Y %i' -- "$vmlinuz")"
 	if [[ -f $cache/vmlinux && -f $cache/vmlinux.key && $(<"$cache/vmlinux.key") == "$key" ]]; then
 		return 0
@@ -288,7 +315,12 @@ sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	done
 	printf '\n'
 } >"$logdir/.vm/cmd"
-pwd -P >"$logdir/.vm/cwd"
+cwd=$(pwd -P)
+if mchost_guest_hidden "$cwd"; then
+	msg "note: the guest cannot see $cwd (it mounts its own /proc, /sys, /dev and /run): the command runs in /"
+	cwd=/
+fi
+printf '%s\n' "$cwd" >"$logdir/.vm/cwd"
 printf '%s\n' "$moddir" >"$logdir/.vm/moddir"
 {
 	while IFS= read -r v; do
@@ -303,12 +335,12 @@ printf '%s\n' "$moddir" >"$logdir/.vm/moddir"
 qesc() { printf '%s' "${1//,/,,}"; }
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 quiet"
-append+=" mchost_stage2=$stage2"
+append+="${extra_append:+ $extra_append} mchost_stage2=$stage2"
 
 qemu=(
 	qemu-system-x86_64 -nodefaults -display none -no-reboot
 	-accel tcg -cpu max -m "$mem" -smp "$smp"
-	-kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" -append "$append"
+	-kernel "$boot_image" -initrd "$cache/initramfs.cpio" -append "$append"
 	-serial stdio
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$(qesc "$logdir"),mount_tag=mchostlog,security_model=none,multidevs=remap"
@@ -327,6 +359,23 @@ console_tail() {
 	printf '%s: ----\n' "${0##*/}" >&2
 }
 
+# report_scan LOG: print the lines of LOG that scripts/kernel/reports.ere
+# calls reports, each with the test that was running (the guest's
+# `mchost-vmtest: begin/end NAME` marks), and return 1 if there is one.
+report_scan() {
+	local log=$1 hits
+	[[ -f $log ]] || return 0
+	hits=$(grep -n -E -f <(mchost_report_patterns) -- "$log" | cut -d: -f1 | tr '\n' ' ' || true)
+	[[ -n $hits ]] || return 0
+	msg "$kernel ($kver): KERNEL REPORTS in $log:"
+	awk -v want="$hits" '
+		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) hit[w[i]] = 1; where = "boot, before any test" }
+		/mchost-vmtest: begin / { sub(/.*mchost-vmtest: begin /, ""); where = "during " $0; next }
+		/mchost-vmtest: end / { sub(/.*mchost-vmtest: end /, ""); where = "after " $0 ", between tests"; next }
+		NR in hit { printf "  [%s] %s\n", where, $0 }' "$log" >&2
+	return 1
+}
+
 rc=
 if [[ -f $logdir/rc ]]; then
 	rc=$(<"$logdir/rc")
@@ -335,11 +384,16 @@ if [[ $rc =~ ^[0-9]+$ ]]; then
 	if ((qemu_status == 124 || qemu_status == 137)); then
 		warn "the guest finished (rc $rc) but did not power off before the timeout"
 	fi
+	if ! report_scan "$logdir/dmesg.txt"; then
+		msg "$kernel ($kver): FAIL: the kernel log has reports (full log: $logdir/dmesg.txt)"
+		((rc != 0)) || rc=1
+	fi
 	if ((rc != 0)); then
 		msg "$kernel ($kver): command failed with rc $rc after ${elapsed}s (console: $logdir/console.log)"
 	fi
 	exit "$rc"
 fi
+report_scan "$logdir/console.log" || true
 
 if ((qemu_status == 124 || qemu_status == 137)); then
 	msg "$kernel ($kver): TIMEOUT: the VM did not finish within ${timeout}s"

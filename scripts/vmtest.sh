@@ -1,27 +1,40 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR
-# The VM integration suite: boot each pinned kernel once (scripts/vm.sh) and
-# run scripts/vmtests/t[0-9]*.{sh,py} in it (scripts/vmtests/run-guest.sh).
+# The VM integration suite: boot each kernel once (scripts/vm.sh) and run
+# scripts/vmtests/t[0-9]*.{sh,py} in it (scripts/vmtests/run-guest.sh).
 #
-# Usage: scripts/vmtest.sh [--kernel 6.1|6.12|all] [TEST-NAME-SUBSTRING...]
+# Usage: scripts/vmtest.sh [--kernel K] [TEST-NAME-SUBSTRING...]
 #
-#   --kernel   which kernel(s), default all
+#   --kernel   6.1, 6.12 (the pinned stock Debian kernels), 6.12-debug (the
+#              sanitizer kernel of scripts/debug-kernel.sh), stock (6.1 and
+#              6.12) or all (the three; the default)
 #   substrings run only the tests whose file name contains one of them
+#
+# Every VM has 2 vCPUs. The stock kernels boot with slub_debug=FZPU and, if
+# built with KFENCE (Debian's 6.12; not 6.1), KFENCE sampling every 10 ms;
+# the debug kernel (KASAN, lockdep, ...) with KFENCE sampling. A test fails
+# on a kernel report in the log (scripts/kernel/reports.ere), a VM on one
+# outside the tests. The kernels' VMs run in parallel.
 #
 # Needs build/<release>/mchost.ko for each kernel and build/mchostctl (the
 # Makefile builds them first). Prints PASS/FAIL per test, `<kernel>: N passed,
-# N failed` per kernel and finally `vmtest: N passed, N failed`; exits non-zero
-# if a test failed on any kernel or a VM failed (panic, timeout, taint).
+# N failed` per kernel, the VMs' times and finally `vmtest: N passed, N
+# failed`; exits non-zero if a test failed on any kernel or a VM failed
+# (panic, timeout, taint, kernel report).
 # Logs: build/vm-logs/<kernel>/ (console.log, dmesg.txt, tests/<name>.log).
 #
-# Environment: MCHOST_TEST_TIMEOUT (per test, default 300 s), MCHOST_VERBOSE=1
-# (show passing tests' output too), MCHOST_VMTESTS_DIR (another test
-# directory, not under /tmp), MCHOST_VM_MEM (MB, default 512).
+# Environment: MCHOST_TEST_TIMEOUT (per test, default 300 s; 3 times that on
+# the debug kernel), MCHOST_VERBOSE=1 (show passing tests' output too),
+# MCHOST_VMTESTS_DIR (another test directory), MCHOST_VM_MEM
+# (MB, default 512; 1024 on the debug kernel), MCHOST_VM_SMP (vCPUs, default
+# 2), MCHOST_KFENCE_MS (KFENCE sample interval, default 10),
+# MCHOST_DEBUG_TESTS (substrings, space-separated: run only the matching
+# tests on the debug kernel when no test is named; default: all of them).
 set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '6,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '6,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -38,42 +51,84 @@ while (($#)); do
 	esac
 done
 case $sel in
-all) kernels=("${MCHOST_SERIES[@]}") ;;
-6.1 | 6.12) kernels=("$sel") ;;
+all) kernels=("${MCHOST_SERIES[@]}" "$MCHOST_DEBUG_SERIES") ;;
+stock) kernels=("${MCHOST_SERIES[@]}") ;;
+6.1 | 6.12 | "$MCHOST_DEBUG_SERIES") kernels=("$sel") ;;
 *) msg "unknown kernel: $sel"; usage ;;
 esac
 
 tests_dir=${MCHOST_VMTESTS_DIR:-$ROOT/scripts/vmtests}
 tests_dir=$(cd -- "$tests_dir" && pwd -P) || die "no test directory: $tests_dir"
-[[ $tests_dir != /tmp && $tests_dir != /tmp/* ]] ||
-	die "$tests_dir: the guest has its own /tmp and cannot see the host's; use e.g. /var/tmp"
+! mchost_guest_hidden "$tests_dir" ||
+	die "the guest cannot see $tests_dir (it mounts its own /proc, /sys, /dev and /run)"
 export MCHOST_VMTESTS_DIR=$tests_dir
 per_test=${MCHOST_TEST_TIMEOUT:-300}
 [[ $per_test =~ ^[1-9][0-9]*$ ]] || die "MCHOST_TEST_TIMEOUT is not a positive number: $per_test"
-export MCHOST_TEST_TIMEOUT=$per_test
+smp=${MCHOST_VM_SMP:-2}
+kfence_ms=${MCHOST_KFENCE_MS:-10}
+for n in "$smp" "$kfence_ms"; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] || die "not a positive number: $n (MCHOST_VM_SMP, MCHOST_KFENCE_MS)"
+done
 
-# The same selection as run-guest.sh, to size the VM timeout.
-ntests=0
-while IFS= read -r f; do
-	name=${f##*/}
-	if ((${#filters[@]} > 0)); then
-		keep=0
-		for s in "${filters[@]}"; do
-			[[ $name == *"$s"* ]] && keep=1
-		done
-		((keep)) || continue
+# count_tests SUBSTRING...: the number of tests run-guest.sh selects with
+# these substrings (all without), to size the VM timeout.
+count_tests() {
+	local n=0 f name s keep
+	while IFS= read -r f; do
+		name=${f##*/}
+		if (($# > 0)); then
+			keep=0
+			for s in "$@"; do
+				[[ $name == *"$s"* ]] && keep=1
+			done
+			((keep)) || continue
+		fi
+		n=$((n + 1))
+	done < <(find "$tests_dir" -maxdepth 1 -type f \( -name 't[0-9]*.sh' -o -name 't[0-9]*.py' \) | LC_ALL=C sort)
+	echo "$n"
+}
+(($(count_tests "${filters[@]}") > 0)) || die "no test in $tests_dir matches${filters[*]:+: ${filters[*]}}"
+
+# The debug kernel's subset, if asked for (and no test was named).
+debug_filters=("${filters[@]}")
+if ((${#filters[@]} == 0)) && [[ -n ${MCHOST_DEBUG_TESTS:-} ]]; then
+	read -r -a debug_filters <<<"$MCHOST_DEBUG_TESTS"
+	(($(count_tests "${debug_filters[@]}") > 0)) ||
+		die "no test in $tests_dir matches MCHOST_DEBUG_TESTS: $MCHOST_DEBUG_TESTS"
+	msg "$MCHOST_DEBUG_SERIES: only the tests matching MCHOST_DEBUG_TESTS ($MCHOST_DEBUG_TESTS)"
+fi
+# test_timeout K: the per-test timeout on kernel K (the sanitizers make
+# the debug kernel about 3 times slower).
+test_timeout() {
+	if [[ $1 == "$MCHOST_DEBUG_SERIES" && -z ${MCHOST_TEST_TIMEOUT:-} ]]; then
+		echo $((per_test * 3))
+	else
+		echo "$per_test"
 	fi
-	ntests=$((ntests + 1))
-done < <(find "$tests_dir" -maxdepth 1 -type f \( -name 't[0-9]*.sh' -o -name 't[0-9]*.py' \) | LC_ALL=C sort)
-((ntests > 0)) || die "no test in $tests_dir matches${filters[*]:+: ${filters[*]}}"
-# Per test: its timeout, the kill grace, cleanup; plus boot and power-off.
-vm_timeout=$((ntests * (per_test + 20) + 120))
+}
+
+# boot_args KVER SERIES: the kernel command line of the suite's VMs. The
+# marks of run-guest.sh go through /dev/kmsg (not rate-limited), and the log
+# buffer must hold the whole run for the scan.
+boot_args() {
+	local kver=$1 k=$2 args="printk.devkmsg=on log_buf_len=8M"
+	if [[ $k != "$MCHOST_DEBUG_SERIES" ]]; then
+		# Debian builds SLUB_DEBUG in, off until asked.
+		args+=" slub_debug=FZPU"
+	fi
+	if grep -q -x 'CONFIG_KFENCE=y' "$(mchost_kroot "$kver")/boot/config-$kver" 2>/dev/null; then
+		args+=" kfence.sample_interval=$kfence_ms"
+	fi
+	printf '%s\n' "$args"
+}
 
 ctl=$ROOT/build/mchostctl
 [[ -x $ctl ]] || die "$ctl is missing: build first (make)"
+declare -A kvers
 for k in "${kernels[@]}"; do
-	kver=$(mchost_kver "$k")
-	[[ -f $ROOT/build/$kver/mchost.ko ]] || die "$ROOT/build/$kver/mchost.ko is missing: build first (make)"
+	kver=$(mchost_kver "$k") || die "cannot name the $k kernel"
+	kvers[$k]=$kver
+	[[ -f $ROOT/build/$kver/mchost.ko ]] || die "$ROOT/build/$kver/mchost.ko is missing: build first (make modules-all)"
 done
 
 # One VM per kernel, all at once: TCG runs a VM on one core, and the
@@ -81,16 +136,31 @@ done
 # kept and printed in order when all have finished.
 declare -A vm_pid
 for k in "${kernels[@]}"; do
-	kver=$(mchost_kver "$k")
+	kver=${kvers[$k]}
 	logdir=$ROOT/build/vm-logs/$k
 	mkdir -p "$logdir"
-	msg "$k ($kver): $ntests test(s), VM timeout ${vm_timeout}s, logs in $logdir"
-	MCHOST_KO=$ROOT/build/$kver/mchost.ko MCHOSTCTL=$ctl MCHOST_KVER=$kver \
-		MCHOST_ROOT=$ROOT MCHOST_VMTEST_KERNEL=$k \
-		bash "$ROOT/scripts/vm.sh" --kernel "$k" --timeout "$vm_timeout" \
-		--mem "${MCHOST_VM_MEM:-512}" --logdir "$logdir" -- \
-		bash "$ROOT/scripts/vmtests/run-guest.sh" "${filters[@]}" \
-		>"$logdir/vmtest.out" 2>&1 &
+	rm -f "$logdir/vm.secs"
+	kf=("${filters[@]}")
+	[[ $k != "$MCHOST_DEBUG_SERIES" ]] || kf=("${debug_filters[@]}")
+	ntests=$(count_tests "${kf[@]}")
+	tt=$(test_timeout "$k")
+	# Per test: its timeout, the kill grace, cleanup; plus boot and power-off.
+	vm_timeout=$((ntests * (tt + 20) + 120))
+	mem=${MCHOST_VM_MEM:-512}
+	[[ -n ${MCHOST_VM_MEM:-} || $k != "$MCHOST_DEBUG_SERIES" ]] || mem=1024
+	args=$(boot_args "$kver" "$k")
+	msg "$k ($kver): $ntests test(s), $smp vCPUs, ${mem} MB, boot: $args; VM timeout ${vm_timeout}s, logs in $logdir"
+	(
+		t0=$SECONDS
+		rc=0
+		MCHOST_KO=$ROOT/build/$kver/mchost.ko MCHOSTCTL=$ctl MCHOST_KVER=$kver \
+			MCHOST_ROOT=$ROOT MCHOST_VMTEST_KERNEL=$k MCHOST_TEST_TIMEOUT=$tt \
+			bash "$ROOT/scripts/vm.sh" --kernel "$k" --timeout "$vm_timeout" \
+			--mem "$mem" --smp "$smp" --append "$args" --logdir "$logdir" -- \
+			bash "$ROOT/scripts/vmtests/run-guest.sh" "${kf[@]}" || rc=$?
+		echo $((SECONDS - t0)) >"$logdir/vm.secs"
+		exit "$rc"
+	) >"$logdir/vmtest.out" 2>&1 &
 	vm_pid[$k]=$!
 done
 
@@ -135,6 +205,10 @@ for k in "${kernels[@]}"; do
 	total_fail=$((total_fail + f))
 done
 
+for k in "${kernels[@]}"; do
+	secs=$(cat "$ROOT/build/vm-logs/$k/vm.secs" 2>/dev/null || echo '?')
+	printf 'vmtest: %s (%s) took %ss with %s vCPUs\n' "$k" "${kvers[$k]}" "$secs" "$smp"
+done
 if ((${#bad_vms[@]} > 0)); then
 	msg "VM failures: ${bad_vms[*]}"
 fi

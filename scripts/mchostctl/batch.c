@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mchostctl: batch mode, -b FILE (or - for stdin), like "ip -batch".
+ * mchostctl: batch mode, -b FILE (or - for stdin), like "ip -batch". Its
+ * pipeline (batch_queue(), batch_flush()) also carries flush and apply
+ * (apply.c).
  *
  * One command per line over one netlink socket. Joins and leaves are
  * pipelined: many go out in one datagram and their acks are matched to
  * their lines later, so thousands of lines take well under a second. A
- * line that prints (show, ifaces, stats) first waits for every earlier
- * ack, so its output reflects them. Errors are printed in line order.
+ * line that prints (show, ifaces, stats) or runs its own dump (flush)
+ * first waits for every earlier ack, so it sees their effect. Errors are
+ * printed in line order.
  */
 #include "mchostctl.h"
 
@@ -34,44 +37,7 @@
  */
 #define ACK_COST 2048
 
-/*
- * One batch line whose outcome is not printed yet: a JOIN/LEAVE waiting
- * for its ack, or a line that failed locally while earlier lines were
- * still waiting. Outcomes are printed in line order, so that a script
- * sees the same stderr however the requests were pipelined.
- */
-struct pending {
-	uint32_t seq;
-	unsigned long line;
-	size_t cost;		/* receive buffer its ack may take */
-	bool hold;
-	bool done;
-	bool failed;
-	char *msg;		/* the error to print */
-};
-
-struct batch {
-	struct nl *nl;
-	struct ctx ctx;		/* the options; line is set per line */
-	struct sbuf out;	/* requests built but not sent yet */
-	struct pending *q;	/* in line order */
-	size_t nq, cap;
-	size_t head;		/* q[0..head) printed; q[head] is not done */
-	size_t nsent;		/* q[nsent..nq) are not sent yet */
-	size_t cost;		/* sum of q[].cost not acked yet */
-	size_t window;		/* how much unread acks may take */
-	bool failed;
-	bool broken;		/* the socket failed, stop */
-	bool held;		/* a "hold" join succeeded */
-	struct dev_cache {
-		char *name;
-		uint32_t ifindex;
-	} *devs;		/* names resolved so far */
-	size_t ndevs, devs_cap;
-};
-
-static void batch_init(struct batch *bt, struct nl *nl,
-		       const struct ctx *ctx)
+void batch_init(struct batch *bt, struct nl *nl, const struct ctx *ctx)
 {
 	int want = BATCH_RCVBUF, got = 0;
 	socklen_t len = sizeof(got);
@@ -100,12 +66,14 @@ static void batch_init(struct batch *bt, struct nl *nl,
 	bt->window = (size_t)got / 2;
 }
 
-static void batch_free(struct batch *bt)
+void batch_free(struct batch *bt)
 {
 	size_t i;
 
-	for (i = 0; i < bt->nq; i++)
+	for (i = 0; i < bt->nq; i++) {
 		free(bt->q[i].msg);
+		free(bt->q[i].what);
+	}
 	free(bt->q);
 	for (i = 0; i < bt->ndevs; i++)
 		free(bt->devs[i].name);
@@ -113,14 +81,19 @@ static void batch_free(struct batch *bt)
 	sbuf_free(&bt->out);
 }
 
-static struct pending *batch_add(struct batch *bt, unsigned long line)
+/*
+ * Queue an outcome for @line, whose request (if any) has sequence number
+ * @seq. A batch numbers its requests by line; flush and apply count.
+ */
+static struct pending *batch_add(struct batch *bt, unsigned long line,
+				 uint32_t seq)
 {
 	struct pending *p;
 
 	bt->q = grow_array(bt->q, &bt->cap, bt->nq + 1, sizeof(*bt->q));
 	p = &bt->q[bt->nq++];
 	memset(p, 0, sizeof(*p));
-	p->seq = (uint32_t)line;
+	p->seq = seq;
 	p->line = line;
 	return p;
 }
@@ -135,9 +108,12 @@ static void batch_report(struct batch *bt)
 		lctx.line = p->line;
 
 		if (p->failed)
-			error_msg(&lctx, "%s", p->msg);
+			error_msg(&lctx, "%s%s", p->what ? p->what : "",
+				  p->msg);
 		free(p->msg);
 		p->msg = NULL;
+		free(p->what);
+		p->what = NULL;
 	}
 }
 
@@ -150,6 +126,8 @@ static void batch_settle(struct batch *bt, struct pending *p, int error,
 {
 	p->done = true;
 	bt->cost -= p->cost;
+	if (p->missing_ok && (error == -ENOENT || error == -ENODEV))
+		error = 0;
 	p->failed = error != 0;
 	if (error) {
 		bt->failed = true;
@@ -161,9 +139,8 @@ static void batch_settle(struct batch *bt, struct pending *p, int error,
 }
 
 /* A line failed before anything was sent for it. */
-__printf(3, 4)
-static void batch_error(struct batch *bt, unsigned long line,
-			const char *fmt, ...)
+void batch_error(struct batch *bt, unsigned long line, const char *fmt,
+		 ...)
 {
 	struct pending *p;
 	va_list ap;
@@ -176,7 +153,7 @@ static void batch_error(struct batch *bt, unsigned long line,
 		lctx.line = line;
 		vreport(&lctx, "Error", fmt, ap);
 	} else {
-		p = batch_add(bt, line);
+		p = batch_add(bt, line, 0);
 		p->done = true;
 		p->failed = true;
 		p->msg = xvasprintf(fmt, ap);
@@ -305,73 +282,100 @@ static void batch_send(struct batch *bt)
 }
 
 /* Send everything and wait for all acks, e.g. before a show line. */
-static int batch_flush(struct batch *bt)
+int batch_flush(struct batch *bt)
 {
 	batch_send(bt);
 	return batch_collect(bt);
 }
 
 /*
- * dev_index() once per name and batch, as "ip -batch" does: a lookup costs
- * a socket() and an ioctl(), several times what sending a JOIN costs.
+ * dev_lookup() once per name and batch, as "ip -batch" does: a lookup
+ * costs a socket() and an ioctl(), several times what sending a JOIN
+ * costs. A dev_lookup_t.
  */
-static uint32_t batch_dev_index(struct batch *bt, const char *dev,
-				char **err)
+int batch_lookup(void *arg, const char *dev, uint32_t *ifindex)
 {
-	uint32_t idx;
+	struct batch *bt = arg;
 	size_t i;
+	int error;
 
-	for (i = 0; i < bt->ndevs; i++)
-		if (!strcmp(bt->devs[i].name, dev))
-			return bt->devs[i].ifindex;
-	idx = dev_index(dev, err);
-	if (idx && bt->ndevs < 256) {
+	for (i = 0; i < bt->ndevs; i++) {
+		if (!strcmp(bt->devs[i].name, dev)) {
+			*ifindex = bt->devs[i].ifindex;
+			return 0;
+		}
+	}
+	error = dev_lookup(dev, ifindex);
+	if (!error && bt->ndevs < 256) {
 		bt->devs = grow_array(bt->devs, &bt->devs_cap, bt->ndevs + 1,
 				      sizeof(*bt->devs));
 		bt->devs[bt->ndevs].name = xasprintf("%s", dev);
-		bt->devs[bt->ndevs++].ifindex = idx;
+		bt->devs[bt->ndevs++].ifindex = *ifindex;
 	}
-	return idx;
+	return error;
 }
 
-/* Queue the JOIN/LEAVE of batch line @line. */
-static int batch_change(struct batch *bt, unsigned long line,
-			const struct cmd *c)
+/*
+ * Queue the JOIN/LEAVE @c, whose device @lookup resolves: its outcome is
+ * reported for @line (0: none), with @what (allocated, taken over; or
+ * NULL) before its error message. Returns -1 if the batch cannot go on.
+ */
+int batch_queue(struct batch *bt, unsigned long line, uint32_t seq,
+		const struct cmd *c, char *what, dev_lookup_t lookup,
+		void *arg)
 {
 	size_t size, cost, unused;
 	struct pending *p;
 	uint32_t ifindex;
 	char *err = NULL;
+	int rc;
 
-	ifindex = batch_dev_index(bt, c->dev, &err);
-	if (!ifindex) {
-		batch_error(bt, line, "%s", err);
+	rc = change_target(bt->nl, &bt->ctx, c, lookup, arg, &ifindex, &err);
+	if (rc == 1) {
+		free(what);
+		return 0;
+	}
+	if (rc) {
+		batch_error(bt, line, "%s%s", what ? what : "", err);
+		free(what);
 		free(err);
 		return 0;
 	}
-	size = change_msg_size(c, &unused);
+	size = change_msg_size(c, ifindex, &unused);
 	/* Error acks echo the request unless capped. */
 	cost = ACK_COST + (bt->nl->cap_ack ? 0 : NLMSG_ALIGN(size));
-	if (bt->nq && bt->cost + cost > bt->window && batch_flush(bt))
+	if (bt->nq && bt->cost + cost > bt->window && batch_flush(bt)) {
+		free(what);
 		return -1;
+	}
 	if (bt->out.len && bt->out.len + size > BATCH_SEND_MAX)
 		batch_send(bt);
 
 	/*
-	 * The line number is the sequence number; it only has to be unique
-	 * among the requests in flight, so wrapping past 2^32 is harmless.
+	 * The sequence number only has to be unique among the requests in
+	 * flight, so wrapping past 2^32 is harmless.
 	 */
-	if (!build_change(&bt->out, bt->nl->family, (uint32_t)line, c,
-			  ifindex, &err)) {
-		batch_error(bt, line, "%s", err);
+	if (!build_change(&bt->out, bt->nl->family, seq, c, ifindex, &err)) {
+		batch_error(bt, line, "%s%s", what ? what : "", err);
+		free(what);
 		free(err);
 		return 0;
 	}
-	p = batch_add(bt, line);
+	p = batch_add(bt, line, seq);
 	p->cost = cost;
 	p->hold = c->hold;
+	p->missing_ok = missing_ok(&bt->ctx, c, -ENOENT);
+	p->what = what;
 	bt->cost += cost;
 	return 0;
+}
+
+/* Queue the JOIN/LEAVE of batch line @line; its number is its seq. */
+static int batch_change(struct batch *bt, unsigned long line,
+			const struct cmd *c)
+{
+	return batch_queue(bt, line, (uint32_t)line, c, NULL, batch_lookup,
+			   bt);
 }
 
 /* Run one batch line. Returns -1 if the batch cannot go on. */
@@ -395,6 +399,16 @@ static int batch_line(struct batch *bt, unsigned long line, char *text,
 	if (err) {
 		batch_error(bt, line, "%s", err);
 		free(err);
+	} else if (c.desc->flags & CMDF_NO_BATCH) {
+		batch_error(bt, line, "%s cannot be a line of a batch",
+			    c.desc->name);
+	} else if (c.help) {
+		/* Printed in order with the output of earlier lines. */
+		rc = batch_flush(bt);
+		if (!rc) {
+			cmd_usage(stdout, c.desc);
+			fflush(stdout);
+		}
 	} else if (c.desc->flags & CMDF_CHANGE) {
 		rc = batch_change(bt, line, &c);
 	} else {

@@ -2,12 +2,15 @@
 /*
  * mchostctl: the commands and their keywords, as tables.
  *
- * Parsing, the usage text and dispatch all walk these tables, so a command
- * or keyword is added in one place. The syntax is a contract that scripts
- * rely on, and "show" prints lines that are valid "join" arguments.
+ * Parsing, prefix matching, the usage text, "COMMAND help" and dispatch
+ * all walk these tables, so a command or keyword is added in one place.
+ * The syntax is a contract that scripts rely on, and "show" and "save"
+ * print lines that are valid "join" arguments.
  */
 #include "mchostctl.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +25,8 @@ struct kw_desc {
 
 static char *set_dev(struct cmd *c, const char *val)
 {
+	if (!*val || strlen(val) >= IF_NAMESIZE)
+		return xasprintf("invalid device name \"%s\"", val);
 	c->dev = val;
 	return NULL;
 }
@@ -34,15 +39,55 @@ static char *set_group(struct cmd *c, const char *val)
 	return NULL;
 }
 
+/*
+ * Find @word among the @n names: an exact match, else the one name it is
+ * a prefix of, as "ip" matches its objects and keywords. Names that are
+ * NULL are not candidates. Returns the index; -1 if nothing matches; -2 if
+ * several do, with the candidates in *@err (allocated) after @what.
+ */
+static int match_name(const char *word, const char *const names[], size_t n,
+		      const char *what, char **err)
+{
+	size_t len = strlen(word), i, hits = 0;
+	char *list = NULL;
+	int found = -1;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], word))
+			return i;
+	for (i = 0; len && i < n; i++) {
+		char *more;
+
+		if (!names[i] || strncmp(names[i], word, len))
+			continue;
+		found = i;
+		more = xasprintf("%s%s%s", list ? list : "", list ? ", " : "",
+				 names[i]);
+		free(list);
+		list = more;
+		hits++;
+	}
+	if (hits > 1) {
+		*err = xasprintf("%s \"%s\" is ambiguous: %s", what, word, list);
+		free(list);
+		return -2;
+	}
+	free(list);
+	return found;
+}
+
 static char *set_mode(struct cmd *c, const char *val)
 {
-	if (!strcmp(val, "include"))
-		c->fmode = MCHOST_FMODE_INCLUDE;
-	else if (!strcmp(val, "exclude"))
-		c->fmode = MCHOST_FMODE_EXCLUDE;
-	else
+	static const char *const modes[] = { "include", "exclude" };
+	char *err = NULL;
+	int i = match_name(val, modes, ARRAY_SIZE(modes), "mode", &err);
+
+	if (i == -2)
+		return err;
+	if (i < 0)
 		return xasprintf("invalid mode \"%s\" (expected include or exclude)",
 				 val);
+	c->fmode = i == 0 ? MCHOST_FMODE_INCLUDE : MCHOST_FMODE_EXCLUDE;
 	return NULL;
 }
 
@@ -62,6 +107,20 @@ static char *set_hold(struct cmd *c, const char *val)
 	return NULL;
 }
 
+static char *set_pending(struct cmd *c, const char *val)
+{
+	(void)val;
+	c->pending = true;
+	return NULL;
+}
+
+static char *set_if_exists(struct cmd *c, const char *val)
+{
+	(void)val;
+	c->if_exists = true;
+	return NULL;
+}
+
 /* Indexed by enum kw_id. */
 static const struct kw_desc kws[] = {
 	[KW_DEV] = { "dev", "DEV", false, set_dev },
@@ -69,15 +128,23 @@ static const struct kw_desc kws[] = {
 	[KW_MODE] = { "mode", "include|exclude", false, set_mode },
 	[KW_SOURCE] = { "source", "S", true, set_source },
 	[KW_HOLD] = { "hold", NULL, false, set_hold },
+	[KW_PENDING] = { "pending", NULL, false, set_pending },
+	[KW_IF_EXISTS] = { "if-exists", NULL, false, set_if_exists },
 };
 
 static const struct cmd_desc cmds[] = {
 	{
 		.name = "join",
-		.args = "dev DEV group G [mode include|exclude] [source S]... [hold]",
-		.help = "set the filter of a membership (with hold: while this process lives)",
+		.args = "dev DEV group G [mode include|exclude] [source S]... [hold | pending]",
+		.help = "set the filter of a membership (full-state: it replaces the last one)",
+		.more = "  mode include   from the listed sources only (default with sources)\n"
+			"  mode exclude   from every source but these (default without)\n"
+			"  hold           the membership belongs to this process, which stays\n"
+			"                 running; it ends when the process is killed\n"
+			"  pending        also for a device that does not exist yet: the membership\n"
+			"                 is kept and applied when a device of that name appears\n",
 		.keys = KW(KW_DEV) | KW(KW_GROUP) | KW(KW_MODE) |
-			KW(KW_SOURCE) | KW(KW_HOLD),
+			KW(KW_SOURCE) | KW(KW_HOLD) | KW(KW_PENDING),
 		.needs = KW(KW_DEV) | KW(KW_GROUP),
 		.flags = CMDF_NETLINK | CMDF_CHANGE,
 		.genl_cmd = MCHOST_CMD_JOIN,
@@ -85,21 +152,50 @@ static const struct cmd_desc cmds[] = {
 	},
 	{
 		.name = "leave",
-		.args = "dev DEV group G",
+		.args = "dev DEV group G [if-exists]",
 		.help = "drop the persistent filter of a membership",
-		.keys = KW(KW_DEV) | KW(KW_GROUP),
+		.more = "  if-exists      no error if there is no such membership (as option -f)\n",
+		.keys = KW(KW_DEV) | KW(KW_GROUP) | KW(KW_IF_EXISTS),
 		.needs = KW(KW_DEV) | KW(KW_GROUP),
 		.flags = CMDF_NETLINK | CMDF_CHANGE,
 		.genl_cmd = MCHOST_CMD_LEAVE,
 		.run = run_change,
 	},
 	{
+		.name = "flush",
+		.args = "[dev DEV]",
+		.help = "leave every persistent membership (of DEV)",
+		.keys = KW(KW_DEV),
+		.flags = CMDF_NETLINK,
+		.run = run_flush,
+	},
+	{
 		.name = "show",
 		.args = "[dev DEV]",
-		.help = "list the memberships, one line each, in join syntax",
+		.help = "list the memberships in join syntax (-d: with their owners)",
 		.keys = KW(KW_DEV),
 		.flags = CMDF_NETLINK,
 		.run = run_show,
+	},
+	{
+		.name = "save",
+		.args = "[dev DEV]",
+		.help = "print the persistent filters as a batch of joins",
+		.more = "  save > FILE; flush; -b FILE restores the persistent memberships\n",
+		.keys = KW(KW_DEV),
+		.flags = CMDF_NETLINK,
+		.run = run_save,
+	},
+	{
+		.name = "apply",
+		.args = "FILE",
+		.help = "make the persistent memberships exactly the joins of FILE",
+		.more = "  FILE has join lines (no hold), blank lines and # comments; - is stdin.\n"
+			"  Every join is set, and every persistent membership not listed is\n"
+			"  left. If a line does not parse, nothing changes.\n",
+		.arg = "FILE",
+		.flags = CMDF_NETLINK | CMDF_NO_BATCH,
+		.run = run_apply,
 	},
 	{
 		.name = "ifaces",
@@ -115,26 +211,31 @@ static const struct cmd_desc cmds[] = {
 		.help = "print the IGMP and MLD counters",
 		.run = run_stats,
 	},
+	{
+		.name = "help",
+		.args = "[COMMAND]",
+		.help = "print this help, or the help of COMMAND",
+		.arg = "COMMAND",
+		.run = run_help,
+	},
 };
 
-const struct cmd_desc *cmd_find(const char *name)
+/*
+ * The command @name names, exactly or as an unambiguous prefix. Returns
+ * NULL with the problem in *@err (allocated).
+ */
+const struct cmd_desc *cmd_find(const char *name, char **err)
 {
+	const char *names[ARRAY_SIZE(cmds)];
 	size_t i;
+	int k;
 
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-	return NULL;
-}
-
-static const struct kw_desc *kw_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(kws); i++)
-		if (!strcmp(kws[i].name, name))
-			return &kws[i];
-	return NULL;
+		names[i] = cmds[i].name;
+	k = match_name(name, names, ARRAY_SIZE(cmds), "command", err);
+	if (k == -1)
+		*err = xasprintf("unknown command \"%s\"", name);
+	return k < 0 ? NULL : &cmds[k];
 }
 
 /* The "Commands:" lines of the usage text. */
@@ -144,10 +245,43 @@ void cmds_usage(FILE *f)
 
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (*cmds[i].args)
-			fprintf(f, "  %-5s %s\n", cmds[i].name, cmds[i].args);
+			fprintf(f, "  %-6s %s\n", cmds[i].name, cmds[i].args);
 		else
 			fprintf(f, "  %s\n", cmds[i].name);
 	}
+}
+
+/* "COMMAND help": its syntax and what it does. */
+void cmd_usage(FILE *f, const struct cmd_desc *d)
+{
+	/* The help line, with a capital: "set the ..." -> "Set the ...". */
+	fprintf(f, "Usage: mchostctl %s%s%s\n%c%s.\n", d->name,
+		*d->args ? " " : "", d->args,
+		toupper((unsigned char)d->help[0]), d->help + 1);
+	if (d->more)
+		fputs(d->more, f);
+}
+
+int run_help(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	     uint32_t seq)
+{
+	const struct cmd_desc *d;
+	char *err = NULL;
+
+	(void)nl;
+	(void)seq;
+	if (!c->arg) {
+		print_usage(stdout);
+		return 0;
+	}
+	d = cmd_find(c->arg, &err);
+	if (!d) {
+		error_msg(ctx, "%s", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	cmd_usage(stdout, d);
+	return 0;
 }
 
 void cmd_free(struct cmd *c)
@@ -159,35 +293,56 @@ void cmd_free(struct cmd *c)
 }
 
 /*
- * Parse one command (argv[0] is its name) into @c. Returns NULL, or the
- * usage problem as an allocated string. @c must be freed with cmd_free()
- * either way; it points into @argv.
+ * Parse one command (argv[0] is its name, or a prefix of it) into @c.
+ * Returns NULL, or the usage problem as an allocated string; c->desc is
+ * set as soon as the command is known. "help" in place of a keyword sets
+ * c->help and ends the parsing. @c must be freed with cmd_free() either
+ * way; it points into @argv.
  */
 char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 {
+	const char *names[ARRAY_SIZE(kws)];
 	const struct cmd_desc *d;
 	unsigned int seen = 0;
+	char *err = NULL;
 	size_t k;
 	int i;
 
 	memset(c, 0, sizeof(*c));
 	if (argc < 1)
 		return xasprintf("no command given");
-	d = cmd_find(argv[0]);
+	d = cmd_find(argv[0], &err);
 	if (!d)
-		return xasprintf("unknown command \"%s\"", argv[0]);
+		return err;
 	c->desc = d;
+	/* Only the keywords this command takes are candidates. */
+	for (k = 0; k < ARRAY_SIZE(kws); k++)
+		names[k] = d->keys & KW(k) ? kws[k].name : NULL;
 
 	for (i = 1; i < argc; i++) {
-		const struct kw_desc *kw = kw_find(argv[i]);
+		const struct kw_desc *kw;
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		unsigned int bit;
-		char *err;
+		int m;
 
-		if (!kw || !(d->keys & KW(kw - kws)))
+		if (!strcmp(argv[i], "help")) {
+			c->help = true;
+			return NULL;
+		}
+		m = match_name(argv[i], names, ARRAY_SIZE(kws), "argument",
+			       &err);
+		if (m == -2)
+			return err;
+		if (m < 0) {
+			if (d->arg && !c->arg) {
+				c->arg = argv[i];
+				continue;
+			}
 			return xasprintf("unexpected argument \"%s\" for %s",
 					 argv[i], d->name);
-		bit = KW(kw - kws);
+		}
+		kw = &kws[m];
+		bit = KW(m);
 		if (kw->meta && !val)
 			return xasprintf("missing value after \"%s\"", kw->name);
 		if ((seen & bit) && !kw->repeat)
@@ -205,6 +360,10 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 		if ((d->needs & KW(k)) && !(seen & KW(k)))
 			return xasprintf("%s needs \"%s %s\"", d->name,
 					 kws[k].name, kws[k].meta);
+	if (d->arg && !c->arg && d->run != run_help)
+		return xasprintf("%s needs %s", d->name, d->arg);
+	if (c->hold && c->pending)
+		return xasprintf("pending memberships are persistent: no hold");
 	/*
 	 * Sources alone ask for those sources only (INCLUDE); no sources ask
 	 * for any source, which is EXCLUDE {}.
@@ -215,6 +374,59 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 	return NULL;
 }
 
+/*
+ * A leave with if-exists (or -f) succeeds when there is nothing to leave:
+ * no such membership (ENOENT), or no such device (ENODEV).
+ */
+bool missing_ok(const struct ctx *ctx, const struct cmd *c, int error)
+{
+	return c->desc->genl_cmd == MCHOST_CMD_LEAVE &&
+	       (c->if_exists || ctx->force) &&
+	       (error == -ENOENT || error == -ENODEV);
+}
+
+/*
+ * The device a JOIN or LEAVE is sent for, in *@ifindex: its index, or 0
+ * when the request names it (MCHOST_A_IFNAME) instead: a pending join, or
+ * a leave for a device that does not exist, which only a pending membership
+ * can name. @lookup resolves names (batch mode caches them). Returns 0; 1
+ * when there is nothing to send and nothing failed (leave if-exists of an
+ * unknown device, on a kernel without pending memberships); or a negative
+ * errno with the message in *@err.
+ */
+int change_target(const struct nl *nl, const struct ctx *ctx,
+		  const struct cmd *c, dev_lookup_t lookup, void *arg,
+		  uint32_t *ifindex, char **err)
+{
+	int error;
+
+	*ifindex = 0;
+	if (c->pending) {
+		if (!nl_has_pending(nl)) {
+			*err = xasprintf("the loaded module has no pending memberships");
+			return -EOPNOTSUPP;
+		}
+		return 0;
+	}
+	error = lookup(arg, c->dev, ifindex);
+	if (!error)
+		return 0;
+	if (error == -ENODEV && c->desc->genl_cmd == MCHOST_CMD_LEAVE) {
+		if (nl_has_pending(nl))
+			return 0;
+		if (missing_ok(ctx, c, error))
+			return 1;
+	}
+	*err = dev_error(c->dev, error);
+	return error;
+}
+
+static int plain_lookup(void *arg, const char *dev, uint32_t *ifindex)
+{
+	(void)arg;
+	return dev_lookup(dev, ifindex);
+}
+
 /* join and leave, one at a time. Batch mode pipelines them instead. */
 int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	       uint32_t seq)
@@ -223,10 +435,12 @@ int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	struct nl_reply r;
 	uint32_t ifindex;
 	char *err = NULL;
+	int rc;
 
-	ifindex = dev_index(c->dev, &err);
-	if (!ifindex || !build_change(&req, nl->family, seq, c, ifindex,
-				      &err)) {
+	rc = change_target(nl, ctx, c, plain_lookup, NULL, &ifindex, &err);
+	if (rc == 1)
+		return 0;
+	if (rc || !build_change(&req, nl->family, seq, c, ifindex, &err)) {
 		error_msg(ctx, "%s", err);
 		free(err);
 		sbuf_free(&req);
@@ -234,8 +448,9 @@ int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	}
 	nl_transact(nl, (struct nlmsghdr *)req.data, NULL, NULL, &r);
 	sbuf_free(&req);
-	if (r.error)
+	rc = r.error && !missing_ok(ctx, c, r.error);
+	if (rc)
 		error_msg(ctx, "%s", r.msg);
 	nl_reply_free(&r);
-	return r.error ? 1 : 0;
+	return rc;
 }

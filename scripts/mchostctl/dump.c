@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mchostctl: show and ifaces, the dumps of the mchost family, printed.
+ * mchostctl: show, save and ifaces, the dumps of the mchost family,
+ * printed; and the list of memberships that flush and apply work from.
  */
 #include "mchostctl.h"
 
@@ -12,10 +13,20 @@ struct dump {
 	uint16_t family;
 	const struct ctx *ctx;
 	struct printer p;
+	bool save;		/* save: no owners */
+	/*
+	 * dev DEV where no device DEV exists: only the pending memberships
+	 * named DEV, found by name (the kernel filters by index only).
+	 */
+	const char *only_name;
+	size_t shown;
+	/* dump_members(): collect instead of printing. */
+	struct memb *members;
+	size_t nmembers, members_cap;
 };
 
 /* The device name of a message; @buf backs the if_indextoname() case. */
-static const char *msg_dev(const struct nlattr *const tb[],
+static const char *msg_dev(const struct nlattr *const tb[CTL_A_MAX + 1],
 			   char buf[DEV_NAME_BUF])
 {
 	uint32_t idx;
@@ -32,15 +43,26 @@ static const char *msg_dev(const struct nlattr *const tb[],
 	return buf;
 }
 
+/* The name filter of a dump for a device that does not exist. */
+static bool name_skipped(const struct dump *d, const char *dev,
+			 const struct nlattr *const tb[])
+{
+	return d->only_name &&
+	       (strcmp(dev, d->only_name) || tb[MCHOST_A_IFINDEX]);
+}
+
 /*
- * One membership:
- *   dev h0 group 232.1.1.1 mode include source 192.0.2.1 owners 1
+ * One membership, in join syntax (with -d, and in JSON, also its owners;
+ * save puts "join" first and prints no owners):
+ *   dev h0 group 232.1.1.1 mode include source 192.0.2.1
  *   {"ifindex":2,"dev":"h0","group":"232.1.1.1","mode":"include",
  *    "sources":["192.0.2.1"],"owners":1}
+ * A pending membership ends with "pending" ("pending":true); until its
+ * device exists it has no ifindex.
  */
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[MCHOST_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[CTL_A_MAX + 1] = { 0 };
 	char abuf[INET6_ADDRSTRLEN], dbuf[DEV_NAME_BUF];
 	struct dump *d = data;
 	struct printer *p = &d->p;
@@ -64,8 +86,14 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			    abuf);
 	if (!group)
 		return -EBADMSG;
+	if (name_skipped(d, dev, tb))
+		return 0;
+	d->shown++;
 
 	open_object(p, NULL);
+	/* save: batch lines, so that "-b" restores them. */
+	if (d->save)
+		print_string(p, PRINT_TEXT, NULL, NULL, "join");
 	if (tb[MCHOST_A_IFINDEX])
 		print_uint(p, PRINT_JSON, "ifindex", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]));
@@ -94,8 +122,13 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		}
 	}
 	close_array(p);
-	if (tb[MCHOST_A_OWNERS])
-		print_uint(p, PRINT_ANY, "owners", NULL,
+	/* A bare word in text, like "hold" on the join line. */
+	if (tb[MCHOST_A_PENDING])
+		print_flag(p, "pending", true);
+	/* Not join syntax, so in text only with -d; always in JSON. */
+	if (tb[MCHOST_A_OWNERS] && !d->save)
+		print_uint(p, d->ctx->details ? PRINT_ANY : PRINT_JSON,
+			   "owners", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_OWNERS]));
 	close_object(p);
 	print_nl(p);
@@ -155,7 +188,7 @@ static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 		{ MCHOST_A_NGROUPS4, "groups4" },
 		{ MCHOST_A_NGROUPS6, "groups6" },
 	};
-	const struct nlattr *tb[MCHOST_A_MAX + 1] = { 0 };
+	const struct nlattr *tb[CTL_A_MAX + 1] = { 0 };
 	char dbuf[DEV_NAME_BUF];
 	struct dump *d = data;
 	struct printer *p = &d->p;
@@ -200,58 +233,105 @@ int write_out(const struct ctx *ctx, const char *text, size_t len)
 }
 
 /*
- * Run a dump and print it: a JSON array, or one line per message. Output
- * is collected in memory first so that a failure half-way never leaves
- * truncated output (or broken JSON) behind.
+ * The device of a dump, dev DEV: in *@ifindex; or, when no such device
+ * exists and the module keeps pending memberships, 0 with d->only_name
+ * set, so that the pending memberships named DEV are found. Returns 0, or
+ * 1 after reporting the error.
  */
-static int run_dump(struct nl *nl, const struct ctx *ctx, const char *dev,
-		    uint32_t seq, uint8_t gcmd, msg_cb_t cb)
+static int dump_dev(struct nl *nl, const struct ctx *ctx, const char *dev,
+		    uint8_t gcmd, struct dump *d, uint32_t *ifindex)
 {
-	struct dump d = { .family = nl->family, .ctx = ctx };
-	struct sbuf req = { 0 };
-	const struct nlmsghdr *nlh;
-	uint32_t ifindex = 0;
-	struct nl_reply r;
-	char *text = NULL;
-	size_t text_len = 0;
-	char *err = NULL;
-	FILE *out;
-	int rc = 1;
+	int error;
 
-	if (dev) {
-		ifindex = dev_index(dev, &err);
-		if (!ifindex) {
-			error_msg(ctx, "%s", err);
-			free(err);
-			return 1;
-		}
+	*ifindex = 0;
+	if (!dev)
+		return 0;
+	error = dev_lookup(dev, ifindex);
+	if (error == -ENODEV && gcmd == MCHOST_CMD_GET_GROUP &&
+	    nl_has_pending(nl)) {
+		d->only_name = dev;
+		return 0;
 	}
-	out = open_memstream(&text, &text_len);
-	if (!out) {
-		error_msg(ctx, "open_memstream: %s", strerror(errno));
+	if (error) {
+		char *err = dev_error(dev, error);
+
+		error_msg(ctx, "%s", err);
+		free(err);
 		return 1;
 	}
-	print_init(&d.p, out, ctx->json);
-	open_array(&d.p, NULL);
-	nlh = build_dump(&req, nl->family, seq, gcmd, ifindex);
-	nl_transact(nl, nlh, cb, &d, &r);
+	return 0;
+}
+
+/*
+ * Run a dump of @d->... for dev @dev (or all): data messages go to @cb.
+ * Returns 0, or 1 after reporting the error.
+ */
+static int do_dump(struct nl *nl, const struct ctx *ctx, const char *dev,
+		   uint32_t seq, uint8_t gcmd, bool persistent, msg_cb_t cb,
+		   struct dump *d)
+{
+	struct sbuf req = { 0 };
+	const struct nlmsghdr *nlh;
+	struct nl_reply r;
+	uint32_t ifindex;
+	int rc = 1;
+
+	if (dump_dev(nl, ctx, dev, gcmd, d, &ifindex))
+		return 1;
+	nlh = build_dump(&req, nl->family, seq, gcmd, ifindex, persistent);
+	nl_transact(nl, nlh, cb, d, &r);
 	sbuf_free(&req);
-	close_array(&d.p);
-	if (fclose(out)) {
-		error_msg(ctx, "cannot buffer output: %s", strerror(errno));
-		goto out;
-	}
 	if (r.error) {
 		error_msg(ctx, "%s", r.msg);
 		goto out;
 	}
-	if (write_out(ctx, text, text_len))
+	/* dev DEV: neither a device nor a pending membership of that name. */
+	if (d->only_name && !d->shown) {
+		char *err = dev_error(dev, -ENODEV);
+
+		error_msg(ctx, "%s", err);
+		free(err);
 		goto out;
+	}
 	if (r.intr)
 		warn_msg(ctx, "dump was interrupted, output may be inconsistent");
 	rc = 0;
 out:
 	nl_reply_free(&r);
+	return rc;
+}
+
+/*
+ * Run a dump and print it: a JSON array, or one line per message. Output
+ * is collected in memory first so that a failure half-way never leaves
+ * truncated output (or broken JSON) behind.
+ */
+static int run_dump(struct nl *nl, const struct ctx *ctx, const char *dev,
+		    uint32_t seq, uint8_t gcmd, bool save, msg_cb_t cb)
+{
+	struct dump d = { .family = nl->family, .ctx = ctx, .save = save };
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *out;
+	int rc;
+
+	out = open_memstream(&text, &text_len);
+	if (!out) {
+		error_msg(ctx, "open_memstream: %s", strerror(errno));
+		return 1;
+	}
+	print_init(&d.p, out, ctx);
+	open_array(&d.p, NULL);
+	rc = do_dump(nl, ctx, dev, seq, gcmd, save, cb, &d);
+	close_array(&d.p);
+	if (fclose(out)) {
+		if (!rc)
+			error_msg(ctx, "cannot buffer output: %s",
+				  strerror(errno));
+		rc = 1;
+	}
+	if (!rc && write_out(ctx, text, text_len))
+		rc = 1;
 	free(text);
 	return rc;
 }
@@ -259,11 +339,80 @@ out:
 int run_show(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	     uint32_t seq)
 {
-	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_GROUP, show_cb);
+	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_GROUP, false,
+			show_cb);
+}
+
+/*
+ * The persistent owner's filters (MCHOST_A_PERSISTENT on the dump), in
+ * join syntax: what "-b" needs to restore them.
+ */
+int run_save(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	     uint32_t seq)
+{
+	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_GROUP, true,
+			show_cb);
 }
 
 int run_ifaces(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	       uint32_t seq)
 {
-	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_IFACE, ifaces_cb);
+	return run_dump(nl, ctx, c->dev, seq, MCHOST_CMD_GET_IFACE, false,
+			ifaces_cb);
+}
+
+static int collect_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTL_A_MAX + 1] = { 0 };
+	char dbuf[DEV_NAME_BUF];
+	struct dump *d = data;
+	const struct nlattr *g;
+	struct memb *m;
+	const char *dev;
+
+	if (parse_mchost_msg(nlh, d->family, tb))
+		return -EBADMSG;
+	dev = msg_dev(tb, dbuf);
+	g = tb[MCHOST_A_GROUP];
+	if (!dev || !g || strlen(dev) >= IF_NAMESIZE)
+		return -EBADMSG;
+	if (name_skipped(d, dev, tb))
+		return 0;
+	d->shown++;
+	d->members = grow_array(d->members, &d->members_cap,
+				d->nmembers + 1, sizeof(*d->members));
+	m = &d->members[d->nmembers++];
+	memset(m, 0, sizeof(*m));
+	if (tb[MCHOST_A_IFINDEX])
+		m->ifindex = mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]);
+	snprintf(m->ifname, sizeof(m->ifname), "%s", dev);
+	m->group.len = mnl_attr_get_payload_len(g);
+	memcpy(m->group.b, mnl_attr_get_payload(g), m->group.len);
+	m->pending = tb[MCHOST_A_PENDING];
+	return 0;
+}
+
+/*
+ * The memberships that have a persistent filter (of device @dev, or all)
+ * into *@out (allocated) and *@n. A module that cannot dump the persistent
+ * filters alone lists every membership, and leaving one that has no
+ * persistent filter then fails with ENOENT, which flush and apply ignore.
+ * Returns 0, or 1 after reporting the error.
+ */
+int dump_members(struct nl *nl, const struct ctx *ctx, const char *dev,
+		 uint32_t seq, struct memb **out, size_t *n)
+{
+	struct dump d = { .family = nl->family, .ctx = ctx };
+	int rc;
+
+	rc = do_dump(nl, ctx, dev, seq, MCHOST_CMD_GET_GROUP, true,
+		     collect_cb, &d);
+	if (rc) {
+		free(d.members);
+		d.members = NULL;
+		d.nmembers = 0;
+	}
+	*out = d.members;
+	*n = d.nmembers;
+	return rc;
 }

@@ -4,16 +4,19 @@
  *
  * What the files of the CLI share. Each .c file includes this header first.
  *
- *   main.c     entry, options, usage, running one command
- *   cmds.c     the command and keyword tables, parsing, join and leave
- *   dump.c     show and ifaces: generic netlink dumps, printed
+ *   main.c     entry, options (-n, -V, ...), usage, running one command
+ *   cmds.c     the command and keyword tables, prefix matching, help,
+ *              parsing, join and leave
+ *   dump.c     show, save and ifaces: generic netlink dumps, printed; the
+ *              list of memberships that flush and apply work from
  *   stats.c    stats: the counters of /proc/net/mchost
  *   netlink.c  the socket, family lookup, requests, replies, extended acks
  *   batch.c    -b FILE: one command per line over one socket, pipelined
- *   print.c    the printer: the same calls write text or JSON
+ *   apply.c    flush and apply: a dump, then many changes through batch.c
+ *   print.c    the printer: the same calls write text or (pretty) JSON
  *   util.c     memory, messages, addresses, words
  *
- * Exit status: 0 success, 1 error, 2 usage error.
+ * Exit status: 0 success, 1 error, 2 usage error (mchostctl.8).
  */
 #ifndef MCHOSTCTL_H
 #define MCHOSTCTL_H
@@ -38,6 +41,31 @@
 #ifndef MCHOST_PROC_DIR
 #define MCHOST_PROC_DIR "/proc/net/mchost"
 #endif
+/* The loaded module's sysfs directory (its "version" file, for -V). */
+#ifndef MCHOST_SYSMOD_DIR
+#define MCHOST_SYSMOD_DIR "/sys/module/mchost"
+#endif
+/* Set by the Makefile from the VERSION file, like the module's. */
+#ifndef MCHOSTCTL_VERSION
+#error "MCHOSTCTL_VERSION is not defined (build with make cli)"
+#endif
+
+/*
+ * Attributes of the kernel side of issue 10 that include/uapi/linux/mchost.h
+ * does not have yet:
+ *   MCHOST_A_PENDING (flag): JOIN: keep the membership for the device named
+ *     by MCHOST_A_IFNAME (sent instead of MCHOST_A_IFINDEX) until a device of
+ *     that name exists, and apply it then; dumps: set on such memberships.
+ *   MCHOST_A_IFNAME (string) as a JOIN/LEAVE input: the device by name.
+ * Remove this block when the header defines MCHOST_A_PENDING.
+ */
+enum {
+	MCHOST_A_PENDING = __MCHOST_A_MAX,
+};
+
+/* The highest attribute the CLI knows; its attribute tables are this big. */
+#define CTL_A_MAX ((int)MCHOST_A_PENDING > (int)MCHOST_A_MAX ? \
+		   (int)MCHOST_A_PENDING : (int)MCHOST_A_MAX)
 
 #define EXIT_USAGE 2
 
@@ -48,10 +76,12 @@
 /* Room for a device name, or "if<index>" when it has none here. */
 #define DEV_NAME_BUF (IF_NAMESIZE + 16)
 
-/* How a command runs: output format and, in batch mode, its line. */
+/* How a command runs: options and, in batch mode, its line. */
 struct ctx {
 	bool json;		/* -j */
+	bool pretty;		/* -p: indented JSON */
 	bool details;		/* -d */
+	bool force;		/* -f: leave ignores a missing membership */
 	unsigned long line;	/* 0 outside batch mode */
 };
 
@@ -96,7 +126,11 @@ struct addr {
 bool addr_parse(const char *s, struct addr *a);
 const char *addr_format(const void *b, size_t len,
 			char buf[INET6_ADDRSTRLEN]);
-uint32_t dev_index(const char *dev, char **err);
+int dev_lookup(const char *dev, uint32_t *ifindex);
+char *dev_error(const char *dev, int error);
+
+/* Resolves a device name: 0, or -ENODEV or another negative errno. */
+typedef int (*dev_lookup_t)(void *arg, const char *dev, uint32_t *ifindex);
 
 /* ------------------------------------------------------------------ */
 /* print.c: one printer for text and JSON                             */
@@ -116,12 +150,13 @@ enum print_type {
 struct printer {
 	FILE *f;
 	bool json;
+	bool pretty;			/* JSON: one member per line, indented */
 	bool bol;			/* text: at the start of a line */
 	unsigned int depth;		/* JSON: containers open */
 	bool used[PRINT_MAX_DEPTH];	/* JSON: container has a member */
 };
 
-void print_init(struct printer *p, FILE *f, bool json);
+void print_init(struct printer *p, FILE *f, const struct ctx *ctx);
 void open_object(struct printer *p, const char *key);
 void close_object(struct printer *p);
 void open_array(struct printer *p, const char *key);
@@ -132,6 +167,7 @@ void print_uint(struct printer *p, enum print_type t, const char *key,
 		const char *tkey, uint64_t value);
 void print_decimal(struct printer *p, enum print_type t, const char *key,
 		   const char *tkey, const char *digits);
+void print_flag(struct printer *p, const char *key, bool value);
 void print_nl(struct printer *p);
 void json_string(FILE *f, const char *s);
 
@@ -148,6 +184,8 @@ enum kw_id {
 	KW_MODE,
 	KW_SOURCE,
 	KW_HOLD,
+	KW_PENDING,
+	KW_IF_EXISTS,
 };
 
 #define KW(k) (1u << (k))
@@ -156,20 +194,25 @@ enum cmd_flags {
 	/* Talks to the kernel through the "mchost" family. */
 	CMDF_NETLINK = 1 << 0,
 	/*
-	 * Changes state: needs CAP_NET_ADMIN in the netns' user namespace,
+	 * A JOIN or LEAVE: needs CAP_NET_ADMIN in the netns' user namespace,
 	 * and the kernel only acks it, so batch mode pipelines it.
 	 */
 	CMDF_CHANGE = 1 << 1,
+	/* Cannot be a line of a batch (apply reads a file itself). */
+	CMDF_NO_BATCH = 1 << 2,
 };
 
 /*
- * One command. help, "COMMAND help" and prefix matching walk this table
- * (cmd_find(), cmds_usage()); nothing else knows the command names.
+ * One command. help, "COMMAND help", the usage text and prefix matching
+ * walk this table (cmd_find(), cmds_usage()); nothing else knows the
+ * command names.
  */
 struct cmd_desc {
 	const char *name;
 	const char *args;	/* its arguments, as in the usage text */
 	const char *help;	/* what it does, one line */
+	const char *more;	/* "COMMAND help": further lines, or NULL */
+	const char *arg;	/* a positional argument (apply FILE), or NULL */
 	unsigned int keys;	/* keywords it takes: KW() bits */
 	unsigned int needs;	/* keywords it cannot do without */
 	unsigned int flags;	/* enum cmd_flags */
@@ -182,25 +225,49 @@ struct cmd_desc {
 /* One parsed command line. */
 struct cmd {
 	const struct cmd_desc *desc;
+	bool help;		/* "COMMAND help": print its usage instead */
+	const char *arg;	/* the positional argument, or NULL */
 	const char *dev;	/* NULL if not given */
 	bool have_group;
 	struct addr group;
 	uint8_t fmode;		/* enum mchost_fmode */
 	bool hold;
+	bool pending;		/* join: for a device that may not exist yet */
+	bool if_exists;		/* leave: a missing membership is no error */
 	struct addr *src;
 	size_t nsrc;
 	size_t src_cap;
 };
 
-const struct cmd_desc *cmd_find(const char *name);
+const struct cmd_desc *cmd_find(const char *name, char **err);
 char *parse_cmd(int argc, char *const argv[], struct cmd *c);
 void cmd_free(struct cmd *c);
 void cmds_usage(FILE *f);
+void cmd_usage(FILE *f, const struct cmd_desc *d);
+bool missing_ok(const struct ctx *ctx, const struct cmd *c, int error);
+int change_target(const struct nl *nl, const struct ctx *ctx,
+		  const struct cmd *c, dev_lookup_t lookup, void *arg,
+		  uint32_t *ifindex, char **err);
 int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	       uint32_t seq);
+int run_help(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	     uint32_t seq);
 
 /* dump.c, stats.c */
+
+/* A membership as a dump lists it: what flush and apply need. */
+struct memb {
+	uint32_t ifindex;	/* 0: a pending membership not applied yet */
+	char ifname[IF_NAMESIZE];
+	struct addr group;
+	bool pending;
+};
+
+int dump_members(struct nl *nl, const struct ctx *ctx, const char *dev,
+		 uint32_t seq, struct memb **out, size_t *n);
 int run_show(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	     uint32_t seq);
+int run_save(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	     uint32_t seq);
 int run_ifaces(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	       uint32_t seq);
@@ -216,6 +283,7 @@ struct nl {
 	int fd;
 	uint32_t portid;
 	uint16_t family;	/* id of "mchost" */
+	uint32_t maxattr;	/* the kernel's highest attribute */
 	bool cap_ack;		/* error acks do not echo the request */
 	unsigned char *rbuf;
 	size_t rbuf_size;
@@ -241,20 +309,78 @@ int nl_transact(struct nl *nl, const struct nlmsghdr *req,
 void nl_reply_free(struct nl_reply *r);
 int decode_status(const struct nlmsghdr *nlh, const char **msg);
 
-size_t change_msg_size(const struct cmd *c, size_t *nest_len);
+bool nl_has_pending(const struct nl *nl);
+size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
+		       size_t *nest_len);
 size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 		    const struct cmd *c, uint32_t ifindex, char **err);
 struct nlmsghdr *build_dump(struct sbuf *b, uint16_t family, uint32_t seq,
-			    uint8_t gcmd, uint32_t ifindex);
+			    uint8_t gcmd, uint32_t ifindex, bool persistent);
 int parse_mchost_msg(const struct nlmsghdr *nlh, uint16_t family,
-		     const struct nlattr *tb[MCHOST_A_MAX + 1]);
+		     const struct nlattr *tb[CTL_A_MAX + 1]);
 bool addr_attr_ok(const struct nlattr *attr);
 
 /* ------------------------------------------------------------------ */
-/* main.c, batch.c                                                     */
+/* batch.c: many changes over one socket, pipelined                    */
 
+/*
+ * One batch line whose outcome is not printed yet: a JOIN/LEAVE waiting
+ * for its ack, or a line that failed locally while earlier lines were
+ * still waiting. Outcomes are printed in line order, so that a script
+ * sees the same stderr however the requests were pipelined.
+ */
+struct pending {
+	uint32_t seq;
+	unsigned long line;
+	size_t cost;		/* receive buffer its ack may take */
+	bool hold;
+	bool missing_ok;	/* a leave: ENOENT and ENODEV are success */
+	bool done;
+	bool failed;
+	char *what;		/* put before its error message, or NULL */
+	char *msg;		/* the error to print */
+};
+
+struct batch {
+	struct nl *nl;
+	struct ctx ctx;		/* the options; line is set per line */
+	struct sbuf out;	/* requests built but not sent yet */
+	struct pending *q;	/* in line order */
+	size_t nq, cap;
+	size_t head;		/* q[0..head) printed; q[head] is not done */
+	size_t nsent;		/* q[nsent..nq) are not sent yet */
+	size_t cost;		/* sum of q[].cost not acked yet */
+	size_t window;		/* how much unread acks may take */
+	bool failed;
+	bool broken;		/* the socket failed, stop */
+	bool held;		/* a "hold" join succeeded */
+	struct dev_cache {
+		char *name;
+		uint32_t ifindex;
+	} *devs;		/* names resolved so far */
+	size_t ndevs, devs_cap;
+};
+
+void batch_init(struct batch *bt, struct nl *nl, const struct ctx *ctx);
+void batch_free(struct batch *bt);
+__printf(3, 4) void batch_error(struct batch *bt, unsigned long line,
+				const char *fmt, ...);
+int batch_flush(struct batch *bt);
+int batch_lookup(void *arg, const char *dev, uint32_t *ifindex);
+int batch_queue(struct batch *bt, unsigned long line, uint32_t seq,
+		const struct cmd *c, char *what, dev_lookup_t lookup,
+		void *arg);
+
+/* ------------------------------------------------------------------ */
+/* main.c, batch.c, apply.c                                            */
+
+void print_usage(FILE *f);
 void finish_output(void);
 __noreturn void hold_forever(void);
 int run_batch(const char *path, const struct ctx *ctx);
+int run_flush(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	      uint32_t seq);
+int run_apply(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	      uint32_t seq);
 
 #endif /* MCHOSTCTL_H */

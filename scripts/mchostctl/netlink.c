@@ -52,12 +52,16 @@ static struct nlmsghdr *put_genl_header(void *buf, uint16_t type,
  * Exact size of the JOIN/LEAVE message for @c, and in *@nest_len the
  * length of its SOURCES nest, which must fit nla_len (16 bits).
  */
-size_t change_msg_size(const struct cmd *c, size_t *nest_len)
+size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
+		       size_t *nest_len)
 {
 	size_t n = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr));
 	size_t i;
 
-	n += attr_size(sizeof(uint32_t));		/* IFINDEX */
+	if (ifindex)
+		n += attr_size(sizeof(uint32_t));	/* IFINDEX */
+	else
+		n += attr_size(strlen(c->dev) + 1);	/* IFNAME */
 	n += attr_size(c->group.len);		/* GROUP */
 	*nest_len = 0;
 	if (c->desc->genl_cmd == MCHOST_CMD_JOIN) {
@@ -69,20 +73,23 @@ size_t change_msg_size(const struct cmd *c, size_t *nest_len)
 			n += *nest_len;
 		}
 	}
+	if (c->pending)
+		n += attr_size(0);			/* PENDING */
 	if (!c->hold)
 		n += attr_size(0);			/* PERSISTENT */
 	return n;
 }
 
 /*
- * Append the JOIN or LEAVE request for @c to @b. Returns its length, or 0
- * with *@err set when it cannot be encoded.
+ * Append the JOIN or LEAVE request for @c to @b, for device @ifindex, or
+ * with @ifindex 0 for the device named c->dev (change_target()). Returns
+ * its length, or 0 with *@err set when it cannot be encoded.
  */
 size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 		    const struct cmd *c, uint32_t ifindex, char **err)
 {
 	uint8_t gcmd = c->desc->genl_cmd;
-	size_t nest_len, size = change_msg_size(c, &nest_len);
+	size_t nest_len, size = change_msg_size(c, ifindex, &nest_len);
 	struct nlmsghdr *nlh;
 	bool ok;
 	size_t i;
@@ -96,9 +103,14 @@ size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 			      NLM_F_REQUEST | NLM_F_ACK, seq, gcmd,
 			      MCHOST_GENL_VERSION);
 	/* The _check variants make a wrong size computation harmless. */
-	ok = mnl_attr_put_u32_check(nlh, size, MCHOST_A_IFINDEX, ifindex) &&
-	     mnl_attr_put_check(nlh, size, MCHOST_A_GROUP, c->group.len,
-				c->group.b);
+	if (ifindex)
+		ok = mnl_attr_put_u32_check(nlh, size, MCHOST_A_IFINDEX,
+					    ifindex);
+	else
+		ok = mnl_attr_put_strz_check(nlh, size, MCHOST_A_IFNAME,
+					     c->dev);
+	ok = ok && mnl_attr_put_check(nlh, size, MCHOST_A_GROUP, c->group.len,
+				      c->group.b);
 	if (ok && gcmd == MCHOST_CMD_JOIN) {
 		ok = mnl_attr_put_u8_check(nlh, size, MCHOST_A_FMODE,
 					   c->fmode);
@@ -117,6 +129,8 @@ size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 				mnl_attr_nest_end(nlh, nest);
 		}
 	}
+	if (ok && c->pending)
+		ok = mnl_attr_put_check(nlh, size, MCHOST_A_PENDING, 0, "");
 	/* A held membership belongs to this socket, not to the netns. */
 	if (ok && !c->hold)
 		ok = mnl_attr_put_check(nlh, size, MCHOST_A_PERSISTENT, 0, "");
@@ -128,12 +142,17 @@ size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 	return size;
 }
 
-/* Append a dump request (of GET_GROUP or GET_IFACE) to @b. */
+/*
+ * Append a dump request (of GET_GROUP or GET_IFACE) to @b, of device
+ * @ifindex or all (0). With @persistent, GET_GROUP lists the persistent
+ * owner's filters instead of the merged ones (what save prints).
+ */
 struct nlmsghdr *build_dump(struct sbuf *b, uint16_t family, uint32_t seq,
-			    uint8_t gcmd, uint32_t ifindex)
+			    uint8_t gcmd, uint32_t ifindex, bool persistent)
 {
 	size_t size = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) +
-		      (ifindex ? attr_size(sizeof(uint32_t)) : 0);
+		      (ifindex ? attr_size(sizeof(uint32_t)) : 0) +
+		      (persistent ? attr_size(0) : 0);
 	struct nlmsghdr *nlh;
 
 	nlh = put_genl_header(sbuf_room(b, size), family,
@@ -141,6 +160,8 @@ struct nlmsghdr *build_dump(struct sbuf *b, uint16_t family, uint32_t seq,
 			      MCHOST_GENL_VERSION);
 	if (ifindex)
 		mnl_attr_put_u32(nlh, MCHOST_A_IFINDEX, ifindex);
+	if (persistent)
+		mnl_attr_put(nlh, MCHOST_A_PERSISTENT, 0, "");
 	b->len += nlh->nlmsg_len;
 	return nlh;
 }
@@ -409,11 +430,22 @@ done:
 	return r->error;
 }
 
+/* What the family lookup finds out. */
+struct family_info {
+	uint16_t id;
+	uint32_t maxattr;
+};
+
 static int getfamily_attr_cb(const struct nlattr *attr, void *data)
 {
+	struct family_info *fi = data;
+
 	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*(uint16_t *)data = mnl_attr_get_u16(attr);
+		fi->id = mnl_attr_get_u16(attr);
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_MAXATTR &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		fi->maxattr = mnl_attr_get_u32(attr);
 	return MNL_CB_OK;
 }
 
@@ -429,13 +461,13 @@ static int getfamily_cb(const struct nlmsghdr *nlh, void *data)
 /* Open the socket and look up the family id of "mchost". */
 int nl_setup(struct nl *nl, const struct ctx *ctx)
 {
+	struct family_info fi = { 0 };
 	struct sbuf b = { 0 };
 	struct nl_reply r;
-	uint16_t id = 0;
 
 	if (nl_open(nl, ctx))
 		return -1;
-	nl_transact(nl, build_getfamily(&b, 0), getfamily_cb, &id, &r);
+	nl_transact(nl, build_getfamily(&b, 0), getfamily_cb, &fi, &r);
 	sbuf_free(&b);
 	if (r.error == -ENOENT)
 		error_msg(ctx, "mchost is not loaded (generic netlink family \"%s\" not found)",
@@ -443,16 +475,26 @@ int nl_setup(struct nl *nl, const struct ctx *ctx)
 	else if (r.error)
 		error_msg(ctx, "cannot resolve generic netlink family \"%s\": %s",
 			  MCHOST_GENL_NAME, r.msg);
-	else if (!id)
+	else if (!fi.id)
 		error_msg(ctx, "no id for generic netlink family \"%s\"",
 			  MCHOST_GENL_NAME);
 	nl_reply_free(&r);
-	if (r.error || !id) {
+	if (r.error || !fi.id) {
 		nl_close(nl);
 		return -1;
 	}
-	nl->family = id;
+	nl->family = fi.id;
+	nl->maxattr = fi.maxattr;
 	return 0;
+}
+
+/*
+ * The module knows MCHOST_A_PENDING: pending joins, and devices named by
+ * MCHOST_A_IFNAME in JOIN and LEAVE. Attributes are only ever appended.
+ */
+bool nl_has_pending(const struct nl *nl)
+{
+	return nl->maxattr >= MCHOST_A_PENDING;
 }
 
 bool addr_attr_ok(const struct nlattr *attr)
@@ -486,6 +528,9 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_IFNAME:
 		ok = mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0;
 		break;
+	case MCHOST_A_PENDING:
+		ok = mnl_attr_validate(attr, MNL_TYPE_FLAG) == 0;
+		break;
 	case MCHOST_A_GROUP:
 		ok = addr_attr_ok(attr);
 		break;
@@ -509,7 +554,7 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
  * into @tb, type-checked. Returns 0 or -EBADMSG.
  */
 int parse_mchost_msg(const struct nlmsghdr *nlh, uint16_t family,
-		     const struct nlattr *tb[MCHOST_A_MAX + 1])
+		     const struct nlattr *tb[CTL_A_MAX + 1])
 {
 	if (nlh->nlmsg_type != family ||
 	    mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN ||

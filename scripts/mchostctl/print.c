@@ -15,15 +15,19 @@
  * it appears in), its JSON key (NULL for an array element) and a text key
  * @tkey, used instead of @key in text when the two differ (NULL: @key). A
  * value with neither key is written bare in text.
+ *
+ * -p (pretty) JSON puts each member on its own line, indented by four
+ * spaces per level, with a space after the colon.
  */
 #include "mchostctl.h"
 
 #include <stdlib.h>
 
-void print_init(struct printer *p, FILE *f, bool json)
+void print_init(struct printer *p, FILE *f, const struct ctx *ctx)
 {
 	p->f = f;
-	p->json = json;
+	p->json = ctx->json;
+	p->pretty = ctx->json && ctx->pretty;
 	p->bol = true;
 	p->depth = 0;
 	p->used[0] = false;
@@ -98,15 +102,25 @@ void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* Pretty JSON: a new line, indented to the current depth. */
+static void json_indent(struct printer *p, unsigned int depth)
+{
+	fputc('\n', p->f);
+	while (depth--)
+		fputs("    ", p->f);
+}
+
 /* JSON: the comma before a member and its key, if it has one. */
 static void json_member(struct printer *p, const char *key)
 {
 	if (p->used[p->depth])
 		fputc(',', p->f);
 	p->used[p->depth] = true;
+	if (p->pretty && p->depth)
+		json_indent(p, p->depth);
 	if (key) {
 		json_string(p->f, key);
-		fputc(':', p->f);
+		fputs(p->pretty ? ": " : ":", p->f);
 	}
 }
 
@@ -128,6 +142,9 @@ static void json_close(struct printer *p, char bracket)
 		return;
 	if (!p->depth)
 		abort();
+	/* An empty container stays on one line: [] or {}. */
+	if (p->pretty && p->used[p->depth])
+		json_indent(p, p->depth - 1);
 	fputc(bracket, p->f);
 	if (!--p->depth)
 		fputc('\n', p->f);
@@ -199,6 +216,19 @@ void print_decimal(struct printer *p, enum print_type t, const char *key,
 		   const char *tkey, const char *digits)
 {
 	print_value(p, t, key, tkey, digits, false);
+}
+
+/*
+ * A flag: JSON true or false; in text the bare key when set (like "hold"
+ * on a join line), nothing when not.
+ */
+void print_flag(struct printer *p, const char *key, bool value)
+{
+	if (p->json)
+		print_value(p, PRINT_JSON, key, NULL,
+			    value ? "true" : "false", false);
+	else if (value)
+		print_value(p, PRINT_TEXT, NULL, NULL, key, false);
 }
 
 /* Text: end the record's line. */

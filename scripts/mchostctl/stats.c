@@ -96,7 +96,7 @@ int run_stats(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 		error_msg(ctx, "open_memstream: %s", strerror(errno));
 		return 1;
 	}
-	print_init(&p, out, ctx->json);
+	print_init(&p, out, ctx);
 	open_object(&p, NULL);
 	for (i = 0; !rc && i < ARRAY_SIZE(fams); i++) {
 		char *path = xasprintf("%s/%s", MCHOST_PROC_DIR, fams[i]);

@@ -158,19 +158,25 @@ const char *addr_format(const void *b, size_t len, char buf[INET6_ADDRSTRLEN])
 }
 
 /*
- * if_nametoindex() in the caller's netns. Returns 0 with the reason in
- * *@err (allocated) if there is no such device.
+ * if_nametoindex() in the caller's netns, into *@ifindex. Returns 0, or
+ * -ENODEV if there is no such device, or another negative errno.
  */
-uint32_t dev_index(const char *dev, char **err)
+int dev_lookup(const char *dev, uint32_t *ifindex)
 {
 	unsigned int idx = if_nametoindex(dev);
 
+	*ifindex = idx;
 	if (idx)
-		return idx;
+		return 0;
 	if (errno == ENODEV || errno == ENXIO)
-		*err = xasprintf("unknown device %s", dev);
-	else
-		*err = xasprintf("cannot look up device %s: %s", dev,
-				 strerror(errno));
-	return 0;
+		return -ENODEV;
+	return errno ? -errno : -ENODEV;
+}
+
+/* The message for a dev_lookup() failure. Allocated. */
+char *dev_error(const char *dev, int error)
+{
+	if (error == -ENODEV)
+		return xasprintf("unknown device %s", dev);
+	return xasprintf("cannot look up device %s: %s", dev, strerror(-error));
 }

@@ -551,10 +551,11 @@ class Member:
         self.owners, self.ifindex = owners, ifindex
 
     def show_line(self):
+        """A line of `show`: join syntax (the owners are in `show -d`)."""
         s = "dev %s group %s mode %s" % (self.dev, self.group, self.mode)
         for src in self.sources:
             s += " source " + src
-        return s + " owners %d" % self.owners
+        return s
 
     def json(self):
         return {"ifindex": self.ifindex, "dev": self.dev, "group": self.group,

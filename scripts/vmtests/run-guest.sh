@@ -14,17 +14,21 @@
 #   MCHOST_ROOT  the repository root
 #   TMPDIR       a fresh scratch directory
 # and runs as root in $MCHOST_ROOT, under `timeout -k 5 $MCHOST_TEST_TIMEOUT`
-# (default 300 s). A test passes if it exits 0 and the kernel did not get a
-# new W/D/B/L taint (WARN, oops, bad page, soft lockup) while it ran, and
-# mchost (if it is still loaded) unloads after it.
+# (default 300 s). A test passes if it exits 0, the kernel did not get a
+# new W/D/B/L taint (WARN, oops, bad page, soft lockup) while it ran, the
+# kernel logged no report of scripts/kernel/reports.ere (KASAN, lockdep,
+# RCU, UBSAN, KFENCE, ...) while it ran or during the cleanup after it, and
+# mchost (if it is still loaded) unloads after it. `mchost-vmtest: begin
+# NAME` / `end NAME` lines in the kernel log mark each test (scripts/vm.sh
+# names the test of each report it finds in the whole log).
 #
 # Output: `PASS <name> (<secs>s)` or `FAIL <name> (rc N)` with the test's
 # output, and finally `<kernel>: N passed, N failed`. Logs: tests/<name>.log
 # (output + the kernel messages of the test), tests/results.txt (RUN/PASS/
 # FAIL lines, read by vmtest.sh), tests/summary, in $MCHOST_VM_LOGDIR.
 #
-# Environment: MCHOST_VMTESTS_DIR (another test directory; not under /tmp:
-# the guest has its own /tmp), MCHOST_TEST_TIMEOUT, MCHOST_VMTEST_KERNEL (the
+# Environment: MCHOST_VMTESTS_DIR (another test directory),
+# MCHOST_TEST_TIMEOUT, MCHOST_VMTEST_KERNEL (the
 # label of the summary line, default: the kernel release), MCHOST_VERBOSE=1
 # (show every test's output, not only that of failed ones).
 set -uo pipefail
@@ -54,7 +58,9 @@ BAD_TAINT=$((512 | 128 | 32 | 16384))
 MAX_SHOWN=300 # lines of a failed test's output shown on the console
 
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "MCHOST_TEST_TIMEOUT is not a positive number: $TIMEOUT"
-[[ -d $TESTS_DIR ]] || die "no test directory $TESTS_DIR (the guest cannot see the host's /tmp)"
+[[ -d $TESTS_DIR ]] || die "no test directory $TESTS_DIR"
+REPORTS=$(grep -E -v '^[[:space:]]*(#|$)' "$MCHOST_ROOT/scripts/kernel/reports.ere") ||
+	die "no kernel report patterns in $MCHOST_ROOT/scripts/kernel/reports.ere"
 rm -rf -- "$LOGDIR"
 mkdir -p -- "$LOGDIR" || die "cannot create $LOGDIR"
 : >"$LOGDIR/results.txt"
@@ -132,6 +138,7 @@ for f in "${tests[@]}"; do
 	printf 'RUN %s\n' "$name" >>"$LOGDIR/results.txt"
 	scratch=$(mktemp -d "/tmp/mchost-test.XXXXXX")
 	klines=$(dmesg | wc -l)
+	printf 'mchost-vmtest: begin %s\n' "$name" >/dev/kmsg
 	taint0=$(</proc/sys/kernel/tainted)
 	t0=$(now)
 
@@ -151,12 +158,19 @@ for f in "${tests[@]}"; do
 		why+=("kernel tainted $(taint_flags "$new_taint") during the test")
 		((rc == 0)) && rc=1
 	fi
-	kmsgs=$(dmesg | tail -n "+$((klines + 1))")
-	if [[ -n $kmsgs ]]; then
-		printf -- '---- kernel messages during %s ----\n%s\n' "$name" "$kmsgs" >>"$log"
-	fi
 	cleanup_out=$(cleanup 2>&1)
 	crc=$?
+	# The cleanup (rmmod, netns deletion) is part of the test.
+	kmsgs=$(dmesg | tail -n "+$((klines + 1))")
+	printf 'mchost-vmtest: end %s\n' "$name" >/dev/kmsg
+	if [[ -n $kmsgs ]]; then
+		printf -- '---- kernel messages during %s and its cleanup ----\n%s\n' "$name" "$kmsgs" >>"$log"
+	fi
+	reports=$(grep -E -f <(printf '%s\n' "$REPORTS") <<<"$kmsgs")
+	if [[ -n $reports ]]; then
+		why+=("kernel report(s) during the test, first: $(head -n 1 <<<"$reports")")
+		((rc == 0)) && rc=1
+	fi
 	if [[ -n $cleanup_out ]]; then
 		printf -- '---- cleanup after %s ----\n%s\n' "$name" "$cleanup_out" >>"$log"
 	fi

@@ -97,9 +97,9 @@ def body():
            M("h0", G6, "exclude")]
     eq(sorted(m.show_line() for m in mem),
        sorted(["dev h0 group 232.1.1.1 mode include source 10.0.0.9 "
-               "source 10.0.0.10 owners 1",
-               "dev h0 group 239.2.2.2 mode exclude source 10.0.0.1 owners 1",
-               "dev h0 group ff3e::8000:1 mode exclude owners 1"]),
+               "source 10.0.0.10",
+               "dev h0 group 239.2.2.2 mode exclude source 10.0.0.1",
+               "dev h0 group ff3e::8000:1 mode exclude"]),
        "self-check of the expected lines")
     expect_members(mem, NS, "after 3 joins")
     expect_members(mem, NS, "after 3 joins", dev="h0")

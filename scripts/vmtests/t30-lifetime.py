@@ -128,7 +128,7 @@ def body():
               "{b} leave dev d0 group 239.30.1.1 && {b} show").format(b=b)
     r = m.run(U[:-1] + ["unshare", "-Urn", "sh", "-c", script], check=False)
     eq((r.returncode, r.stdout.splitlines(), r.stderr.strip()),
-       (0, ["dev d0 group 239.30.1.1 mode include source 10.0.0.1 owners 1",
+       (0, ["dev d0 group 239.30.1.1 mode include source 10.0.0.1",
             "dev group mode sources owners",
             "d0 239.30.1.1 include 10.0.0.1 1"], ""),
        "uid 65534 in `unshare -Urn` (CAP_NET_ADMIN over its own netns): "

@@ -398,7 +398,8 @@ def phase_pending(e):
     hold = []
 
     def owners(n):
-        return m.wait_for(lambda: [ln for ln in m.show_lines(NS) if
+        return m.wait_for(lambda: [ln for ln in m.ctl(
+            ["-d", "show"], ns=NS).stdout.splitlines() if
                                    " %s " % g in ln and
                                    ln.endswith("owners %d" % n)], 5,
                           "%s with %d owner(s)" % (g, n))
