@@ -266,4 +266,7 @@ clean:
 	rm -rf $(BUILD)
 
 # fuzz, fuzz-smoke, fuzz-coverage: libFuzzer targets of the pure core.
-include fuzz/fuzz.mk
+# (The DKMS source tree has no fuzz/: it only builds the module.)
+ifneq ($(wildcard $(ROOT)/fuzz/fuzz.mk),)
+include $(ROOT)/fuzz/fuzz.mk
+endif
