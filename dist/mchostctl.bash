@@ -21,7 +21,7 @@ _mchostctl_groups() {
 
 _mchostctl() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmds="join leave flush show save apply ifaces stats help"
+	local cmds="join leave flush show save apply ifaces set stats help"
 	local opts="-j -p -d -f -n -b -V -h --json --pretty --details --force
 		--netns --batch --version --help"
 	local i w ns="" cmd="" cmdi=0 dev="" keys used=" "
@@ -79,6 +79,7 @@ _mchostctl() {
 	join) keys="dev group mode source hold pending" ;;
 	leave) keys="dev group if-exists" ;;
 	flush | show | save | ifaces) keys="dev" ;;
+	set) keys="dev igmp_version mld_version robustness report_link_local" ;;
 	help)
 		((COMP_CWORD == cmdi + 1)) &&
 			mapfile -t COMPREPLY < <(compgen -W "$cmds" -- "$cur")
@@ -96,7 +97,7 @@ _mchostctl() {
 	for ((i = cmdi + 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		dev | group | mode | source)
+		dev | group | mode | source | igmp_version | mld_version | robustness | report_link_local)
 			[[ $w == dev ]] && dev=${COMP_WORDS[i + 1]}
 			used+="$w "
 			i=$((i + 1))
@@ -120,6 +121,16 @@ _mchostctl() {
 		return
 		;;
 	source) return ;;
+	igmp_version | mld_version | robustness | report_link_local)
+		case $prev in
+		igmp_version) w="1 2 3" ;;
+		mld_version) w="1 2" ;;
+		robustness) w="1 2 3 4 5 6 7" ;;
+		*) w="0 1" ;;
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "$w default" -- "$cur")
+		return
+		;;
 	esac
 	local left=""
 	for w in $keys; do

@@ -382,6 +382,7 @@ static void mchost_engine_general(struct kunit *test)
 {
 	struct mchost_fake *f = mchost_fake_new(test);
 
+	mchost_fake_param(f, report_link_local, 0);
 	mchost_joined(test, f, L->g1, IN, mchost_two(test, L->s1, L->s2));
 	mchost_joined(test, f, L->g2, EX, L->s3);
 	mchost_joined(test, f, L->ll, EX, NULL);
@@ -679,13 +680,14 @@ static void mchost_engine_v2_join_leave(struct kunit *test)
 
 	mchost_set_version_cap(f, L->fam, L->old);
 	mchost_fake_join(f, L->g1, IN, L->s1);
-	mchost_fake_run_ms(f, 5000);
+	mchost_fake_run_ms(f, 12000);
 	mchost_fake_join(f, L->g1, IN, L->s2);	/* sources: not reported */
 	mchost_fake_leave(f, L->g1);
 	mchost_fake_run_ms(f, 5000);
 	mchost_expect(test, f, 0, "%s v2-report %s", L->g1, L->g1);
-	mchost_expect(test, f, 1000, "%s v2-report %s", L->g1, L->g1);
-	mchost_expect(test, f, 5000, "%s leave %s", L->routers, L->g1);
+	/* The old version's Unsolicited Report Interval, 10 s (RFC 2236 §3). */
+	mchost_expect(test, f, 10000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect(test, f, 12000, "%s leave %s", L->routers, L->g1);
 	mchost_expect_none(test, f);
 	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_LEAVES),
 			1ULL);
@@ -703,14 +705,14 @@ static void mchost_engine_v2_suppression(struct kunit *test)
 
 	mchost_set_version_cap(f, L->fam, L->old);
 	mchost_fake_join(f, L->g1, EX, NULL);
-	mchost_fake_run_ms(f, 2000);
+	mchost_fake_run_ms(f, 12000);
 	mchost_q2(test, f, "", 5000);
 	mchost_fake_run_ms(f, 1000);
 	mchost_fake_report(f, L->g1, 2);
 	mchost_fake_leave(f, L->g1);
 	mchost_fake_run_ms(f, 10000);
 	mchost_expect(test, f, 0, "%s v2-report %s", L->g1, L->g1);
-	mchost_expect(test, f, 1000, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect(test, f, 10000, "%s v2-report %s", L->g1, L->g1);
 	mchost_expect_none(test, f);
 	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_SUPPRESSED),
 			1ULL);
@@ -789,6 +791,65 @@ static void mchost_engine_caps(struct kunit *test)
 	mchost_expect_none(test, f);
 	mchost_set_version_cap(f, L->fam, L->v3);
 	KUNIT_EXPECT_EQ(test, f->md.proto[L->fam].version, L->v3);
+}
+
+/* mchostctl set: one device's settings, the way genl.c applies them. */
+static void mchost_fake_configure(struct mchost_fake *f, enum mchost_fam fam,
+				  u8 version, u8 rv, u8 rll)
+{
+	struct mchost_proto_settings set = {
+		.version = { MCHOST_PROTO_KEEP, MCHOST_PROTO_KEEP },
+		.rv = rv,
+		.rll = rll,
+	};
+
+	set.version[fam] = version;
+	write_lock_bh(&f->md.lock);
+	mchost_proto_configure(&f->md, &set, f->now);
+	write_unlock_bh(&f->md.lock);
+}
+
+/*
+ * Per-device settings win over the parameters: a lower version applies at
+ * once and cancels the pending v3 retransmission; 0 goes back to the
+ * parameter.
+ */
+static void mchost_engine_settings(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	struct mchost_proto_settings got;
+
+	mchost_fake_configure(f, L->fam, MCHOST_PROTO_KEEP, 3, MCHOST_PROTO_KEEP);
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_run_ms(f, 100);
+	mchost_fake_configure(f, L->fam, L->old, MCHOST_PROTO_KEEP, MCHOST_PROTO_KEEP);
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->old);
+	mchost_fake_param(f, robustness, 1);	/* the device's 3 wins */
+	mchost_fake_join(f, L->g2, EX, NULL);
+	mchost_fake_run_ms(f, 30000);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 100, "%s v2-report %s", L->g2, L->g2);
+	mchost_expect(test, f, 10100, "%s v2-report %s", L->g2, L->g2);
+	mchost_expect(test, f, 20100, "%s v2-report %s", L->g2, L->g2);
+	mchost_expect_none(test, f);
+	mchost_proto_settings(&f->md, &got);
+	KUNIT_EXPECT_EQ(test, got.version[L->fam], L->old);
+	KUNIT_EXPECT_EQ(test, got.rv, 3);
+
+	/* Back to the parameters: v3, robustness 1, link-local reported. */
+	mchost_fake_configure(f, L->fam, 0, 0, 1);
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->v3);
+	mchost_fake_join(f, L->ll, EX, NULL);
+	mchost_fake_configure(f, L->fam, MCHOST_PROTO_KEEP, MCHOST_PROTO_KEEP,
+			      0);
+	mchost_fake_join(f, L->g3, EX, NULL);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 30100, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
+	mchost_expect_none(test, f);
+	mchost_proto_settings(&f->md, &got);
+	KUNIT_EXPECT_EQ(test, got.version[L->fam], 0);
+	KUNIT_EXPECT_EQ(test, got.rv, 0);
+	KUNIT_EXPECT_EQ(test, got.rll, 0);
 }
 
 /* Link down drops everything pending; link up announces every group. */
@@ -1040,6 +1101,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_v2_delay_shortened, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v2_delay_rule, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_caps, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_settings, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_link, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_coalesce, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_coalesce_off, mchost_fam_gen_params),

@@ -168,10 +168,18 @@ struct mchost_fake *mchost_fake_new(struct kunit *test)
 	__mchost_fake_param(f, &mchost_params.igmp_max_version, 3);
 	__mchost_fake_param(f, &mchost_params.mld_max_version, 2);
 	__mchost_fake_param(f, &mchost_params.robustness, 2);
-	__mchost_fake_param(f, &mchost_params.unsolicited_report_interval_ms,
+	__mchost_fake_param(f,
+			    &mchost_params.igmpv2_unsolicited_report_interval,
+			    10000);
+	__mchost_fake_param(f,
+			    &mchost_params.igmpv3_unsolicited_report_interval,
+			    1000);
+	__mchost_fake_param(f, &mchost_params.mldv1_unsolicited_report_interval,
+			    10000);
+	__mchost_fake_param(f, &mchost_params.mldv2_unsolicited_report_interval,
 			    1000);
 	__mchost_fake_param(f, &mchost_params.max_sources, 64);
-	__mchost_fake_param(f, &mchost_params.report_link_local, 0);
+	__mchost_fake_param(f, &mchost_params.report_link_local, 1);
 
 	stats = alloc_percpu(struct mchost_stats);
 	KUNIT_ASSERT_NOT_NULL(test, stats);

@@ -20,11 +20,23 @@ static void mchost_params_defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mchost_params.igmp_max_version.val, 3U);
 	KUNIT_EXPECT_EQ(test, mchost_params.mld_max_version.val, 2U);
 	KUNIT_EXPECT_EQ(test, mchost_params.robustness.val, 2U);
-	KUNIT_EXPECT_EQ(test, mchost_params.unsolicited_report_interval_ms.val,
+	/* RFC 2236 §8.10 and RFC 2710 §7.10: 10 s; RFC 9776/9777: 1 s. */
+	KUNIT_EXPECT_EQ(test,
+			mchost_params.igmpv2_unsolicited_report_interval.val,
+			10000U);
+	KUNIT_EXPECT_EQ(test,
+			mchost_params.igmpv3_unsolicited_report_interval.val,
+			1000U);
+	KUNIT_EXPECT_EQ(test,
+			mchost_params.mldv1_unsolicited_report_interval.val,
+			10000U);
+	KUNIT_EXPECT_EQ(test,
+			mchost_params.mldv2_unsolicited_report_interval.val,
 			1000U);
 	KUNIT_EXPECT_EQ(test, mchost_params.max_sources.val, 64U);
 	KUNIT_EXPECT_EQ(test, mchost_params.coalesce_ms.val, 1000U);
-	KUNIT_EXPECT_EQ(test, mchost_params.report_link_local.val, 0U);
+	/* As the stock stack's igmp_link_local_mcast_reports. */
+	KUNIT_EXPECT_EQ(test, mchost_params.report_link_local.val, 1U);
 }
 
 static void mchost_params_ranges(struct kunit *test)

@@ -75,6 +75,14 @@ struct mchost_dev_proto {
 	ktime_t gen_at, gen_early;	/* general-query response due */
 	struct mchost_dev_pos gen_pos;	/* where a batched response resumes */
 	bool gen_active;		/* a batched response is under way */
+	/*
+	 * Per-device settings (mchostctl set), 0 where the module parameter
+	 * applies; robustness and report_link_local are the same in both
+	 * families. Written under the lock, read with READ_ONCE() by dumps.
+	 */
+	u8 set_version;			/* highest version spoken */
+	u8 set_rv;			/* Robustness Variable */
+	u8 set_rll;			/* report link-local: 1 off, 2 on */
 };
 
 struct mchost_dev {

@@ -31,6 +31,11 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 						   MCHOST_FMODE_EXCLUDE),
 	[MCHOST_A_SOURCES]	= NLA_POLICY_NESTED(mchost_src_policy),
 	[MCHOST_A_PERSISTENT]	= { .type = NLA_FLAG },
+	/* Ranges checked by mchost_genl_setting(): 255 is "default". */
+	[MCHOST_A_SET_IGMP_VERSION]	= { .type = NLA_U8 },
+	[MCHOST_A_SET_MLD_VERSION]	= { .type = NLA_U8 },
+	[MCHOST_A_SET_ROBUSTNESS]	= { .type = NLA_U8 },
+	[MCHOST_A_SET_REPORT_LINK_LOCAL] = { .type = NLA_U8 },
 	/* The rest are output only. */
 	[MCHOST_A_IFNAME]	= { .type = NLA_REJECT },
 	[MCHOST_A_SOURCE]	= { .type = NLA_REJECT },
@@ -288,6 +293,97 @@ static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/*
+ * One MCHOST_A_SET_* attribute into *out: MCHOST_PROTO_KEEP if absent, 0
+ * for the parameter, else the value plus bias (report_link_local's 0 and 1
+ * are stored as 1 and 2, since 0 means "the parameter").
+ */
+static bool mchost_genl_setting(struct genl_info *info, int type, u8 lo,
+				u8 hi, u8 bias, u8 *out)
+{
+	struct nlattr *nla = info->attrs[type];
+	u8 v;
+
+	*out = MCHOST_PROTO_KEEP;
+	if (!nla)
+		return true;
+	v = nla_get_u8(nla);
+	if (v == MCHOST_SET_DEFAULT) {
+		*out = 0;
+		return true;
+	}
+	if (v < lo || v > hi)
+		return false;
+	*out = v + bias;
+	return true;
+}
+
+static int mchost_genl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mchost_proto_settings set;
+	struct mchost_dev *md;
+	int err = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
+		return -EINVAL;
+	}
+	if (!mchost_genl_setting(info, MCHOST_A_SET_IGMP_VERSION, 1, 3, 0,
+				 &set.version[MCHOST_IGMP])) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[MCHOST_A_SET_IGMP_VERSION],
+				    "igmp_version must be 1, 2 or 3");
+		return -EINVAL;
+	}
+	if (!mchost_genl_setting(info, MCHOST_A_SET_MLD_VERSION, 1, 2, 0,
+				 &set.version[MCHOST_MLD])) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[MCHOST_A_SET_MLD_VERSION],
+				    "mld_version must be 1 or 2");
+		return -EINVAL;
+	}
+	/* RFC 9776 §8.1: the Robustness Variable must not be zero. */
+	if (!mchost_genl_setting(info, MCHOST_A_SET_ROBUSTNESS, 1, 7, 0,
+				 &set.rv)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[MCHOST_A_SET_ROBUSTNESS],
+				    "robustness must be 1 to 7");
+		return -EINVAL;
+	}
+	if (!mchost_genl_setting(info, MCHOST_A_SET_REPORT_LINK_LOCAL, 0, 1, 1,
+				 &set.rll)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[MCHOST_A_SET_REPORT_LINK_LOCAL],
+				    "report_link_local must be 0 or 1");
+		return -EINVAL;
+	}
+	if (set.version[MCHOST_IGMP] == MCHOST_PROTO_KEEP &&
+	    set.version[MCHOST_MLD] == MCHOST_PROTO_KEEP &&
+	    set.rv == MCHOST_PROTO_KEEP && set.rll == MCHOST_PROTO_KEEP) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		return -EINVAL;
+	}
+
+	rtnl_lock();
+	md = mchost_genl_dev(info);
+	if (IS_ERR(md)) {
+		err = PTR_ERR(md);
+	} else {
+		mchost_dev_lock(md);
+		if (!md->dead)
+			mchost_proto_configure(md, &set, ktime_get());
+		mchost_dev_unlock(md);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+/* A setting for GET_IFACE: MCHOST_SET_DEFAULT where the parameter applies. */
+static u8 mchost_setting_out(u8 v, u8 bias)
+{
+	return v ? v - bias : MCHOST_SET_DEFAULT;
+}
+
 /* Dump position, in netlink_callback.ctx. */
 struct mchost_dump_ctx {
 	unsigned long filter;		/* only this ifindex, or 0 */
@@ -445,9 +541,11 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct mchost_dev *md)
 {
 	const struct net_device *dev = md->dev;
+	struct mchost_proto_settings set;
 	u32 n4, n6;
 	void *hdr;
 
+	mchost_proto_settings(md, &set);
 	read_lock_bh(&md->lock);
 	n4 = md->ngroups[MCHOST_IGMP];
 	n6 = md->ngroups[MCHOST_MLD];
@@ -470,7 +568,15 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, MCHOST_A_NGROUPS4, n4) ||
 	    nla_put_u32(skb, MCHOST_A_NGROUPS6, n6) ||
 	    mchost_put_state(skb, MCHOST_A_IGMP_STATE, md, MCHOST_IGMP) ||
-	    mchost_put_state(skb, MCHOST_A_MLD_STATE, md, MCHOST_MLD)) {
+	    mchost_put_state(skb, MCHOST_A_MLD_STATE, md, MCHOST_MLD) ||
+	    nla_put_u8(skb, MCHOST_A_SET_IGMP_VERSION,
+		       mchost_setting_out(set.version[MCHOST_IGMP], 0)) ||
+	    nla_put_u8(skb, MCHOST_A_SET_MLD_VERSION,
+		       mchost_setting_out(set.version[MCHOST_MLD], 0)) ||
+	    nla_put_u8(skb, MCHOST_A_SET_ROBUSTNESS,
+		       mchost_setting_out(set.rv, 0)) ||
+	    nla_put_u8(skb, MCHOST_A_SET_REPORT_LINK_LOCAL,
+		       mchost_setting_out(set.rll, 1))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -519,6 +625,11 @@ static const struct genl_ops mchost_genl_ops[] = {
 		.cmd	= MCHOST_CMD_GET_IFACE,
 		.start	= mchost_dump_start,
 		.dumpit	= mchost_dump_ifaces,
+	},
+	{
+		.cmd	= MCHOST_CMD_SET_IFACE,
+		.doit	= mchost_genl_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -42,14 +42,20 @@ struct mchost_params mchost_params = {
 	.mld_max_version		= MCHOST_UINT(2, 1, 2),
 	/* RFC 9776 §8.1: the Robustness Variable must not be zero. */
 	.robustness			= MCHOST_UINT(2, 1, 7),
-	/* RFC 9776 §8.11: default 1 s. */
-	.unsolicited_report_interval_ms	= MCHOST_UINT(1000, 1, 60000),
+	/* RFC 2236 §8.10, RFC 2710 §7.10: 10 s; RFC 9776/9777 §8.11: 1 s. */
+	.igmpv2_unsolicited_report_interval = MCHOST_UINT(10000, 1, 60000),
+	.igmpv3_unsolicited_report_interval = MCHOST_UINT(1000, 1, 60000),
+	.mldv1_unsolicited_report_interval = MCHOST_UINT(10000, 1, 60000),
+	.mldv2_unsolicited_report_interval = MCHOST_UINT(1000, 1, 60000),
 	.max_sources			= MCHOST_UINT(64, 1,
 						      MCHOST_MAX_SOURCES_LIMIT),
 	/* One firing serves what is due within about a second. */
 	.coalesce_ms			= MCHOST_UINT(1000, 0, 1000),
-	/* Routers never forward 224.0.0.x / ff02::, so reporting is opt-in. */
-	.report_link_local		= MCHOST_UINT(0, 0, 1),
+	/*
+	 * RFC 9777 §6 reports every group but ff02::1; snooping switches need
+	 * reports of 224.0.0.x / ff02:: groups too (the stock stack's default).
+	 */
+	.report_link_local		= MCHOST_UINT(1, 0, 1),
 };
 
 /* Each writes through mchost_uint_param_ops, which enforces the range. */
@@ -62,9 +68,18 @@ MODULE_PARM_DESC(mld_max_version, "Highest MLD version spoken (1-2, default 2)")
 module_param_cb(robustness, &mchost_uint_param_ops,
 		&mchost_params.robustness, 0644);
 MODULE_PARM_DESC(robustness, "Robustness Variable until a querier sets one (1-7, default 2)");
-module_param_cb(unsolicited_report_interval_ms, &mchost_uint_param_ops,
-		&mchost_params.unsolicited_report_interval_ms, 0644);
-MODULE_PARM_DESC(unsolicited_report_interval_ms, "Spacing of unsolicited report retransmissions in ms (1-60000, default 1000)");
+module_param_cb(igmpv2_unsolicited_report_interval, &mchost_uint_param_ops,
+		&mchost_params.igmpv2_unsolicited_report_interval, 0644);
+MODULE_PARM_DESC(igmpv2_unsolicited_report_interval, "Spacing of IGMPv1/v2 unsolicited reports in ms (1-60000, default 10000)");
+module_param_cb(igmpv3_unsolicited_report_interval, &mchost_uint_param_ops,
+		&mchost_params.igmpv3_unsolicited_report_interval, 0644);
+MODULE_PARM_DESC(igmpv3_unsolicited_report_interval, "Spacing of IGMPv3 state-change reports in ms (1-60000, default 1000)");
+module_param_cb(mldv1_unsolicited_report_interval, &mchost_uint_param_ops,
+		&mchost_params.mldv1_unsolicited_report_interval, 0644);
+MODULE_PARM_DESC(mldv1_unsolicited_report_interval, "Spacing of MLDv1 unsolicited reports in ms (1-60000, default 10000)");
+module_param_cb(mldv2_unsolicited_report_interval, &mchost_uint_param_ops,
+		&mchost_params.mldv2_unsolicited_report_interval, 0644);
+MODULE_PARM_DESC(mldv2_unsolicited_report_interval, "Spacing of MLDv2 state-change reports in ms (1-60000, default 1000)");
 module_param_cb(max_sources, &mchost_uint_param_ops,
 		&mchost_params.max_sources, 0644);
 MODULE_PARM_DESC(max_sources, "Most sources in one group's filter (1-1024, default 64)");
@@ -73,4 +88,4 @@ module_param_cb(coalesce_ms, &mchost_uint_param_ops,
 MODULE_PARM_DESC(coalesce_ms, "Deadlines due within this many ms are handled together (0-1000, default 1000)");
 module_param_cb(report_link_local, &mchost_uint_param_ops,
 		&mchost_params.report_link_local, 0644);
-MODULE_PARM_DESC(report_link_local, "Report link-local groups 224.0.0.x / ff02::/16 (0-1, default 0)");
+MODULE_PARM_DESC(report_link_local, "Report link-local groups 224.0.0.x / ff02::/16 (0-1, default 1)");

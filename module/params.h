@@ -23,7 +23,11 @@ struct mchost_params {
 	struct mchost_uint_param igmp_max_version;
 	struct mchost_uint_param mld_max_version;
 	struct mchost_uint_param robustness;
-	struct mchost_uint_param unsolicited_report_interval_ms;
+	/* Unsolicited Report Interval in ms per version, named like the sysctls */
+	struct mchost_uint_param igmpv2_unsolicited_report_interval;
+	struct mchost_uint_param igmpv3_unsolicited_report_interval;
+	struct mchost_uint_param mldv1_unsolicited_report_interval;
+	struct mchost_uint_param mldv2_unsolicited_report_interval;
 	struct mchost_uint_param max_sources;
 	struct mchost_uint_param coalesce_ms;
 	struct mchost_uint_param report_link_local;

@@ -41,8 +41,14 @@ static const struct in6_addr mchost_routers_dst[MCHOST_NFAM] = {
 			     0, 0, 0, 2 } } },
 };
 
-static unsigned int mchost_max_version(enum mchost_fam fam)
+/* A per-device setting wins over the module parameter (like force_*). */
+unsigned int mchost_max_version(const struct mchost_dev *md,
+				enum mchost_fam fam)
 {
+	unsigned int set = READ_ONCE(md->proto[fam].set_version);
+
+	if (set)
+		return set;
 	return fam == MCHOST_IGMP ? mchost_param(igmp_max_version) :
 				    mchost_param(mld_max_version);
 }
@@ -50,16 +56,25 @@ static unsigned int mchost_max_version(enum mchost_fam fam)
 unsigned int mchost_proto_version(const struct mchost_dev *md,
 				  enum mchost_fam fam)
 {
-	return min(READ_ONCE(md->proto[fam].version), mchost_max_version(fam));
+	return min_t(unsigned int, READ_ONCE(md->proto[fam].version),
+		     mchost_max_version(md, fam));
 }
 
 /*
  * The Robustness Variable in force: the querier's QRV once one was heard
- * (RFC 9776 §4.1.6), else the robustness parameter as it is now.
+ * (RFC 9776 §4.1.6), else the device's setting or the parameter as it is
+ * now.
  */
 unsigned int mchost_rv(const struct mchost_dev_proto *p)
 {
-	return p->rv ?: mchost_param(robustness);
+	return p->rv ?: READ_ONCE(p->set_rv) ?: mchost_param(robustness);
+}
+
+bool mchost_report_ll(const struct mchost_dev_proto *p)
+{
+	unsigned int set = READ_ONCE(p->set_rll);
+
+	return set ? set == 2 : mchost_param(report_link_local);
 }
 
 static u32 mchost_left_ms(ktime_t deadline, ktime_t now)
@@ -118,22 +133,25 @@ void mchost_proto_group_init(struct mchost_group *grp)
  * RFC 9776 §5 / RFC 9777 §6: all-hosts and scope 0/1 groups are never
  * reported; link-local ones only if asked to.
  */
-bool mchost_reportable(const struct mchost_group *grp)
+bool mchost_reportable(const struct mchost_dev *md,
+		       const struct mchost_group *grp)
 {
+	const struct mchost_dev_proto *p =
+		&md->proto[mchost_fam_of(grp->family)];
 	const struct in6_addr *g = &grp->addr;
 
 	if (grp->family == AF_INET) {
 		if (g->s6_addr32[3] == htonl(INADDR_ALLHOSTS_GROUP))
 			return false;
 		if (ipv4_is_local_multicast(g->s6_addr32[3]))
-			return mchost_param(report_link_local);
+			return mchost_report_ll(p);
 		return true;
 	}
 	if (IPV6_ADDR_MC_SCOPE(g) <= IPV6_ADDR_SCOPE_NODELOCAL ||
 	    ipv6_addr_is_ll_all_nodes(g))
 		return false;
 	if (IPV6_ADDR_MC_SCOPE(g) == IPV6_ADDR_SCOPE_LINKLOCAL)
-		return mchost_param(report_link_local);
+		return mchost_report_ll(p);
 	return true;
 }
 
@@ -282,7 +300,7 @@ void mchost_version_update(struct mchost_dev *md, enum mchost_fam fam,
 	unsigned int v;
 
 	v = mchost_compat_version(fam, p->old_until, now,
-				  mchost_max_version(fam));
+				  mchost_max_version(md, fam));
 	if (v == p->version)
 		return;
 	WRITE_ONCE(p->version, v);
@@ -297,6 +315,36 @@ void mchost_version_update(struct mchost_dev *md, enum mchost_fam fam,
 	}
 }
 
+void mchost_proto_configure(struct mchost_dev *md,
+			    const struct mchost_proto_settings *set,
+			    ktime_t now)
+{
+	enum mchost_fam fam;
+
+	for (fam = 0; fam < MCHOST_NFAM; fam++) {
+		struct mchost_dev_proto *p = &md->proto[fam];
+
+		if (set->version[fam] != MCHOST_PROTO_KEEP)
+			WRITE_ONCE(p->set_version, set->version[fam]);
+		if (set->rv != MCHOST_PROTO_KEEP)
+			WRITE_ONCE(p->set_rv, set->rv);
+		if (set->rll != MCHOST_PROTO_KEEP)
+			WRITE_ONCE(p->set_rll, set->rll);
+	}
+	mchost_proto_caps_changed(md, now);
+}
+
+void mchost_proto_settings(const struct mchost_dev *md,
+			   struct mchost_proto_settings *set)
+{
+	enum mchost_fam fam;
+
+	for (fam = 0; fam < MCHOST_NFAM; fam++)
+		set->version[fam] = READ_ONCE(md->proto[fam].set_version);
+	set->rv = READ_ONCE(md->proto[MCHOST_IGMP].set_rv);
+	set->rll = READ_ONCE(md->proto[MCHOST_IGMP].set_rll);
+}
+
 void mchost_proto_caps_changed(struct mchost_dev *md, ktime_t now)
 {
 	enum mchost_fam fam;
@@ -305,12 +353,24 @@ void mchost_proto_caps_changed(struct mchost_dev *md, ktime_t now)
 		mchost_version_update(md, fam, now);
 }
 
+/* The Unsolicited Report Interval of a family's current version, in ms. */
+static u32 mchost_uri(struct mchost_dev *md, enum mchost_fam fam)
+{
+	bool v3 = mchost_gen(fam, md->proto[fam].version) == 3;
+
+	if (fam == MCHOST_IGMP)
+		return v3 ? mchost_param(igmpv3_unsolicited_report_interval) :
+			    mchost_param(igmpv2_unsolicited_report_interval);
+	return v3 ? mchost_param(mldv2_unsolicited_report_interval) :
+		    mchost_param(mldv1_unsolicited_report_interval);
+}
+
 static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
 			     ktime_t now)
 {
-	u32 uri = mchost_param(unsolicited_report_interval_ms);
+	u32 uri = mchost_uri(md, mchost_fam_of(grp->family));
 
-	/* RFC 9776 §5.1: retransmit at random within (0, URI]. */
+	/* RFC 9776 §5.1, RFC 2236 §3: again at random within (0, URI]. */
 	mchost_deadline(md, now, mchost_rand_ms(md, 1, uri), uri, &grp->rtx_at,
 			&grp->rtx_early);
 	mchost_tq_update(md, grp);
@@ -357,7 +417,7 @@ static void mchost_report_change(struct mchost_dev *md,
 	bool is = mchost_filter_member(&grp->merged);
 
 	mchost_version_update(md, fam, now);
-	if (!mchost_reportable(grp) || !md->oper)
+	if (!mchost_reportable(md, grp) || !md->oper)
 		return;
 
 	if (mchost_gen(fam, p->version) == 3) {
@@ -501,7 +561,7 @@ static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 		while (n < MCHOST_GEN_BATCH &&
 		       (grp = mchost_dev_pos_next(md, &p->gen_pos))) {
 			if (mchost_fam_of(grp->family) != fam || !grp->nowners ||
-			    !mchost_reportable(grp))
+			    !mchost_reportable(md, grp))
 				continue;
 			b->recs[n].type = grp->merged.mode == MCHOST_FMODE_INCLUDE ?
 					  MCHOST_REC_IS_IN : MCHOST_REC_IS_EX;

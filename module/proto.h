@@ -80,6 +80,35 @@ void mchost_proto_link(struct mchost_dev *md, bool up, ktime_t now);
 void mchost_proto_announce(struct mchost_dev *md, enum mchost_fam fam,
 			   ktime_t now);
 
+/* What SET_IFACE changes: a value, 0 for the parameter, or KEEP. */
+#define MCHOST_PROTO_KEEP	0xff
+struct mchost_proto_settings {
+	u8 version[MCHOST_NFAM];
+	u8 rv;
+	u8 rll;				/* 1: off, 2: on */
+};
+
+/**
+ * mchost_proto_configure() - change a device's settings
+ * @md: the device, locked
+ * @set: the new values (each may be %MCHOST_PROTO_KEEP)
+ * @now: the time
+ *
+ * A lower version applies at once and cancels what is pending, as a lower
+ * igmp_max_version / mld_max_version does.
+ */
+void mchost_proto_configure(struct mchost_dev *md,
+			    const struct mchost_proto_settings *set,
+			    ktime_t now);
+
+/**
+ * mchost_proto_settings() - a device's own settings
+ * @md: the device
+ * @set: filled with them, 0 where the module parameter applies
+ */
+void mchost_proto_settings(const struct mchost_dev *md,
+			   struct mchost_proto_settings *set);
+
 /**
  * mchost_proto_caps_changed() - igmp_max_version or mld_max_version changed
  * @md: the device

@@ -99,7 +99,7 @@ group:
 static void mchost_v2_delay(struct mchost_dev *md, struct mchost_group *grp,
 			    ktime_t now, u32 mrt_ms)
 {
-	if (!mchost_reportable(grp) || !grp->nowners)
+	if (!mchost_reportable(md, grp) || !grp->nowners)
 		return;
 	if (grp->resp_at != KTIME_MAX &&
 	    ktime_sub(grp->resp_at, now) <= ms_to_ktime(mrt_ms))
@@ -183,7 +183,7 @@ void mchost_query(struct mchost_dev *md, enum mchost_fam fam,
 
 	if (!general) {
 		grp = mchost_dev_find_group(md, &m->group);
-		if (!grp || !grp->nowners || !mchost_reportable(grp))
+		if (!grp || !grp->nowners || !mchost_reportable(md, grp))
 			return;
 	}
 

@@ -73,6 +73,7 @@ Commands (or a prefix that names one):
   save   [dev DEV]
   apply  FILE
   ifaces [dev DEV]
+  set    dev DEV SETTING VALUE [SETTING VALUE]...
   stats
   help   [COMMAND]
 Options:
@@ -132,7 +133,7 @@ check "stats help" 0 "$stats_help" "" "$ctl" stats help
 check "join help after keywords" 0 "$join_help" "" "$ctl" join dev eth0 help
 check "help of an unknown command" 2 "" 'Error: unknown command "nope"
 ' "$ctl" help nope
-check "ambiguous command s" 2 "" 'Error: command "s" is ambiguous: show, save, stats
+check "ambiguous command s" 2 "" 'Error: command "s" is ambiguous: show, save, set, stats
 '"$usage" "$ctl" s
 check "unknown command" 2 "" 'Error: unknown command "joinx"
 '"$usage" "$ctl" joinx
@@ -157,6 +158,24 @@ check "a keyword of another command" 2 "" 'Error: unexpected argument "pending" 
 '"$leave_help" "$ctl" leave dev eth0 group 239.1.1.1 pending
 check "a missing value" 2 "" 'Error: missing value after "group"
 '"$leave_help" "$ctl" leave dev eth0 group
+set_help="Usage: mchostctl set dev DEV SETTING VALUE [SETTING VALUE]...
+Set what the module parameters set, for one device.
+  igmp_version 1|2|3   the highest IGMP version (force_igmp_version)
+  mld_version 1|2      the highest MLD version (force_mld_version)
+  robustness N         the Robustness Variable until a querier sets one
+  report_link_local 0|1  report 224.0.0.x and ff02:: groups
+  Each value may be \"default\": the module parameter applies again.
+  A lower version applies at once; \"ifaces\" shows the settings.
+"
+check "set help" 0 "$set_help" "" "$ctl" set help
+check "set without a setting" 2 "" 'Error: set needs a SETTING and its VALUE
+'"$set_help" "$ctl" set dev eth0
+check "set robustness out of range" 2 "" 'Error: invalid robustness "8" (1 to 7, or default)
+'"$set_help" "$ctl" set dev eth0 robustness 8
+check "set mld_version 3" 2 "" 'Error: invalid mld_version "3" (1 to 2, or default)
+'"$set_help" "$ctl" set dev eth0 mld_version 3
+check "set, prefixes and default" 1 "" "$unloaded" \
+	"$ctl" se d eth0 i 2 m default ro 3 rep 0
 check "a missing keyword" 2 "" 'Error: join needs "group G"
 '"$join_help" "$ctl" join dev eth0
 check "a device name too long" 2 "" 'Error: invalid device name "0123456789abcdef"
@@ -343,12 +362,12 @@ if [[ $got == "complete -F _mchostctl mchostctl" ]]; then
 else
 	bad "complete -p mchostctl: $got"
 fi
-cur="" ccheck "$stub/mchostctl" "apply flush help ifaces join leave save show stats"
-cur=s ccheck "$stub/mchostctl" "save show stats"
+cur="" ccheck "$stub/mchostctl" "apply flush help ifaces join leave save set show stats"
+cur=s ccheck "$stub/mchostctl" "save set show stats"
 cur=- ccheck "$stub/mchostctl" "--batch --details --force --help --json --netns --pretty --version -V -b -d -f -h -j -n -p"
 cur=--n ccheck "$stub/mchostctl" "--netns"
 cur="" ccheck "$stub/mchostctl -n" "blue red" "ip netns list"
-cur="" ccheck "$stub/mchostctl -j -n red" "apply flush help ifaces join leave save show stats"
+cur="" ccheck "$stub/mchostctl -j -n red" "apply flush help ifaces join leave save set show stats"
 cur="" ccheck "$stub/mchostctl join" "dev group hold mode pending source"
 cur="" ccheck "$stub/mchostctl join dev" "eth0 lo veth0" "ip -o link show"
 cur=e ccheck "$stub/mchostctl -n red j dev" "eth0" "ip -n red -o link show"
@@ -362,6 +381,10 @@ cur="" ccheck "$stub/mchostctl leave dev eth0 group" "232.1.1.1 ff3e::1" "mchost
 cur=f ccheck "$stub/mchostctl -n red l group" "ff3e::1" "mchostctl -n red show"
 cur="" ccheck "$stub/mchostctl leave dev eth0 group 232.1.1.1" "if-exists"
 cur="" ccheck "$stub/mchostctl show" "dev"
+cur="" ccheck "$stub/mchostctl set dev eth0" "igmp_version mld_version report_link_local robustness"
+cur="" ccheck "$stub/mchostctl set dev eth0 robustness 3" "igmp_version mld_version report_link_local"
+cur="" ccheck "$stub/mchostctl set dev eth0 mld_version" "1 2 default"
+cur=d ccheck "$stub/mchostctl set dev eth0 report_link_local" "default"
 cur="" ccheck "$stub/mchostctl show dev eth0" ""
 cur="" ccheck "$stub/mchostctl stats" ""
 cur="" ccheck "$stub/mchostctl s" ""

@@ -121,6 +121,57 @@ static char *set_if_exists(struct cmd *c, const char *val)
 	return NULL;
 }
 
+/* The range of each setting, by enum setting_id; "default" resets it. */
+static const struct {
+	const char *name;
+	int lo, hi;
+} settings[SET_COUNT] = {
+	[SET_IGMP_VERSION] = { "igmp_version", 1, 3 },
+	[SET_MLD_VERSION] = { "mld_version", 1, 2 },
+	[SET_ROBUSTNESS] = { "robustness", 1, 7 },
+	[SET_REPORT_LL] = { "report_link_local", 0, 1 },
+};
+
+static char *set_setting(struct cmd *c, enum setting_id id, const char *val)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(val, "default")) {
+		c->settings[id] = MCHOST_SET_DEFAULT;
+		return NULL;
+	}
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || end == val || *end || v < settings[id].lo ||
+	    v > settings[id].hi)
+		return xasprintf("invalid %s \"%s\" (%d to %d, or default)",
+				 settings[id].name, val, settings[id].lo,
+				 settings[id].hi);
+	c->settings[id] = v;
+	return NULL;
+}
+
+static char *set_igmp_version(struct cmd *c, const char *val)
+{
+	return set_setting(c, SET_IGMP_VERSION, val);
+}
+
+static char *set_mld_version(struct cmd *c, const char *val)
+{
+	return set_setting(c, SET_MLD_VERSION, val);
+}
+
+static char *set_robustness(struct cmd *c, const char *val)
+{
+	return set_setting(c, SET_ROBUSTNESS, val);
+}
+
+static char *set_report_ll(struct cmd *c, const char *val)
+{
+	return set_setting(c, SET_REPORT_LL, val);
+}
+
 /* Indexed by enum kw_id. */
 static const struct kw_desc kws[] = {
 	[KW_DEV] = { "dev", "DEV", false, set_dev },
@@ -130,6 +181,13 @@ static const struct kw_desc kws[] = {
 	[KW_HOLD] = { "hold", NULL, false, set_hold },
 	[KW_PENDING] = { "pending", NULL, false, set_pending },
 	[KW_IF_EXISTS] = { "if-exists", NULL, false, set_if_exists },
+	[KW_IGMP_VERSION] = { "igmp_version", "1|2|3|default", false,
+			      set_igmp_version },
+	[KW_MLD_VERSION] = { "mld_version", "1|2|default", false,
+			     set_mld_version },
+	[KW_ROBUSTNESS] = { "robustness", "N|default", false, set_robustness },
+	[KW_REPORT_LL] = { "report_link_local", "0|1|default", false,
+			   set_report_ll },
 };
 
 static const struct cmd_desc cmds[] = {
@@ -204,6 +262,23 @@ static const struct cmd_desc cmds[] = {
 		.keys = KW(KW_DEV),
 		.flags = CMDF_NETLINK,
 		.run = run_ifaces,
+	},
+	{
+		.name = "set",
+		.args = "dev DEV SETTING VALUE [SETTING VALUE]...",
+		.help = "set what the module parameters set, for one device",
+		.more = "  igmp_version 1|2|3   the highest IGMP version (force_igmp_version)\n"
+			"  mld_version 1|2      the highest MLD version (force_mld_version)\n"
+			"  robustness N         the Robustness Variable until a querier sets one\n"
+			"  report_link_local 0|1  report 224.0.0.x and ff02:: groups\n"
+			"  Each value may be \"default\": the module parameter applies again.\n"
+			"  A lower version applies at once; \"ifaces\" shows the settings.\n",
+		.keys = KW(KW_DEV) | KW(KW_IGMP_VERSION) | KW(KW_MLD_VERSION) |
+			KW(KW_ROBUSTNESS) | KW(KW_REPORT_LL),
+		.needs = KW(KW_DEV),
+		.flags = CMDF_NETLINK,
+		.genl_cmd = MCHOST_CMD_SET_IFACE,
+		.run = run_set,
 	},
 	{
 		.name = "stats",
@@ -309,6 +384,8 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 	int i;
 
 	memset(c, 0, sizeof(*c));
+	for (i = 0; i < SET_COUNT; i++)
+		c->settings[i] = -1;
 	if (argc < 1)
 		return xasprintf("no command given");
 	d = cmd_find(argv[0], &err);
@@ -364,6 +441,10 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 		return xasprintf("%s needs %s", d->name, d->arg);
 	if (c->hold && c->pending)
 		return xasprintf("pending memberships are persistent: no hold");
+	if (d->run == run_set &&
+	    !(seen & (KW(KW_IGMP_VERSION) | KW(KW_MLD_VERSION) |
+		      KW(KW_ROBUSTNESS) | KW(KW_REPORT_LL))))
+		return xasprintf("set needs a SETTING and its VALUE");
 	/*
 	 * Sources alone ask for those sources only (INCLUDE); no sources ask
 	 * for any source, which is EXCLUDE {}.
@@ -449,6 +530,44 @@ int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	nl_transact(nl, (struct nlmsghdr *)req.data, NULL, NULL, &r);
 	sbuf_free(&req);
 	rc = r.error && !missing_ok(ctx, c, r.error);
+	if (rc)
+		error_msg(ctx, "%s", r.msg);
+	nl_reply_free(&r);
+	return rc;
+}
+
+/* set: one SET_IFACE request with the settings given. */
+int run_set(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	    uint32_t seq)
+{
+	static const uint16_t attr[SET_COUNT] = {
+		[SET_IGMP_VERSION] = MCHOST_A_SET_IGMP_VERSION,
+		[SET_MLD_VERSION] = MCHOST_A_SET_MLD_VERSION,
+		[SET_ROBUSTNESS] = MCHOST_A_SET_ROBUSTNESS,
+		[SET_REPORT_LL] = MCHOST_A_SET_REPORT_LINK_LOCAL,
+	};
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nl_reply r;
+	uint32_t ifindex;
+	int rc, i;
+
+	rc = dev_lookup(c->dev, &ifindex);
+	if (rc) {
+		char *err = dev_error(c->dev, rc);
+
+		error_msg(ctx, "%s", err);
+		free(err);
+		return 1;
+	}
+	nlh = put_genl_header(buf, nl->family, NLM_F_REQUEST | NLM_F_ACK, seq,
+			      MCHOST_CMD_SET_IFACE, MCHOST_GENL_VERSION);
+	mnl_attr_put_u32(nlh, MCHOST_A_IFINDEX, ifindex);
+	for (i = 0; i < SET_COUNT; i++)
+		if (c->settings[i] >= 0)
+			mnl_attr_put_u8(nlh, attr[i], c->settings[i]);
+	nl_transact(nl, nlh, NULL, NULL, &r);
+	rc = r.error != 0;
 	if (rc)
 		error_msg(ctx, "%s", r.msg);
 	nl_reply_free(&r);

@@ -169,9 +169,10 @@ static void print_state(struct printer *p, const char *proto,
 }
 
 /*
- * One device:
+ * One device, then its own settings ("set"), if any:
  *   dev h0 ifindex 2 up 1 mtu 1500 igmp_version 3 ... groups6 1
  *   {"dev":"h0","ifindex":2,"up":1,"mtu":1500,...,"groups6":1}
+ *   ... groups6 1 set_igmp_version 2 set_robustness 3
  */
 static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -187,6 +188,10 @@ static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 		{ MCHOST_A_MLD_VERSION, "mld_version" },
 		{ MCHOST_A_NGROUPS4, "groups4" },
 		{ MCHOST_A_NGROUPS6, "groups6" },
+		{ MCHOST_A_SET_IGMP_VERSION, "set_igmp_version" },
+		{ MCHOST_A_SET_MLD_VERSION, "set_mld_version" },
+		{ MCHOST_A_SET_ROBUSTNESS, "set_robustness" },
+		{ MCHOST_A_SET_REPORT_LINK_LOCAL, "set_report_link_local" },
 	};
 	const struct nlattr *tb[CTL_A_MAX + 1] = { 0 };
 	char dbuf[DEV_NAME_BUF];
@@ -203,12 +208,17 @@ static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 		print_string(p, PRINT_ANY, "dev", NULL, dev);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct nlattr *a = tb[fields[i].type];
+		unsigned int v;
 
 		if (!a)
 			continue;
-		print_uint(p, PRINT_ANY, fields[i].key, NULL,
-			   mnl_attr_get_payload_len(a) == 1 ?
-			   mnl_attr_get_u8(a) : mnl_attr_get_u32(a));
+		v = mnl_attr_get_payload_len(a) == 1 ? mnl_attr_get_u8(a) :
+						       mnl_attr_get_u32(a);
+		/* A setting the device does not have: the parameter applies. */
+		if (v == MCHOST_SET_DEFAULT &&
+		    fields[i].type >= MCHOST_A_SET_IGMP_VERSION)
+			continue;
+		print_uint(p, PRINT_ANY, fields[i].key, NULL, v);
 	}
 	if (d->ctx->details) {
 		print_state(p, "igmp", tb[MCHOST_A_IGMP_STATE]);

@@ -186,6 +186,19 @@ enum kw_id {
 	KW_HOLD,
 	KW_PENDING,
 	KW_IF_EXISTS,
+	KW_IGMP_VERSION,
+	KW_MLD_VERSION,
+	KW_ROBUSTNESS,
+	KW_REPORT_LL,
+};
+
+/* The per-device settings of "set", in struct cmd's settings[]. */
+enum setting_id {
+	SET_IGMP_VERSION,
+	SET_MLD_VERSION,
+	SET_ROBUSTNESS,
+	SET_REPORT_LL,
+	SET_COUNT,
 };
 
 #define KW(k) (1u << (k))
@@ -237,6 +250,8 @@ struct cmd {
 	struct addr *src;
 	size_t nsrc;
 	size_t src_cap;
+	/* set: a value, MCHOST_SET_DEFAULT, or -1 where not given */
+	int settings[SET_COUNT];
 };
 
 const struct cmd_desc *cmd_find(const char *name, char **err);
@@ -252,6 +267,8 @@ int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	       uint32_t seq);
 int run_help(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	     uint32_t seq);
+int run_set(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+	    uint32_t seq);
 
 /* dump.c, stats.c */
 
@@ -304,6 +321,9 @@ int nl_setup(struct nl *nl, const struct ctx *ctx);
 void nl_close(struct nl *nl);
 int nl_send(struct nl *nl, const void *buf, size_t len);
 ssize_t nl_recv(struct nl *nl, int flags);
+/* A request of the family @type at @buf: netlink and genetlink headers. */
+struct nlmsghdr *put_genl_header(void *buf, uint16_t type, uint16_t flags,
+				 uint32_t seq, uint8_t cmd, uint8_t version);
 int nl_transact(struct nl *nl, const struct nlmsghdr *req,
 		msg_cb_t cb, void *data, struct nl_reply *r);
 void nl_reply_free(struct nl_reply *r);

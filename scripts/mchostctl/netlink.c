@@ -32,9 +32,8 @@ static size_t attr_size(size_t len)
 	return MNL_ALIGN(MNL_ATTR_HDRLEN + len);
 }
 
-static struct nlmsghdr *put_genl_header(void *buf, uint16_t type,
-					uint16_t flags, uint32_t seq,
-					uint8_t cmd, uint8_t version)
+struct nlmsghdr *put_genl_header(void *buf, uint16_t type, uint16_t flags,
+				 uint32_t seq, uint8_t cmd, uint8_t version)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
@@ -523,6 +522,10 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_IGMP_VERSION:
 	case MCHOST_A_MLD_VERSION:
 	case MCHOST_A_UP:
+	case MCHOST_A_SET_IGMP_VERSION:
+	case MCHOST_A_SET_MLD_VERSION:
+	case MCHOST_A_SET_ROBUSTNESS:
+	case MCHOST_A_SET_REPORT_LINK_LOCAL:
 		ok = mnl_attr_validate(attr, MNL_TYPE_U8) == 0;
 		break;
 	case MCHOST_A_IFNAME:

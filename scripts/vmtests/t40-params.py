@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""t40-params: all seven module parameters: modinfo, defaults, the range
+"""t40-params: all ten module parameters: modinfo, defaults, the range
 bounds (both ends valid, one past either end EINVAL with the value kept,
 garbage EINVAL), invalid and valid insmod values, and their effect:
 
@@ -15,9 +15,11 @@ garbage EINVAL), invalid and valid insmod values, and their effect:
                     send them all in one firing). Firings are counted with
                     tracefs.
 
-The effect of robustness, unsolicited_report_interval_ms and
+The effect of robustness, the four *_unsolicited_report_interval and
 report_link_local, at insmod and written at runtime, is checked packet by
-packet in t70-engine.
+packet in t70-engine. The defaults are the RFCs' and the stock stack's: a
+10 s Unsolicited Report Interval for IGMPv1/v2 and MLDv1 (RFC 2236 §8.10,
+RFC 2710 §7.10), 1 s for IGMPv3/MLDv2, link-local groups reported.
 """
 import errno
 import os
@@ -31,9 +33,12 @@ from mclib import FAMS, Member, check, ctl, ctl_error, eq, ip, join_args, step
 # name: (default, low, high)
 RANGE = {"igmp_max_version": (3, 1, 3), "mld_max_version": (2, 1, 2),
          "robustness": (2, 1, 7),
-         "unsolicited_report_interval_ms": (1000, 1, 60000),
+         "igmpv2_unsolicited_report_interval": (10000, 1, 60000),
+         "igmpv3_unsolicited_report_interval": (1000, 1, 60000),
+         "mldv1_unsolicited_report_interval": (10000, 1, 60000),
+         "mldv2_unsolicited_report_interval": (1000, 1, 60000),
          "max_sources": (64, 1, 1024), "coalesce_ms": (1000, 0, 1000),
-         "report_link_local": (0, 0, 1)}
+         "report_link_local": (1, 0, 1)}
 DEFAULTS = {n: v[0] for n, v in RANGE.items()}
 GARBAGE = ["abc", "2x", "-1", "1.5", "4294967296",
            "99999999999999999999", "\n"]
@@ -142,6 +147,44 @@ def coalescing():
     ip("netns del p")
 
 
+def per_device(devs):
+    """`mchostctl set`: one device's values win over the parameters (as the
+    stock stack's force_igmp_version), `ifaces` shows them, default goes
+    back to the parameter."""
+    step("set dev: per-device settings win over the parameters")
+    d1 = (NS, "d1")
+    idx = m.ifindex("d1", NS)
+    ctl(["set", "dev", "d1", "igmp_version", "2", "mld_version", "1",
+         "robustness", "5", "report_link_local", "0"], ns=NS)
+    own = {"set_igmp_version": 2, "set_mld_version": 1, "set_robustness": 5,
+           "set_report_link_local": 0}
+    eq(versions(devs), {k: (2, 1) if k == d1 else (3, 2) for k in devs},
+       "versions after `set dev d1 igmp_version 2 mld_version 1`")
+    base = m.iface_json("d1", idx, 1, 1500, 0, 0, igmpv=2, mldv=1)
+    eq(ctl(["ifaces", "dev", "d1"], ns=NS).stdout.splitlines(),
+       [m.iface_line("d1", idx, 1, 1500, 0, 0, igmpv=2, mldv=1) + "".join(
+           " %s %d" % kv for kv in own.items())], "`ifaces dev d1`")
+    eq(m.ctl_json(["ifaces", "dev", "d1"], ns=NS), [dict(base, **own)],
+       "`-j ifaces dev d1`")
+    # The device's own value wins over a parameter written later, both ways.
+    for v in (1, 3):
+        eq(pwrite("igmp_max_version", "%d\n" % v), 0, "igmp_max_version")
+        eq(versions(devs), {k: (2, 1) if k == d1 else (v, 2) for k in devs},
+           "versions with igmp_max_version=%d" % v)
+    ctl(["set", "dev", "d1", "mld_version", "default"], ns=NS)
+    eq(versions(devs)[d1], (2, 2), "d1 after `set dev d1 mld_version default`")
+    ctl(["set", "dev", "d1", "igmp_version", "default", "robustness",
+         "default", "report_link_local", "default"], ns=NS)
+    eq(ctl(["ifaces", "dev", "d1"], ns=NS).stdout.splitlines(),
+       [m.iface_line("d1", idx, 1, 1500, 0, 0)],
+       "`ifaces dev d1` with every setting back to default")
+    eq(versions(devs), {k: (3, 2) for k in devs}, "versions at the end")
+    ctl_error(["set", "dev", "nosuch0", "robustness", "2"], ns=NS,
+              msg="unknown device nosuch0")
+    ctl_error(["set", "dev", "lo", "robustness", "2"], ns=NS,
+              msg="memberships on a loopback device are meaningless")
+
+
 def body():
     tw = m.TaintWatch()
     if m.module_loaded():
@@ -163,8 +206,11 @@ def body():
 
     step("insmod with valid values takes them")
     given = {"igmp_max_version": 2, "mld_max_version": 1, "robustness": 5,
-             "unsolicited_report_interval_ms": 2500, "max_sources": 1024,
-             "coalesce_ms": 0, "report_link_local": 1}
+             "igmpv2_unsolicited_report_interval": 2500,
+             "igmpv3_unsolicited_report_interval": 2600,
+             "mldv1_unsolicited_report_interval": 2700,
+             "mldv2_unsolicited_report_interval": 2800, "max_sources": 1024,
+             "coalesce_ms": 0, "report_link_local": 0}
     m.insmod(*["%s=%d" % kv for kv in given.items()])
     eq(params_now(), given, "parameters given at insmod")
     m.netns_add(NS)
@@ -253,6 +299,7 @@ def body():
         eq(versions(devs), {k: (igmpv, mldv) for k in devs},
            "versions right after writing igmp_max_version=%d, "
            "mld_max_version=%d (no event in between)" % (igmpv, mldv))
+    per_device(devs)
     ip("link del x0")
     m.rmmod()
     tw.check()

@@ -22,7 +22,9 @@ from mclib import (A_FMODE, A_GROUP, A_IFINDEX, A_IFNAME, A_OWNERS,
                    A_PERSISTENT, A_SOURCE, A_SOURCES, A_IGMP_VERSION,
                    A_MLD_VERSION, A_NGROUPS4, A_NGROUPS6, A_MTU, A_UP,
                    MCHOST_CMD_GET_GROUP, MCHOST_CMD_GET_IFACE,
-                   MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, Member, check, eq, ip,
+                   MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, MCHOST_CMD_SET_IFACE,
+                   A_SET_IGMP_VERSION, A_SET_MLD_VERSION, A_SET_ROBUSTNESS,
+                   A_SET_REPORT_LINK_LOCAL, Member, check, eq, ip,
                    nla, nla_flag, nla_nest, nla_u32, nla_u8, step)
 
 NS = "h"
@@ -93,6 +95,17 @@ def iface_records(g, *filt):
     return sorted(out)
 
 
+SETS = (A_SET_IGMP_VERSION, A_SET_MLD_VERSION, A_SET_ROBUSTNESS,
+        A_SET_REPORT_LINK_LOCAL)
+
+
+def settings(g, ifindex):
+    """A device's own settings from GET_IFACE (255: the parameter's)."""
+    (attrs,) = g.dump(MCHOST_CMD_GET_IFACE, nla_u32(A_IFINDEX, ifindex))
+    w = "GET_IFACE settings of %d" % ifindex
+    return tuple(u8(one_attr(attrs, t, w), w) for t in SETS)
+
+
 def body():
     tw = m.TaintWatch()
     m.fresh_module()
@@ -130,6 +143,24 @@ def body():
     eq(iface_records(g), sorted(ifs), "GET_IFACE dump")
     eq(iface_records(g, nla_u32(A_IFINDEX, idx["d1"])),
        [x for x in ifs if x[1] == "d1"], "GET_IFACE dump with IFINDEX d1")
+    D = m.MCHOST_SET_DEFAULT
+    for d in devs:
+        eq(settings(g, idx[d]), (D,) * 4, "GET_IFACE settings of " + d)
+
+    step("SET_IFACE: a device's settings, and back to the parameters")
+    d1 = nla_u32(A_IFINDEX, idx["d1"])
+    eq(g.do(MCHOST_CMD_SET_IFACE, d1, nla_u8(A_SET_IGMP_VERSION, 1),
+            nla_u8(A_SET_ROBUSTNESS, 7)), (0, ""), "SET_IFACE of d1")
+    eq(settings(g, idx["d1"]), (1, D, 7, D), "d1's settings")
+    eq([x[4] for x in iface_records(g, d1)], [1], "d1's IGMP version")
+    eq(g.do(MCHOST_CMD_SET_IFACE, d1, nla_u8(A_SET_REPORT_LINK_LOCAL, 0),
+            nla_u8(A_SET_IGMP_VERSION, D)), (0, ""),
+       "SET_IFACE of d1: report_link_local 0, igmp_version default")
+    eq(settings(g, idx["d1"]), (D, D, 7, 0), "d1's settings then")
+    eq(g.do(MCHOST_CMD_SET_IFACE, d1, nla_u8(A_SET_ROBUSTNESS, D),
+            nla_u8(A_SET_REPORT_LINK_LOCAL, D)), (0, ""),
+       "SET_IFACE of d1: all back to default")
+    eq(iface_records(g), sorted(ifs), "GET_IFACE dump after SET_IFACE")
 
     step("socket-owned memberships: owners, merge, release on close")
     s1, s2 = m.Genl(ns=NS), m.Genl(ns=NS)
@@ -180,7 +211,7 @@ def body():
 
     def srcs(*bs):
         return nla_nest(A_SOURCES, *[nla(A_SOURCE, b) for b in bs])
-    J, L = MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE
+    J, L, S = MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, MCHOST_CMD_SET_IFACE
     s65 = [m.addr_bytes("10.65.0.%d" % i) for i in range(1, 66)]
     E = errno
     GRP = "group must be a 4-byte IPv4 or 16-byte IPv6 address"
@@ -269,6 +300,30 @@ def body():
         ("LEAVE on the loopback device", L, [lo, g4old, P], E.EOPNOTSUPP, LO),
         ("LEAVE of a group not held", L, [d0, g4, P], E.ENOENT,
          "no such membership"),
+        ("SET_IFACE without IFINDEX", S, [nla_u8(A_SET_ROBUSTNESS, 2)],
+         E.EINVAL, MISS_DEV),
+        ("SET_IFACE with nothing to set", S, [d0], E.EINVAL,
+         "nothing to set"),
+        ("SET_IFACE robustness 0", S, [d0, nla_u8(A_SET_ROBUSTNESS, 0)],
+         E.EINVAL, "robustness must be 1 to 7"),
+        ("SET_IFACE robustness 8", S, [d0, nla_u8(A_SET_ROBUSTNESS, 8)],
+         E.EINVAL, "robustness must be 1 to 7"),
+        ("SET_IFACE igmp_version 4", S, [d0, nla_u8(A_SET_IGMP_VERSION, 4)],
+         E.EINVAL, "igmp_version must be 1, 2 or 3"),
+        ("SET_IFACE mld_version 0, with a valid igmp_version", S,
+         [d0, nla_u8(A_SET_IGMP_VERSION, 2), nla_u8(A_SET_MLD_VERSION, 0)],
+         E.EINVAL, "mld_version must be 1 or 2"),
+        ("SET_IFACE report_link_local 2", S,
+         [d0, nla_u8(A_SET_REPORT_LINK_LOCAL, 2)], E.EINVAL,
+         "report_link_local must be 0 or 1"),
+        ("SET_IFACE with a 4-byte robustness", S,
+         [d0, nla_u32(A_SET_ROBUSTNESS, 2)], E.EINVAL,
+         "invalid attribute length"),
+        ("SET_IFACE on the loopback device", S,
+         [lo, nla_u8(A_SET_ROBUSTNESS, 2)], E.EOPNOTSUPP, LO),
+        ("SET_IFACE with an unknown IFINDEX", S,
+         [nla_u32(A_IFINDEX, 0x7fffffff), nla_u8(A_SET_ROBUSTNESS, 2)],
+         E.ENODEV, "unknown device"),
     ] + [("JOIN with the non-unicast source %s" % a, J,
           [d0, nla(A_GROUP, m.addr_bytes(grp)), nla_u8(A_FMODE, mode),
            srcs(*[m.addr_bytes(x) for x in (ok, a)]), P], E.EINVAL, UNI)
@@ -286,6 +341,8 @@ def body():
            "ack" % what)
         eq(group_records(g), before, "GET_GROUP after: " + what)
     eq(iface_records(g), before_ifs, "GET_IFACE after the malformed requests")
+    eq(settings(g, idx["d0"]), (m.MCHOST_SET_DEFAULT,) * 4,
+       "d0's settings after the malformed requests")
 
     step("a merged source list over max_sources (64): E2BIG, nothing changes")
     s1 = m.Genl(ns=NS)

@@ -172,7 +172,8 @@ def setup():
 
 def body():
     tw = m.TaintWatch()
-    m.fresh_module("coalesce_ms=20", "unsolicited_report_interval_ms=300")
+    m.fresh_module("coalesce_ms=20", "igmpv3_unsolicited_report_interval=300",
+                   "mldv2_unsolicited_report_interval=300")
     step("setup: bridge querier in sw, mchost host h, stock host s")
     setup()
     idx = m.ifindex("h0", "h")

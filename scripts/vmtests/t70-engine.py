@@ -10,7 +10,8 @@ and everything h sends is captured and parsed from raw bytes. Every packet
 time is a kernel timestamp: a state-change report must have left before its
 mchostctl command returned; responses are timed from the query's kernel
 transmit time. Module parameters: robustness=3,
-unsolicited_report_interval_ms=200, coalesce_ms=20.
+*_unsolicited_report_interval=200 (all four), coalesce_ms=20,
+report_link_local=0 (the linklocal phase turns it on).
 
 Every phase runs for IGMP and for MLD ("v3" = IGMPv3/MLDv2, "old" =
 IGMPv2/MLDv1):
@@ -63,8 +64,9 @@ from mclib import (ALLOW, BLOCK, FAMS, IGMP, IS_EX, IS_IN, MLD, TO_EX, TO_IN,
 NS, PEER = "h", "p"
 URI, RV0 = 0.2, 3
 LATE = 0.5          # how late a timer may fire when a loaded host stalls us
-PARAMS = ("robustness=%d" % RV0, "unsolicited_report_interval_ms=%d" %
-          (URI * 1000), "coalesce_ms=20")
+PARAMS = ("robustness=%d" % RV0, "coalesce_ms=20", "report_link_local=0") + \
+    tuple("%s_unsolicited_report_interval=%d" % (v, URI * 1000)
+          for v in ("igmpv2", "igmpv3", "mldv1", "mldv2"))
 PLAN = {IGMP: dict(h="10.0.0.2", h1="10.0.1.2", q="10.0.0.1",
                    other="10.0.0.3", src="10.8.0.0", grp="239.3.0.0",
                    ll="224.0.0.251", ll2="224.0.0.252"),
@@ -948,11 +950,13 @@ def phase_compat(e):
           qqic=2)
     # A long URI for this join: its retransmission is still due when the
     # old query comes, and must not be sent in old mode.
-    m.write_param("unsolicited_report_interval_ms", 5000)
+    m.write_param("%sv%d_unsolicited_report_interval" % (f.name, f.ver(3)),
+                  5000)
     c0 = e.ctr()
     r = e.join(G[8])
     tq = e.q(level=2, mrt=1.0)
-    m.write_param("unsolicited_report_interval_ms", int(URI * 1000))
+    m.write_param("%sv%d_unsolicited_report_interval" % (f.name, f.ver(3)),
+                  int(URI * 1000))
     m.wait_for(lambda: e.version() == f.ver(2), 2, "old mode")
     old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=2, qi_ms=2000, qri_ms=1000)
     time.sleep(max(0, tq + 1.1 - time.time()))     # the responses are done

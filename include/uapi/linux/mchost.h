@@ -30,10 +30,18 @@ enum mchost_cmd {
 	MCHOST_CMD_GET_GROUP,
 	/* Dump: one message per interface (optionally only IFINDEX). */
 	MCHOST_CMD_GET_IFACE,
+	/*
+	 * Per-device settings of IFINDEX: any of the MCHOST_A_SET_* given;
+	 * MCHOST_SET_DEFAULT puts one back to the module parameter.
+	 */
+	MCHOST_CMD_SET_IFACE,
 
 	__MCHOST_CMD_MAX,
 	MCHOST_CMD_MAX = __MCHOST_CMD_MAX - 1
 };
+
+/* A MCHOST_A_SET_* value: the device follows the module parameter. */
+#define MCHOST_SET_DEFAULT	255
 
 enum mchost_fmode {
 	MCHOST_FMODE_INCLUDE = 1,
@@ -58,6 +66,14 @@ enum mchost_attr {
 	MCHOST_A_UP,		/* u8, output: 1 if the link is running */
 	MCHOST_A_IGMP_STATE,	/* nest of enum mchost_state_attr, output */
 	MCHOST_A_MLD_STATE,	/* nest of enum mchost_state_attr, output */
+	/*
+	 * SET_IFACE input, and GET_IFACE output (MCHOST_SET_DEFAULT where
+	 * the module parameter applies): u8 each.
+	 */
+	MCHOST_A_SET_IGMP_VERSION,	/* 1-3: highest IGMP version spoken */
+	MCHOST_A_SET_MLD_VERSION,	/* 1-2: highest MLD version spoken */
+	MCHOST_A_SET_ROBUSTNESS,	/* 1-7: until a querier sets one */
+	MCHOST_A_SET_REPORT_LINK_LOCAL,	/* 0-1 */
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
