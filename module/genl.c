@@ -389,6 +389,7 @@ struct mchost_dump_ctx {
 	unsigned long filter;		/* only this ifindex, or 0 */
 	unsigned long ifindex;		/* device being dumped */
 	struct mchost_dev_pos pos;	/* where in it */
+	bool persistent;		/* GET_GROUP: persistent filters only */
 };
 
 static struct mchost_dump_ctx *mchost_dump_ctx(struct netlink_callback *cb)
@@ -408,6 +409,7 @@ static int mchost_dump_start(struct netlink_callback *cb)
 		return err;
 	if (tb[MCHOST_A_IFINDEX])
 		mchost_dump_ctx(cb)->filter = nla_get_u32(tb[MCHOST_A_IFINDEX]);
+	mchost_dump_ctx(cb)->persistent = nla_get_flag(tb[MCHOST_A_PERSISTENT]);
 	/* A group with max sources must fit in one message. */
 	cb->min_dump_alloc = NLMSG_GOODSIZE +
 			     MCHOST_MAX_SOURCES_LIMIT *
@@ -425,9 +427,10 @@ static int mchost_put_addr(struct sk_buff *skb, int type,
 
 static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
 			     const struct mchost_dev *md,
-			     const struct mchost_group *grp)
+			     const struct mchost_group *grp,
+			     const struct mchost_filter *f)
 {
-	const struct mchost_slist *src = grp->merged.src;
+	const struct mchost_slist *src = f->src;
 	struct nlattr *nest;
 	unsigned int i;
 	void *hdr;
@@ -440,7 +443,7 @@ static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
 	if (nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
 	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
 	    mchost_put_addr(skb, MCHOST_A_GROUP, &grp->addr, grp->family) ||
-	    nla_put_u8(skb, MCHOST_A_FMODE, grp->merged.mode) ||
+	    nla_put_u8(skb, MCHOST_A_FMODE, f->mode) ||
 	    nla_put_u32(skb, MCHOST_A_OWNERS, grp->nowners))
 		goto cancel;
 	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
@@ -463,6 +466,7 @@ static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
 			   struct mchost_dev *md)
 {
 	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	const struct mchost_filter *f;
 	struct mchost_dev_pos at;
 	struct mchost_group *grp;
 	int err = 0;
@@ -476,7 +480,11 @@ static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
 		/* A leave still being reported is no membership. */
 		if (!grp->nowners)
 			continue;
-		err = mchost_fill_group(skb, cb, md, grp);
+		/* For "save": the persistent owner's filter, not the merge. */
+		f = ctx->persistent ? mchost_group_persistent(grp) : &grp->merged;
+		if (!f)
+			continue;
+		err = mchost_fill_group(skb, cb, md, grp, f);
 		if (err) {
 			ctx->pos = at;	/* this one goes first next time */
 			break;
@@ -494,6 +502,9 @@ static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 	struct mchost_dev *md;
 	int err = 0;
 
+	/* Owners change under RTNL only. */
+	if (ctx->persistent)
+		rtnl_lock();
 	rcu_read_lock();
 	xa_for_each_start(&mn->devs, idx, md, idx) {
 		if (ctx->filter && idx != ctx->filter)
@@ -507,6 +518,8 @@ static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 	}
 	rcu_read_unlock();
+	if (ctx->persistent)
+		rtnl_unlock();
 	if (err && !skb->len)
 		return err;	/* one group does not fit in an empty skb */
 	if (!err)

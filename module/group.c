@@ -365,6 +365,18 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 	return 0;
 }
 
+const struct mchost_filter *
+mchost_group_persistent(const struct mchost_group *grp)
+{
+	const struct mchost_owner *o;
+
+	ASSERT_RTNL();
+	list_for_each_entry(o, &grp->owners, node)
+		if (!o->sk)
+			return &o->f;
+	return NULL;
+}
+
 int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
 		       struct sock *sk, struct netlink_ext_ack *extack)
 {

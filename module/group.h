@@ -70,6 +70,16 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		      struct mchost_filter *f, struct netlink_ext_ack *extack);
 
 /**
+ * mchost_group_persistent() - the persistent owner's filter of a group
+ * @grp: the group
+ *
+ * Context: RTNL held (owners change under it only).
+ * Return: the filter, or NULL if only sockets own the group.
+ */
+const struct mchost_filter *
+mchost_group_persistent(const struct mchost_group *grp);
+
+/**
  * mchost_group_leave() - drop one owner's filter of a group
  * @md: the device
  * @addr: the group

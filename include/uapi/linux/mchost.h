@@ -26,7 +26,11 @@ enum mchost_cmd {
 	MCHOST_CMD_JOIN,
 	/* Drop the owner's filter for (IFINDEX, GROUP); PERSISTENT as above. */
 	MCHOST_CMD_LEAVE,
-	/* Dump: one message per membership (optionally only IFINDEX). */
+	/*
+	 * Dump: one message per membership (optionally only IFINDEX). With
+	 * PERSISTENT, the persistent owner's filter instead of the merge, and
+	 * only memberships that have one.
+	 */
 	MCHOST_CMD_GET_GROUP,
 	/* Dump: one message per interface (optionally only IFINDEX). */
 	MCHOST_CMD_GET_IFACE,
