@@ -155,7 +155,9 @@ def igmp_v1_group(side):
     eq(version("h0", NS, "igmp_version"), 1, "igmp_version after it")
     m.expect_delta(c0, m.counters(NS), {"igmp": {
         "rcv_total": 1, "rcv_queries": 1, "qry_v1": 1, "qry_general": 1}},
-        "v1 query with a group field")
+        "v1 query with a group field",
+        # Its answer comes at random within 10 s: maybe already.
+        ignore=("snd_reports", "snd_v1_reports"))
 
 
 def mld(side):
