@@ -111,6 +111,16 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 	err = mchost_filter_merge(vec, n, mchost_param(max_sources), out,
 				  GFP_KERNEL);
 	kfree(vec);
+	/*
+	 * An owner that goes cannot be refused (its socket may be dead), yet
+	 * the union of the INCLUDE owners left can pass max_sources: take any
+	 * source then, which every owner's filter is a part of.
+	 */
+	if (err == -E2BIG && swap && !repl) {
+		out->mode = MCHOST_FMODE_EXCLUDE;
+		out->src = NULL;
+		return 0;
+	}
 	if (err == -E2BIG)
 		NL_SET_ERR_MSG(extack,
 			       "merged source list of the group exceeds max_sources");
