@@ -335,19 +335,25 @@ def phase_merge(e):
           "G3 group query, then one asking {S7}: IS_EX of the state")
     twice(e, (G[3], [S[7]]), (G[3],), [rec(IS_EX, G[3], [S[5]])],
           "G3 asked {S7}, then a group query: IS_EX of the state")
-    frame = f.frame(f.query(e.a["q"], G[4], [S[6]], mrt=1.0), e.mac)
+    # Max Resp Time 5 s: the answer rarely leaves before the 10th query,
+    # even on a slow (debug, loaded) kernel, which must send all 10 within
+    # the rate limit's second.
+    frame = f.frame(f.query(e.a["q"], G[4], [S[6]], mrt=5.0), e.mac)
     for attempt in range(4):
         time.sleep(1.1)          # a fresh rate-limit window
         c0 = e.ctr()
         sent = [e.cap.send(frame) for _ in range(10)]
-        if not e.pkts(sent[0], sent[-1]):
+        if not e.pkts(sent[0], sent[-1]) and sent[-1] - sent[0] < 0.9:
             break
-        log("answered before the 10th query; again")
+        log("answered before the 10th query, or 10 queries took %.3f s; "
+            "again" % (sent[-1] - sent[0]))
+        time.sleep(5.2)          # no answer pending
     else:
-        fail("answered before the 10th query 4 times")
+        fail("answered before the 10th query, or not 10 within 0.9 s, "
+             "4 times")
     respond(e, sent[0], [rec(IS_IN, G[4], [S[6]])], "10 group-and-source "
             "queries for G4 asking {S6} within %.3f s: one response" %
-            (sent[-1] - sent[0]), 1.0, c0=c0)
+            (sent[-1] - sent[0]), 5.0, c0=c0)
     eq(e.cdelta(c0, ["rcv_queries", "qry_group_source", "qry_ratelimited"]),
        {"rcv_queries": 10, "qry_group_source": 10, "qry_ratelimited": 2},
        "10 group-and-source queries for one group within a second: the "
