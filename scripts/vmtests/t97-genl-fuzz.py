@@ -40,7 +40,7 @@ from mclib import check, eq, ip, log, step
 
 NS = "f"
 MAX_SOURCES = 4
-N_ROOT = int(os.environ.get("MCHOST_FUZZ_N", "10000"))
+N_ROOT = int(os.environ.get("MCHOST_FUZZ_N", "20000"))
 N_UNPRIV = N_ROOT // 4
 CHECK_EVERY = 1000
 UNPRIV = ["setpriv", "--reuid", "65534", "--regid", "65534",
