@@ -382,6 +382,150 @@ def genl_leave(g, ifidx, group, persistent=True):
     return g.do(MCHOST_CMD_LEAVE, *a)
 
 
+# =====================================================================
+# Kernel reports, parameters, nftables, slabs (t85, t97, t99).
+# =====================================================================
+
+def _report_re():
+    """scripts/kernel/reports.ere (what run-guest.sh fails a test on) as
+    one Python regular expression."""
+    with open(os.path.join(ROOT or ".", "scripts/kernel/reports.ere")) as f:
+        pats = [ln.rstrip("\n") for ln in f
+                if ln.strip() and not ln.lstrip().startswith("#")]
+    return re.compile("|".join("(?:%s)" % p for p in pats))
+
+
+def dmesg_lines():
+    return run(["dmesg"]).stdout.splitlines()
+
+
+class KernelReports:
+    """Kernel reports (scripts/kernel/reports.ere) logged since this object
+    was made, found after a marker line written to /dev/kmsg (the whole
+    log if the marker has been overwritten)."""
+
+    def __init__(self):
+        self.mark = "mchost-test: mark %d.%d" % (os.getpid(), time.time_ns())
+        with open("/dev/kmsg", "w") as f:
+            f.write(self.mark + "\n")
+        self.re = _report_re()
+
+    def new(self):
+        lines = dmesg_lines()
+        at = [i for i, ln in enumerate(lines) if self.mark in ln]
+        lines = lines[at[-1] + 1:] if at else lines
+        hits = [i for i, ln in enumerate(lines) if self.re.search(ln)]
+        if not hits:
+            return []
+        return lines[max(0, hits[0] - 5):hits[0] + 40]
+
+    def check(self, what="during the test"):
+        rep = self.new()
+        if rep:
+            fail("kernel report %s (first 45 lines around the first "
+                 "one):\n%s" % (what, "\n".join(rep)))
+
+
+def param_ranges(ko=None):
+    """{parameter: (low, high, default)} from `modinfo -p`: each of
+    mchost's parameter descriptions ends in "(LOW-HIGH, default D)";
+    parameters without one map to None."""
+    out = {}
+    for ln in run(["modinfo", "-p", ko or KO]).stdout.splitlines():
+        name, _, desc = ln.partition(":")
+        mt = re.search(r"\((\d+)-(\d+), default (\d+)\)", desc)
+        out[name.strip()] = tuple(int(x) for x in mt.groups()) if mt \
+            else None
+    return out
+
+
+def param_names():
+    """The parameters the loaded module has (sysfs), sorted."""
+    return sorted(os.listdir(PARAMS))
+
+
+# nftables over raw netlink (the guest has no nft or iptables binary): an
+# inet table with one OUTPUT base chain whose policy drops every packet.
+NETLINK_NETFILTER = 12
+NFNL_SUBSYS_NFTABLES = 10
+NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END = 0x10, 0x11
+NFT_MSG_NEWTABLE, NFT_MSG_DELTABLE, NFT_MSG_NEWCHAIN = 0, 2, 3
+NFPROTO_INET, NF_INET_LOCAL_OUT, NF_DROP = 1, 3, 0
+NLM_F_CREATE = 0x400
+
+
+def _nft_batch(ns, msgs):
+    """Send one nftables batch [(type, flags, attrs)] in netns ns; fail
+    unless every message is acked with 0."""
+    run(["modprobe", "nf_tables"], check=False)
+    with in_netns(ns):
+        sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                           NETLINK_NETFILTER)
+    try:
+        sk.bind((0, 0))
+        sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        sk.settimeout(10)
+
+        def msg(seq, type_, flags, family, attrs, res_id=0):
+            body = struct.pack("!BBH", family, 0, res_id) + attrs
+            return struct.pack("=IHHII", 16 + len(body), type_, flags, seq,
+                               0) + body
+        data = msg(1, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, 0, b"",
+                   NFNL_SUBSYS_NFTABLES)
+        want = set()
+        for i, (t, fl, attrs) in enumerate(msgs):
+            data += msg(2 + i, (NFNL_SUBSYS_NFTABLES << 8) | t,
+                        NLM_F_REQUEST | NLM_F_ACK | fl, NFPROTO_INET, attrs)
+            want.add(2 + i)
+        data += msg(2 + len(msgs), NFNL_MSG_BATCH_END, NLM_F_REQUEST, 0, b"",
+                    NFNL_SUBSYS_NFTABLES)
+        sk.send(data)
+        while want:
+            d = sk.recv(65536)
+            off = 0
+            while off + 16 <= len(d):
+                ln, t, fl, sq, _ = struct.unpack_from("=IHHII", d, off)
+                if t == NLMSG_ERROR:
+                    err, emsg = Genl._error(fl, d[off + 16:off + ln])
+                    if err:
+                        fail("nftables batch in netns %s: message %d "
+                             "failed: %s %s" % (ns, sq, os.strerror(-err),
+                                                emsg))
+                    want.discard(sq)
+                off += (ln + 3) & ~3
+    except socket.timeout:
+        fail("nftables batch in netns %s: no ack" % ns)
+    finally:
+        sk.close()
+
+
+def nft_drop_output(ns, on, table="mchost_drop"):
+    """on: add an inet table whose OUTPUT chain (policy drop) drops every
+    packet sent in netns ns, IPv4 and IPv6; off: delete that table."""
+    name = nla(1, table.encode() + b"\0")        # NFTA_TABLE_NAME
+    if not on:
+        _nft_batch(ns, [(NFT_MSG_DELTABLE, 0, name)])
+        return
+    hook = nla_nest(4, nla(1, struct.pack("!I", NF_INET_LOCAL_OUT)),
+                    nla(2, struct.pack("!i", 0)))   # HOOKNUM, PRIORITY
+    chain = name + nla(3, b"out\0") + hook + \
+        nla(5, struct.pack("!I", NF_DROP)) + nla(7, b"filter\0")
+    _nft_batch(ns, [(NFT_MSG_NEWTABLE, NLM_F_CREATE, name),
+                    (NFT_MSG_NEWCHAIN, NLM_F_CREATE, chain)])
+
+
+def slab_active(names):
+    """{cache: active objects} of /proc/slabinfo for the caches named
+    (those the kernel has)."""
+    out = {}
+    with open("/proc/slabinfo") as f:
+        for ln in f:
+            t = ln.split()
+            if t and t[0] in names:
+                out[t[0]] = int(t[1])
+    return out
+
+
 if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "flood":
     # Helper process: `mclib.py flood DEV GROUP4 GROUP6` sends a mix of
     # valid and malformed IGMP/MLD frames on DEV (in the current netns) in
@@ -412,3 +556,4 @@ if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "flood":
             except OSError:
                 time.sleep(0.01)
         time.sleep(0.002)
+
