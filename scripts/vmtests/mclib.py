@@ -40,8 +40,8 @@ import time
 
 import mcbase
 import mcpkt
-from mcbase import (addr_bytes, canon, check, fail, in_netns, ip, run,
-                    sort_sources)
+from mcbase import (KO, PARAMS, ROOT, addr_bytes, canon, check, fail,
+                    in_netns, ip, run, sort_sources)
 from mcpkt import (IGMP, fam_of, frame4, frame6, igmp_v12, igmp_v3_query,
                    igmp_v3_report, ipv4, ipv6, mld_v1, mld_v2_query,
                    mld_v2_report)
