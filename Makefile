@@ -103,8 +103,8 @@ modules-all: modules-stock debug-kernel
 # Both pinned kernels as "make module" builds them (no W=1), each in its own
 # directory: the VM test t95 installs these with "make install", so that the
 # guest does not compile.
-modules-plain: deps-stamp
-	@set -e; for k in $(KVERS); do \
+modules-plain: deps-stamp debug-kernel
+	@set -e; kd=$(DEBUG_KREL); for k in $(KVERS) $$kd; do \
 		$(MAKE) -s module KDIR=$(call khdr,$$k) \
 			MODULE_BUILD=$(BUILD)/plain-$$k >/dev/null; \
 	done

@@ -34,7 +34,7 @@ import socket
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mclib as m
 from mclib import check, eq, ip, log, step
 
@@ -49,7 +49,7 @@ UNPRIV = ["setpriv", "--reuid", "65534", "--regid", "65534",
 JOIN, LEAVE, GET_GROUP, GET_IFACE = (m.MCHOST_CMD_JOIN, m.MCHOST_CMD_LEAVE,
                                      m.MCHOST_CMD_GET_GROUP,
                                      m.MCHOST_CMD_GET_IFACE)
-A_MAX = 17                      # MCHOST_A_MAX
+A_MAX = 20                      # MCHOST_A_MAX
 NESTED = m.NLA_F_NESTED
 INCL, EXCL = m.MCHOST_FMODE_INCLUDE, m.MCHOST_FMODE_EXCLUDE
 NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC = 0x100, 0x200, 0x400
@@ -57,7 +57,12 @@ NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC = 0x100, 0x200, 0x400
 # The family's policy (module/genl.c): type -> (kind, arg).
 POLICY = {m.A_IFINDEX: ("u32", 1), m.A_GROUP: ("binary", 16),
           m.A_FMODE: ("u8", (1, 2)), m.A_SOURCES: ("nested", None),
-          m.A_PERSISTENT: ("flag", None)}
+          m.A_PERSISTENT: ("flag", None),
+          # SET_IFACE's: any u8 passes the policy (genl.c checks ranges)
+          m.A_SET_IGMP_VERSION: ("u8", (0, 255)),
+          m.A_SET_MLD_VERSION: ("u8", (0, 255)),
+          m.A_SET_ROBUSTNESS: ("u8", (0, 255)),
+          m.A_SET_REPORT_LINK_LOCAL: ("u8", (0, 255))}
 for _t in range(1, A_MAX + 1):
     POLICY.setdefault(_t, ("reject", None))
 SRC_POLICY = {m.A_SOURCE: ("binary", 16)}      # others: NLA_UNSPEC
@@ -209,13 +214,18 @@ class Model:
         self.devs = devs                # {ifindex: name}, joinable
         self.state = {}
 
-    def merged(self, key, owners=None):
+    def merged(self, key, owners=None, join=False):
+        """The kernel's merged filter. A join past max_sources is refused;
+        an owner that goes never is: past it, the group takes any
+        source (EXCLUDE {})."""
         fs = list((owners if owners is not None else self.state[key])
                   .values())
         md, s = merge(fs)
         if len(s) > MAX_SOURCES:
-            raise Reply(-errno.E2BIG, "merged source list of the group "
-                        "exceeds max_sources")
+            if join:
+                raise Reply(-errno.E2BIG, "merged source list of the group "
+                            "exceeds max_sources")
+            return EXCL, frozenset()
         return md, s
 
     def do(self, cmd, tb, owner, lo):
@@ -245,7 +255,7 @@ class Model:
         else:
             del owners[owner]
         if owners:
-            self.merged(key, owners)
+            self.merged(key, owners, join=cmd == JOIN)
             self.state[key] = owners
         else:
             self.state.pop(key, None)
@@ -257,13 +267,16 @@ class Model:
             if not self.state[key]:
                 del self.state[key]
 
-    def rows(self, ifindex=0):
-        """(ifindex, dev, group text, mode, sorted sources, owners)."""
+    def rows(self, ifindex=0, persistent=False):
+        """(ifindex, dev, group text, mode, sorted sources, owners); with
+        persistent, the persistent owner's filter, of its groups only."""
         out = []
         for (idx, g), owners in self.state.items():
             if ifindex and idx != ifindex:
                 continue
-            md, s = self.merged((idx, g))
+            if persistent and "P" not in owners:
+                continue
+            md, s = owners["P"] if persistent else self.merged((idx, g))
             af = socket.AF_INET if len(g) == 4 else socket.AF_INET6
             out.append((idx, self.devs[idx], socket.inet_ntop(af, g), md,
                         [socket.inet_ntop(af, x) for x in sorted(s)],
@@ -401,7 +414,7 @@ class Gen:
         x = r.random()
         cmd = JOIN if x < 0.45 else LEAVE if x < 0.75 else \
             GET_GROUP if x < 0.9 else GET_IFACE if x < 0.97 else \
-            r.choice((0, 5, 6, 100, 255))
+            r.choice((0, 6, 7, 100, 255))
         flags = m.NLM_F_REQUEST
         if r.random() < 0.85:
             flags |= m.NLM_F_ACK
@@ -480,7 +493,7 @@ def predict(model, gen, fault, cmd, flags, attrs, owner, priv, lo):
     if dump:
         idx = struct.unpack("=I", tb[m.A_IFINDEX][1])[0] \
             if m.A_IFINDEX in tb else 0
-        return ("dump", idx, cmd)
+        return ("dump", idx, cmd, m.A_PERSISTENT in tb)
     try:
         model.do(cmd, tb, "P" if m.A_PERSISTENT in tb else owner, lo)
     except Reply as rep:
@@ -574,7 +587,8 @@ def fuzz(rng, socks, model, n, priv, lo, all_idx, stats, on_check=None):
             eq(errs, [], "%s: dump errors" % what)
             eq(got[-1][0], m.NLMSG_DONE, "%s: the dump's last message" % what)
             rows = dump_rows(got, want[2])
-            exp = model.rows(want[1]) if want[2] == GET_GROUP else \
+            exp = model.rows(want[1], want[3]) if want[2] == GET_GROUP \
+                else \
                 iface_rows(model, want[1], all_idx)
             eq(rows, exp, "%s: dump" % what)
             stats["dumps"] += 1
