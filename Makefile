@@ -197,9 +197,11 @@ INSTALL_MOD_DIR ?= updates
 
 install: install-module install-tools
 
+# Kbuild's own depmod (only where the headers have a System.map) is left
+# out: depmod runs below, or on the target when DESTDIR stages the files.
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(MODULE_BUILD) $(KBUILD_ARGS) $(MODSIGN_ARGS) \
-		INSTALL_MOD_STRIP=$(INSTALL_MOD_STRIP) \
+		DEPMOD=true INSTALL_MOD_STRIP=$(INSTALL_MOD_STRIP) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	@if [ -n "$(DESTDIR)" ]; then \

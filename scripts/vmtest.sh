@@ -23,7 +23,7 @@
 # (panic, timeout, taint, kernel report).
 # Logs: build/vm-logs/<kernel>/ (console.log, dmesg.txt, tests/<name>.log).
 #
-# Environment: MCHOST_TEST_TIMEOUT (per test, default 300 s; 3 times that on
+# Environment: MCHOST_TEST_TIMEOUT (per test, default 600 s; 3 times that on
 # the debug kernel), MCHOST_VERBOSE=1 (show passing tests' output too),
 # MCHOST_VMTESTS_DIR (another test directory), MCHOST_VM_MEM
 # (MB, default 512; 1024 on the debug kernel), MCHOST_VM_SMP (vCPUs, default
@@ -62,7 +62,7 @@ tests_dir=$(cd -- "$tests_dir" && pwd -P) || die "no test directory: $tests_dir"
 ! mchost_guest_hidden "$tests_dir" ||
 	die "the guest cannot see $tests_dir (it mounts its own /proc, /sys, /dev and /run)"
 export MCHOST_VMTESTS_DIR=$tests_dir
-per_test=${MCHOST_TEST_TIMEOUT:-300}
+per_test=${MCHOST_TEST_TIMEOUT:-600}
 [[ $per_test =~ ^[1-9][0-9]*$ ]] || die "MCHOST_TEST_TIMEOUT is not a positive number: $per_test"
 smp=${MCHOST_VM_SMP:-2}
 kfence_ms=${MCHOST_KFENCE_MS:-10}

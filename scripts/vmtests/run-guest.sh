@@ -14,7 +14,7 @@
 #   MCHOST_ROOT  the repository root
 #   TMPDIR       a fresh scratch directory
 # and runs as root in $MCHOST_ROOT, under `timeout -k 5 $MCHOST_TEST_TIMEOUT`
-# (default 300 s). A test passes if it exits 0, the kernel did not get a
+# (default 600 s). A test passes if it exits 0, the kernel did not get a
 # new W/D/B/L taint (WARN, oops, bad page, soft lockup) while it ran, the
 # kernel logged no report of scripts/kernel/reports.ere (KASAN, lockdep,
 # RCU, UBSAN, KFENCE, ...) while it ran or during the cleanup after it, and
@@ -51,7 +51,7 @@ export MCHOST_ROOT=${MCHOST_ROOT:-$ROOT}
 export MCHOST_KVER=$KVER
 export MCHOST_KO=${MCHOST_KO:-$MCHOST_ROOT/build/$KVER/mchost.ko}
 export MCHOSTCTL=${MCHOSTCTL:-$MCHOST_ROOT/build/mchostctl}
-TIMEOUT=${MCHOST_TEST_TIMEOUT:-300}
+TIMEOUT=${MCHOST_TEST_TIMEOUT:-600}
 LABEL=${MCHOST_VMTEST_KERNEL:-$KVER}
 LOGDIR=$MCHOST_VM_LOGDIR/tests
 BAD_TAINT=$((512 | 128 | 32 | 16384))
