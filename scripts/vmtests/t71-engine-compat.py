@@ -3,16 +3,8 @@
 """t71-engine-compat: the IGMP and the MLD engine against a querier on the
 wire: malformed messages, older versions, link-local groups.
 
-Netns h: h0 (10.0.0.2, fe80::2 nodad, `arp off`: the stock stack joins no
-group it reports, so every IGMP/MLD packet leaving h0 is mchost's) and h1
-(no address yet). Netns p (IPv6 off): p0 and p1, their veth peers, where
-the queries are injected (mclib's builders: t20 checks them against scapy)
-and everything h sends is captured and parsed from raw bytes. Every packet
-time is a kernel timestamp: a state-change report must have left before its
-mchostctl command returned; responses are timed from the query's kernel
-transmit time. Module parameters: robustness=3,
-*_unsolicited_report_interval=200 (all four), coalesce_ms=20,
-report_link_local=0 (the linklocal phase turns it on).
+The netns layout, the timing rules and the module parameters are
+t70-engine's (enginelib.py).
 
 Every phase runs for IGMP and for MLD ("v3" = IGMPv3/MLDv2, "old" =
 IGMPv2/MLDv1):
