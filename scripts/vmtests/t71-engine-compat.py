@@ -238,10 +238,12 @@ def phase_bad(e):
 
 def phase_compat(e):
     f, S, G = e.f, e.S, e.G
-    step("%s compat: an old query (QRV 2, QQIC 2 before): old mode for "
-         "RV*QI+QRI = 5 s" % f)
-    query(e, e.current(), "general query with QRV 2, QQIC 2", mrt=0,
-          qqic=2)
+    # QI 5 s: old mode for 11 s, long enough for the steps below on a
+    # slow (debug, loaded) kernel.
+    step("%s compat: an old query (QRV 2, QQIC 5 before): old mode for "
+         "RV*QI+QRI = 11 s" % f)
+    query(e, e.current(), "general query with QRV 2, QQIC 5", mrt=0,
+          qqic=5)
     # A long URI for this join: its retransmission is still due when the
     # old query comes, and must not be sent in old mode.
     m.write_param("%sv%d_unsolicited_report_interval" % (f.name, f.ver(3)),
@@ -252,7 +254,7 @@ def phase_compat(e):
     m.write_param("%sv%d_unsolicited_report_interval" % (f.name, f.ver(3)),
                   int(URI * 1000))
     m.wait_for(lambda: e.version() == f.ver(2), 2, "old mode")
-    old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=2, qi_ms=2000, qri_ms=1000)
+    old_mode(e, "h0", tq, 2, 2 * 5000 + 1000, rv=2, qi_ms=5000, qri_ms=1000)
     time.sleep(max(0, tq + 1.1 - time.time()))     # the responses are done
     # In old mode a join reports at once and once more within URI (RV 2),
     # a source change of a held group sends nothing, a leave a Leave/Done.
@@ -262,7 +264,7 @@ def phase_compat(e):
     lv = unsolicited(e, lambda: e.leave(G[5]), G[5], "leave in old mode "
                      "(we reported last)", rv=1, kind="leave")
     eq(m.canon(lv[0].dst), f.leave_dst, "Leave/Done destination")
-    tv3 = wait_v3(e, 6, "end of old mode")
+    tv3 = wait_v3(e, 12, "end of old mode")
     ps = e.pkts(r.t0, tv3)
     log("join G8, then an old query: %r" % ps)
     v3 = [p for p in ps if p.kind() == "v3"]
