@@ -301,10 +301,10 @@ def phase_compat(e):
                           "rcv_badqueries")},
        {"rcv_total": 2, "rcv_queries": 2, "qry_v2": 1, "qry_v3": 1,
         "rcv_badqueries": 0}, "counters of the two queries")
-    # RV 2, QI 2 s, QRI 1 s at the old query; QRV 1, QQIC 1 and Max Resp
+    # RV 2, QI 5 s, QRI 1 s at the old query; QRV 1, QQIC 1 and Max Resp
     # Code 0 after it.
-    old_mode(e, "h0", tq, 2, 2 * 2000 + 1000, rv=1, qi_ms=1000, qri_ms=0)
-    wait_v3(e, 7, "end of old mode")
+    old_mode(e, "h0", tq, 2, 2 * 5000 + 1000, rv=1, qi_ms=1000, qri_ms=0)
+    wait_v3(e, 13, "end of old mode")
     unsolicited(e, lambda: e.join(G[6], "include", [S[1]]),
                 [rec(ALLOW, G[6], [S[1]])], "a join back in v3 mode (RV 1)")
     unsolicited(e, lambda: e.leave(G[6]), [rec(BLOCK, G[6], [S[1]])],
