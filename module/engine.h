@@ -59,25 +59,6 @@ static inline u32 mchost_rand_ms(struct mchost_dev *md, u32 lo, u32 hi)
 unsigned int mchost_rv(const struct mchost_dev_proto *p);
 
 /**
- * mchost_report_ll() - are link-local groups reported?
- * @p: a device's state of one family
- *
- * Return: the device's report_link_local setting, else the parameter.
- */
-bool mchost_report_ll(const struct mchost_dev_proto *p);
-
-/**
- * mchost_max_version() - the highest version a device speaks
- * @md: the device
- * @fam: the family
- *
- * Return: the device's setting, else the igmp_max_version or
- * mld_max_version parameter.
- */
-unsigned int mchost_max_version(const struct mchost_dev *md,
-				enum mchost_fam fam);
-
-/**
  * mchost_reportable() - is the group ever reported?
  * @md: the device
  * @grp: the group

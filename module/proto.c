@@ -42,8 +42,8 @@ static const struct in6_addr mchost_routers_dst[MCHOST_NFAM] = {
 };
 
 /* A per-device setting wins over the module parameter (like force_*). */
-unsigned int mchost_max_version(const struct mchost_dev *md,
-				enum mchost_fam fam)
+static unsigned int mchost_max_version(const struct mchost_dev *md,
+				       enum mchost_fam fam)
 {
 	unsigned int set = READ_ONCE(md->proto[fam].set_version);
 
@@ -70,7 +70,8 @@ unsigned int mchost_rv(const struct mchost_dev_proto *p)
 	return p->rv ?: READ_ONCE(p->set_rv) ?: mchost_param(robustness);
 }
 
-bool mchost_report_ll(const struct mchost_dev_proto *p)
+/* Are link-local groups reported: the device's setting, else the parameter. */
+static bool mchost_report_ll(const struct mchost_dev_proto *p)
 {
 	unsigned int set = READ_ONCE(p->set_rll);
 
