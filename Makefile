@@ -111,7 +111,7 @@ modules-plain: deps-stamp debug-kernel
 
 cli: $(BUILD)/mchostctl
 
-CLI_SRCS := $(addprefix scripts/mchostctl/,main.c cmds.c dump.c stats.c \
+CLI_SRCS := $(addprefix scripts/mchostctl/,main.c cmds.c dump.c stats.c monitor.c \
 	      netlink.c batch.c apply.c print.c util.c)
 $(BUILD)/mchostctl: $(CLI_SRCS) scripts/mchostctl/mchostctl.h \
 		    include/uapi/linux/mchost.h VERSION

@@ -21,7 +21,7 @@ _mchostctl_groups() {
 
 _mchostctl() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmds="join leave flush show save apply ifaces set stats help"
+	local cmds="join leave flush show save apply ifaces set monitor stats help"
 	local opts="-j -p -d -f -n -b -V -h --json --pretty --details --force
 		--netns --batch --version --help"
 	local i w ns="" cmd="" cmdi=0 dev="" keys used=" "

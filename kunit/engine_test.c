@@ -618,8 +618,12 @@ static void mchost_engine_compat_v2(struct kunit *test)
 	struct mchost_proto_state st;
 
 	mchost_joined(test, f, L->g1, IN, L->s1);
+	KUNIT_EXPECT_EQ(test, f->compats[L->fam], 0U);
 	mchost_q2(test, f, "", 3000);
 	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->old);
+	/* One mode change, one notification; the other family's untouched. */
+	KUNIT_EXPECT_EQ(test, f->compats[L->fam], 1U);
+	KUNIT_EXPECT_EQ(test, f->compats[!L->fam], 0U);
 	mchost_proto_state(&f->md, L->fam, f->now, &st);
 	KUNIT_EXPECT_EQ(test, st.v2_querier_ms, 2 * 125000U + 3000);
 	KUNIT_EXPECT_EQ(test, st.qri_ms, 3000U);
@@ -631,8 +635,11 @@ static void mchost_engine_compat_v2(struct kunit *test)
 	/* One ms before the timeout the mode holds; at it, v3 is back. */
 	mchost_fake_run(f, MCHOST_FAKE_AT(253000 - 1));
 	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->old);
+	/* Firings within the timeout change no mode: nothing to tell. */
+	KUNIT_EXPECT_EQ(test, f->compats[L->fam], 1U);
 	mchost_fake_run(f, MCHOST_FAKE_AT(253000));
 	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->v3);
+	KUNIT_EXPECT_EQ(test, f->compats[L->fam], 2U);
 	mchost_proto_state(&f->md, L->fam, f->now, &st);
 	KUNIT_EXPECT_EQ(test, st.v2_querier_ms, 0U);
 }

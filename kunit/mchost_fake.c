@@ -95,6 +95,11 @@ static u32 mchost_fake_rand(struct mchost_dev *md, u32 lo, u32 hi)
 	}
 }
 
+static void mchost_fake_compat(struct mchost_dev *md, enum mchost_fam fam)
+{
+	mchost_fake_of(md)->compats[fam]++;
+}
+
 static const struct mchost_dev_ops mchost_fake_ops = {
 	.alloc	= mchost_fake_alloc,
 	.emit	= mchost_fake_emit,
@@ -102,6 +107,7 @@ static const struct mchost_dev_ops mchost_fake_ops = {
 	.reap	= mchost_fake_reap,
 	.mtu	= mchost_fake_mtu,
 	.rand	= mchost_fake_rand,
+	.compat	= mchost_fake_compat,
 };
 
 static void mchost_fake_free(void *data)

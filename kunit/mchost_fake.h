@@ -33,6 +33,7 @@ struct mchost_fake {
 	enum mchost_fake_rand rand;
 	bool fail_alloc;		/* alloc() returns NULL */
 	unsigned int reaps;		/* reap() calls */
+	unsigned int compats[MCHOST_NFAM];	/* compat() calls */
 	unsigned int fires;		/* mchost_proto_fire() calls */
 	unsigned int budget_outs;	/* firings that ran out of budget */
 	struct sk_buff_head sent;	/* emitted, oldest first */

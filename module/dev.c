@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <net/ipv6.h>
 #include "dev.h"
+#include "genl.h"
 #include "params.h"
 #include "xmit.h"
 
@@ -217,18 +218,25 @@ void mchost_dev_unlock(struct mchost_dev *md)
 	__releases(&md->lock)
 {
 	struct sk_buff_head q;
+	enum mchost_fam fam;
 	ktime_t deferred;
+	u8 compat;
 
 	__skb_queue_head_init(&q);
 	skb_queue_splice_init(&md->txq, &q);
 	deferred = md->deferred;
 	md->deferred = KTIME_MAX;
+	compat = md->compat_ntf;
+	md->compat_ntf = 0;
 	write_unlock_bh(&md->lock);
 
 	if (!skb_queue_empty(&q))
 		mchost_xmit_flush(md->mn->net, md->stats, &q);
 	if (deferred != KTIME_MAX)
 		mchost_timer_start(md->timer, deferred);
+	for (fam = 0; fam < MCHOST_NFAM; fam++)
+		if (compat & BIT(fam))
+			mchost_genl_notify_compat(md, fam);
 }
 
 /* The engine's view of a real device: see struct mchost_dev_ops. */
@@ -267,6 +275,11 @@ static u32 mchost_dev_rand(struct mchost_dev *md, u32 lo, u32 hi)
 	return hi > lo ? lo + get_random_u32_below(hi - lo + 1) : hi;
 }
 
+static void mchost_dev_compat(struct mchost_dev *md, enum mchost_fam fam)
+{
+	md->compat_ntf |= BIT(fam);
+}
+
 static const struct mchost_dev_ops mchost_dev_real_ops = {
 	.alloc	= mchost_dev_alloc,
 	.emit	= mchost_dev_emit,
@@ -274,6 +287,7 @@ static const struct mchost_dev_ops mchost_dev_real_ops = {
 	.reap	= mchost_dev_reap,
 	.mtu	= mchost_dev_mtu,
 	.rand	= mchost_dev_rand,
+	.compat	= mchost_dev_compat,
 };
 
 int mchost_dev_setup(struct mchost_dev *md, const struct mchost_dev_ops *ops,

@@ -46,6 +46,8 @@ struct mchost_dev_ops {
 	unsigned int (*mtu)(const struct mchost_dev *md);
 	/* A random number in [lo, hi]. */
 	u32 (*rand)(struct mchost_dev *md, u32 lo, u32 hi);
+	/* The compatibility mode of fam changed: tell the listeners. */
+	void (*compat)(struct mchost_dev *md, enum mchost_fam fam);
 };
 
 /*
@@ -108,6 +110,7 @@ struct mchost_dev {
 	ktime_t next;			/* earliest deadline of this device */
 	ktime_t deferred;		/* deadline for the timer, set at unlock */
 	struct sk_buff_head txq;	/* built under the lock, sent after */
+	u8 compat_ntf;			/* BIT(fam): mode changed, notify after */
 	bool dead;			/* unregistering: no more work */
 	bool oper;			/* running and operationally up */
 	bool ll_wait;			/* a link-local address is in DAD */

@@ -48,6 +48,7 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_UP]		= { .type = NLA_REJECT },
 	[MCHOST_A_IGMP_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_MLD_STATE]	= { .type = NLA_REJECT },
+	[MCHOST_A_EVENT]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family mchost_genl_family;
@@ -425,7 +426,16 @@ static int mchost_put_addr(struct sk_buff *skb, int type,
 	return nla_put_in6_addr(skb, type, a);
 }
 
-static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
+/* Where a group message goes: a dump's reply, or a notification. */
+struct mchost_genl_msg {
+	u32 portid, seq;
+	int flags;
+	u8 cmd;
+	u8 event;	/* MCHOST_A_EVENT, 0 for none */
+	bool gone;	/* the membership is gone: OWNERS 0 */
+};
+
+static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *m,
 			     const struct mchost_dev *md,
 			     const struct mchost_group *grp,
 			     const struct mchost_filter *f)
@@ -435,16 +445,16 @@ static int mchost_fill_group(struct sk_buff *skb, struct netlink_callback *cb,
 	unsigned int i;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &mchost_genl_family, NLM_F_MULTI,
-			  MCHOST_CMD_GET_GROUP);
+	hdr = genlmsg_put(skb, m->portid, m->seq, &mchost_genl_family,
+			  m->flags, m->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
 	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
 	    mchost_put_addr(skb, MCHOST_A_GROUP, &grp->addr, grp->family) ||
 	    nla_put_u8(skb, MCHOST_A_FMODE, f->mode) ||
-	    nla_put_u32(skb, MCHOST_A_OWNERS, grp->nowners))
+	    nla_put_u32(skb, MCHOST_A_OWNERS, m->gone ? 0 : grp->nowners) ||
+	    (m->event && nla_put_u8(skb, MCHOST_A_EVENT, m->event)))
 		goto cancel;
 	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
 	if (!nest)
@@ -466,6 +476,12 @@ static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
 			   struct mchost_dev *md)
 {
 	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	const struct mchost_genl_msg m = {
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+		.cmd = MCHOST_CMD_GET_GROUP,
+	};
 	const struct mchost_filter *f;
 	struct mchost_dev_pos at;
 	struct mchost_group *grp;
@@ -484,7 +500,7 @@ static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
 		f = ctx->persistent ? mchost_group_persistent(grp) : &grp->merged;
 		if (!f)
 			continue;
-		err = mchost_fill_group(skb, cb, md, grp, f);
+		err = mchost_fill_group(skb, &m, md, grp, f);
 		if (err) {
 			ctx->pos = at;	/* this one goes first next time */
 			break;
@@ -618,6 +634,102 @@ static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * Notifications. Cleared before the family goes, so that a notification
+ * racing with the unload (a timer's compat change) sends nothing; the
+ * sends run under RCU, and the unload waits for them.
+ */
+static bool mchost_genl_live;
+
+enum { MCHOST_MCGRP_MONITOR_ID };
+
+static const struct genl_multicast_group mchost_mcgrps[] = {
+	[MCHOST_MCGRP_MONITOR_ID] = { .name = MCHOST_MCGRP_MONITOR },
+};
+
+static bool mchost_genl_listened(struct net *net)
+{
+	return READ_ONCE(mchost_genl_live) &&
+	       genl_has_listeners(&mchost_genl_family, net,
+				  MCHOST_MCGRP_MONITOR_ID);
+}
+
+/*
+ * Send a notification; NULL if it could not be built, which the listeners
+ * learn as ENOBUFS (they missed one), as with rtnetlink.
+ */
+static void mchost_genl_multicast(struct net *net, struct sk_buff *skb)
+{
+	rcu_read_lock();
+	if (!READ_ONCE(mchost_genl_live))
+		nlmsg_free(skb);
+	else if (skb)
+		genlmsg_multicast_netns(&mchost_genl_family, net, skb, 0,
+					MCHOST_MCGRP_MONITOR_ID, GFP_ATOMIC);
+	else
+		genl_set_err(&mchost_genl_family, net, 0,
+			     MCHOST_MCGRP_MONITOR_ID, -ENOBUFS);
+	rcu_read_unlock();
+}
+
+void mchost_genl_notify_group(struct mchost_dev *md,
+			      const struct mchost_group *grp, u8 event)
+{
+	static const struct mchost_filter none = {
+		.mode = MCHOST_FMODE_INCLUDE,
+	};
+	const struct mchost_genl_msg m = {
+		.cmd = MCHOST_CMD_GROUP_NTF,
+		.event = event,
+		.gone = event == MCHOST_EVENT_DEVICE_GONE,
+	};
+	const struct mchost_filter *f = m.gone ? &none : &grp->merged;
+	struct net *net = dev_net(md->dev);
+	struct sk_buff *skb;
+	size_t size;
+
+	ASSERT_RTNL();
+	if (!mchost_genl_listened(net))
+		return;
+	size = NLMSG_GOODSIZE + mchost_slist_nr(f->src) *
+				nla_total_size(sizeof(struct in6_addr));
+	skb = genlmsg_new(size, GFP_KERNEL);
+	if (skb && mchost_fill_group(skb, &m, md, grp, f)) {
+		nlmsg_free(skb);
+		skb = NULL;
+	}
+	mchost_genl_multicast(net, skb);
+}
+
+void mchost_genl_notify_compat(struct mchost_dev *md, enum mchost_fam fam)
+{
+	struct net *net = dev_net(md->dev);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!mchost_genl_listened(net))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &mchost_genl_family, 0,
+			  MCHOST_CMD_COMPAT_NTF);
+	if (!hdr ||
+	    nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
+	    nla_put_u8(skb, MCHOST_A_EVENT, MCHOST_EVENT_COMPAT) ||
+	    nla_put_u8(skb, fam == MCHOST_IGMP ? MCHOST_A_IGMP_VERSION :
+						 MCHOST_A_MLD_VERSION,
+		       mchost_proto_version(md, fam))) {
+		nlmsg_free(skb);
+		skb = NULL;
+	} else {
+		genlmsg_end(skb, hdr);
+	}
+out:
+	mchost_genl_multicast(net, skb);
+}
+
 static const struct genl_ops mchost_genl_ops[] = {
 	{
 		.cmd	= MCHOST_CMD_JOIN,
@@ -655,6 +767,8 @@ static struct genl_family mchost_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= mchost_genl_ops,
 	.n_ops		= ARRAY_SIZE(mchost_genl_ops),
+	.mcgrps		= mchost_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mchost_mcgrps),
 };
 
 /*
@@ -698,13 +812,19 @@ int __init mchost_genl_init(void)
 	if (err)
 		return err;
 	err = genl_register_family(&mchost_genl_family);
-	if (err)
+	if (err) {
 		netlink_unregister_notifier(&mchost_netlink_nb);
-	return err;
+		return err;
+	}
+	WRITE_ONCE(mchost_genl_live, true);
+	return 0;
 }
 
 void mchost_genl_uninit(void)
 {
+	WRITE_ONCE(mchost_genl_live, false);
+	/* No notification is under way once this returns. */
+	synchronize_rcu();
 	genl_unregister_family(&mchost_genl_family);
 	netlink_unregister_notifier(&mchost_netlink_nb);
 }

@@ -13,6 +13,7 @@
 #include <net/ip.h>
 #include <net/ndisc.h>
 #include <linux/mchost.h>
+#include "genl.h"
 #include "group.h"
 #include "params.h"
 #include "proto.h"
@@ -133,7 +134,8 @@ static int mchost_group_remerge(const struct mchost_group *grp,
  */
 static void mchost_group_set_merged(struct mchost_dev *md,
 				    struct mchost_group *grp,
-				    struct mchost_filter *merged, int downers)
+				    struct mchost_filter *merged, int downers,
+				    u8 event)
 {
 	struct mchost_filter old;
 
@@ -148,6 +150,7 @@ static void mchost_group_set_merged(struct mchost_dev *md,
 	mchost_proto_change(md, grp, &old, ktime_get());
 	mchost_dev_unlock(md);
 	mchost_slist_free(old.src);
+	mchost_genl_notify_group(md, grp, event);
 }
 
 /* IPv4 group to link-layer address; the kernel's own mapper is not exported. */
@@ -332,7 +335,8 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		mchost_slist_free(owner->f.src);
 		owner->f = *f;
 	}
-	mchost_group_set_merged(md, grp, &merged, nowner ? 1 : 0);
+	mchost_group_set_merged(md, grp, &merged, nowner ? 1 : 0,
+				nowner ? MCHOST_EVENT_JOIN : MCHOST_EVENT_CHANGE);
 	return 0;
 
 err_port:
@@ -352,7 +356,7 @@ err_filter:
 }
 
 static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
-			       struct mchost_owner *owner,
+			       struct mchost_owner *owner, u8 event,
 			       struct netlink_ext_ack *extack)
 {
 	struct mchost_filter merged;
@@ -362,7 +366,7 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 	if (err)
 		return err;
 	list_del(&owner->node);
-	mchost_group_set_merged(md, grp, &merged, -1);
+	mchost_group_set_merged(md, grp, &merged, -1, event);
 	mchost_owner_free(md->mn, owner);
 	if (grp->nowners)
 		return 0;
@@ -401,7 +405,7 @@ int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
 		NL_SET_ERR_MSG(extack, "no such membership");
 		return -ENOENT;
 	}
-	return mchost_owner_remove(md, grp, owner, extack);
+	return mchost_owner_remove(md, grp, owner, MCHOST_EVENT_LEAVE, extack);
 }
 
 /* The owner of grp whose socket was released, if any. */
@@ -444,7 +448,9 @@ int mchost_group_release_dead(struct mchost_net *mn)
 			while ((owner = mchost_owner_dead(grp))) {
 				bool last = grp->nowners == 1;
 
-				if (mchost_owner_remove(md, grp, owner, NULL)) {
+				if (mchost_owner_remove(md, grp, owner,
+							MCHOST_EVENT_OWNER_GONE,
+							NULL)) {
 					err = -ENOMEM;
 					break;
 				}
@@ -464,6 +470,9 @@ void mchost_group_dev_gone(struct mchost_dev *md)
 	mchost_dev_unlink(md);
 	for (grp = mchost_dev_first(md); grp; grp = next) {
 		next = mchost_dev_next(md, grp);
+		if (grp->nowners)
+			mchost_genl_notify_group(md, grp,
+						 MCHOST_EVENT_DEVICE_GONE);
 		mchost_group_destroy(md, grp);
 	}
 	mchost_dev_release(md);

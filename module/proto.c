@@ -305,6 +305,7 @@ void mchost_version_update(struct mchost_dev *md, enum mchost_fam fam,
 	if (v == p->version)
 		return;
 	WRITE_ONCE(p->version, v);
+	md->ops->compat(md, fam);
 	p->gen_at = KTIME_MAX;
 	p->gen_active = false;
 	for (grp = mchost_dev_first(md); grp; grp = mchost_dev_next(md, grp)) {

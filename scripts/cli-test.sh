@@ -74,10 +74,11 @@ Commands (or a prefix that names one):
   apply  FILE
   ifaces [dev DEV]
   set    dev DEV SETTING VALUE [SETTING VALUE]...
+  monitor
   stats
   help   [COMMAND]
 Options:
-  -j, --json         JSON output for show, save, ifaces and stats
+  -j, --json         JSON output for show, save, ifaces, monitor, stats
   -p, --pretty       with -j: indented JSON
   -d, --details      show: the owners; ifaces: the querier state
   -f, --force        leave: no error if there is no such membership
@@ -113,6 +114,13 @@ Make the persistent memberships exactly the joins of FILE.
 stats_help="Usage: mchostctl stats
 Print the IGMP and MLD counters.
 "
+monitor_help="Usage: mchostctl monitor
+Print membership and compatibility-mode changes as they happen.
+  One line (-j: one JSON object) per change, until interrupted:
+  join, change, leave, owner-gone or device-gone, then the
+  membership as show -d prints it (owners 0: it is gone); or
+  compat, the device and its new igmp_version or mld_version.
+"
 # The host kernel has no mchost: a command that gets as far as netlink
 # fails with this, which shows that it parsed.
 unloaded='Error: mchost is not loaded (generic netlink family "mchost" not found)
@@ -130,6 +138,9 @@ check "help l: a prefix" 0 "$leave_help" "" "$ctl" help l
 check "sa help" 0 "$save_help" "" "$ctl" sa help
 check "apply help" 0 "$apply_help" "" "$ctl" apply help
 check "stats help" 0 "$stats_help" "" "$ctl" stats help
+check "mo help: a prefix of monitor" 0 "$monitor_help" "" "$ctl" mo help
+check "monitor takes no argument" 2 "" 'Error: unexpected argument "x" for monitor
+'"$monitor_help" "$ctl" monitor x
 check "join help after keywords" 0 "$join_help" "" "$ctl" join dev eth0 help
 check "help of an unknown command" 2 "" 'Error: unknown command "nope"
 ' "$ctl" help nope
@@ -143,6 +154,7 @@ check "sh is show" 1 "" "$unloaded" "$ctl" sh
 check "show -d (details)" 1 "" "$unloaded" "$ctl" -d show
 check "i is ifaces" 1 "" "$unloaded" "$ctl" i dev lo
 check "f is flush" 1 "" "$unloaded" "$ctl" f
+check "m is monitor" 1 "" "$unloaded" "$ctl" m
 check "keyword prefixes: j d g m s" 1 "" "$unloaded" \
 	"$ctl" j d eth0 g 239.1.1.1 m in s 192.0.2.1 s 192.0.2.2
 check "mode e is exclude, and pending" 1 "" "$unloaded" \
@@ -362,12 +374,12 @@ if [[ $got == "complete -F _mchostctl mchostctl" ]]; then
 else
 	bad "complete -p mchostctl: $got"
 fi
-cur="" ccheck "$stub/mchostctl" "apply flush help ifaces join leave save set show stats"
+cur="" ccheck "$stub/mchostctl" "apply flush help ifaces join leave monitor save set show stats"
 cur=s ccheck "$stub/mchostctl" "save set show stats"
 cur=- ccheck "$stub/mchostctl" "--batch --details --force --help --json --netns --pretty --version -V -b -d -f -h -j -n -p"
 cur=--n ccheck "$stub/mchostctl" "--netns"
 cur="" ccheck "$stub/mchostctl -n" "blue red" "ip netns list"
-cur="" ccheck "$stub/mchostctl -j -n red" "apply flush help ifaces join leave save set show stats"
+cur="" ccheck "$stub/mchostctl -j -n red" "apply flush help ifaces join leave monitor save set show stats"
 cur="" ccheck "$stub/mchostctl join" "dev group hold mode pending source"
 cur="" ccheck "$stub/mchostctl join dev" "eth0 lo veth0" "ip -o link show"
 cur=e ccheck "$stub/mchostctl -n red j dev" "eth0" "ip -n red -o link show"

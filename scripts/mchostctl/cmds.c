@@ -281,6 +281,17 @@ static const struct cmd_desc cmds[] = {
 		.run = run_set,
 	},
 	{
+		.name = "monitor",
+		.args = "",
+		.help = "print membership and compatibility-mode changes as they happen",
+		.more = "  One line (-j: one JSON object) per change, until interrupted:\n"
+			"  join, change, leave, owner-gone or device-gone, then the\n"
+			"  membership as show -d prints it (owners 0: it is gone); or\n"
+			"  compat, the device and its new igmp_version or mld_version.\n",
+		.flags = CMDF_NETLINK | CMDF_NO_BATCH,
+		.run = run_monitor,
+	},
+	{
 		.name = "stats",
 		.args = "",
 		.help = "print the IGMP and MLD counters",

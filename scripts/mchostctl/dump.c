@@ -66,25 +66,11 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	char abuf[INET6_ADDRSTRLEN], dbuf[DEV_NAME_BUF];
 	struct dump *d = data;
 	struct printer *p = &d->p;
-	const struct nlattr *a;
 	const char *dev, *group;
 
 	if (parse_mchost_msg(nlh, d->family, tb))
 		return -EBADMSG;
-	dev = msg_dev(tb, dbuf);
-	if (!dev || !tb[MCHOST_A_GROUP])
-		return -EBADMSG;
-	/* Validate the sources before printing anything of this entry. */
-	if (tb[MCHOST_A_SOURCES])
-		mnl_attr_for_each_nested(a, tb[MCHOST_A_SOURCES])
-			if (mnl_attr_get_type(a) == MCHOST_A_SOURCE &&
-			    !addr_attr_ok(a))
-				return -EBADMSG;
-
-	group = addr_format(mnl_attr_get_payload(tb[MCHOST_A_GROUP]),
-			    mnl_attr_get_payload_len(tb[MCHOST_A_GROUP]),
-			    abuf);
-	if (!group)
+	if (member_check(tb, dbuf, abuf, &dev, &group))
 		return -EBADMSG;
 	if (name_skipped(d, dev, tb))
 		return 0;
@@ -94,6 +80,41 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	/* save: batch lines, so that "-b" restores them. */
 	if (d->save)
 		print_string(p, PRINT_TEXT, NULL, NULL, "join");
+	print_member(p, tb, dev, group,
+		     d->save ? PRINT_NONE : d->ctx->details ? PRINT_ANY :
+							       PRINT_JSON);
+	close_object(p);
+	print_nl(p);
+	return 0;
+}
+
+int member_check(const struct nlattr *const tb[CTL_A_MAX + 1],
+		 char dbuf[DEV_NAME_BUF], char abuf[INET6_ADDRSTRLEN],
+		 const char **dev, const char **group)
+{
+	const struct nlattr *a;
+
+	*dev = msg_dev(tb, dbuf);
+	if (!*dev || !tb[MCHOST_A_GROUP])
+		return -EBADMSG;
+	/* Validate the sources before printing anything of this entry. */
+	if (tb[MCHOST_A_SOURCES])
+		mnl_attr_for_each_nested(a, tb[MCHOST_A_SOURCES])
+			if (mnl_attr_get_type(a) == MCHOST_A_SOURCE &&
+			    !addr_attr_ok(a))
+				return -EBADMSG;
+	*group = addr_format(mnl_attr_get_payload(tb[MCHOST_A_GROUP]),
+			     mnl_attr_get_payload_len(tb[MCHOST_A_GROUP]),
+			     abuf);
+	return *group ? 0 : -EBADMSG;
+}
+
+void print_member(struct printer *p, const struct nlattr *const tb[],
+		  const char *dev, const char *group, enum print_type owners)
+{
+	char abuf[INET6_ADDRSTRLEN];
+	const struct nlattr *a;
+
 	if (tb[MCHOST_A_IFINDEX])
 		print_uint(p, PRINT_JSON, "ifindex", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]));
@@ -125,14 +146,9 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	/* A bare word in text, like "hold" on the join line. */
 	if (tb[MCHOST_A_PENDING])
 		print_flag(p, "pending", true);
-	/* Not join syntax, so in text only with -d; always in JSON. */
-	if (tb[MCHOST_A_OWNERS] && !d->save)
-		print_uint(p, d->ctx->details ? PRINT_ANY : PRINT_JSON,
-			   "owners", NULL,
+	if (tb[MCHOST_A_OWNERS] && owners != PRINT_NONE)
+		print_uint(p, owners, "owners", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_OWNERS]));
-	close_object(p);
-	print_nl(p);
-	return 0;
 }
 
 /*

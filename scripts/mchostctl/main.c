@@ -36,7 +36,7 @@ static char *usage_text(void)
 	      "Commands (or a prefix that names one):\n", f);
 	cmds_usage(f);
 	fputs("Options:\n"
-	      "  -j, --json         JSON output for show, save, ifaces and stats\n"
+	      "  -j, --json         JSON output for show, save, ifaces, monitor, stats\n"
 	      "  -p, --pretty       with -j: indented JSON\n"
 	      "  -d, --details      show: the owners; ifaces: the querier state\n"
 	      "  -f, --force        leave: no error if there is no such membership\n"

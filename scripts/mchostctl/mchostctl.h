@@ -10,6 +10,7 @@
  *   dump.c     show, save and ifaces: generic netlink dumps, printed; the
  *              list of memberships that flush and apply work from
  *   stats.c    stats: the counters of /proc/net/mchost
+ *   monitor.c  monitor: the notifications, printed as they come
  *   netlink.c  the socket, family lookup, requests, replies, extended acks
  *   batch.c    -b FILE: one command per line over one socket, pipelined
  *   apply.c    flush and apply: a dump, then many changes through batch.c
@@ -140,6 +141,7 @@ typedef int (*dev_lookup_t)(void *arg, const char *dev, uint32_t *ifindex);
  * only; a text record is one line, ended by print_nl().
  */
 enum print_type {
+	PRINT_NONE = 0,
 	PRINT_TEXT = 1 << 0,
 	PRINT_JSON = 1 << 1,
 	PRINT_ANY = PRINT_TEXT | PRINT_JSON,
@@ -282,6 +284,19 @@ struct memb {
 
 int dump_members(struct nl *nl, const struct ctx *ctx, const char *dev,
 		 uint32_t seq, struct memb **out, size_t *n);
+/*
+ * A membership message (GET_GROUP, GROUP_NTF) with @tb parsed: checks it
+ * and formats its device and group into the buffers. 0 or -EBADMSG.
+ */
+int member_check(const struct nlattr *const tb[CTL_A_MAX + 1],
+		 char dbuf[DEV_NAME_BUF], char abuf[INET6_ADDRSTRLEN],
+		 const char **dev, const char **group);
+/*
+ * Its fields, in join syntax, into the open object; the owner count goes
+ * to @owners (PRINT_NONE: nowhere, as join does not take it).
+ */
+void print_member(struct printer *p, const struct nlattr *const tb[],
+		  const char *dev, const char *group, enum print_type owners);
 int run_show(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	     uint32_t seq);
 int run_save(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
@@ -290,6 +305,8 @@ int run_ifaces(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	       uint32_t seq);
 int run_stats(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	      uint32_t seq);
+int run_monitor(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
+		uint32_t seq);
 int write_out(const struct ctx *ctx, const char *text, size_t len);
 
 /* ------------------------------------------------------------------ */
@@ -301,6 +318,7 @@ struct nl {
 	uint32_t portid;
 	uint16_t family;	/* id of "mchost" */
 	uint32_t maxattr;	/* the kernel's highest attribute */
+	uint32_t monitor;	/* the "monitor" multicast group, 0: none */
 	bool cap_ack;		/* error acks do not echo the request */
 	unsigned char *rbuf;
 	size_t rbuf_size;

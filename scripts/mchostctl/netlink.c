@@ -433,7 +433,27 @@ done:
 struct family_info {
 	uint16_t id;
 	uint32_t maxattr;
+	uint32_t monitor;	/* id of its "monitor" group, 0: none */
 };
+
+/* One CTRL_ATTR_MCAST_GROUPS entry: remember the "monitor" group's id. */
+static void getfamily_mcgrp(const struct nlattr *grp, struct family_info *fi)
+{
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(a, grp) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(a);
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			id = mnl_attr_get_u32(a);
+	}
+	if (name && !strcmp(name, MCHOST_MCGRP_MONITOR))
+		fi->monitor = id;
+}
 
 static int getfamily_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -445,6 +465,14 @@ static int getfamily_attr_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_get_type(attr) == CTRL_ATTR_MAXATTR &&
 	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
 		fi->maxattr = mnl_attr_get_u32(attr);
+	if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GROUPS &&
+	    mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0) {
+		const struct nlattr *grp;
+
+		mnl_attr_for_each_nested(grp, attr)
+			if (mnl_attr_validate(grp, MNL_TYPE_NESTED) == 0)
+				getfamily_mcgrp(grp, fi);
+	}
 	return MNL_CB_OK;
 }
 
@@ -484,6 +512,7 @@ int nl_setup(struct nl *nl, const struct ctx *ctx)
 	}
 	nl->family = fi.id;
 	nl->maxattr = fi.maxattr;
+	nl->monitor = fi.monitor;
 	return 0;
 }
 
@@ -526,6 +555,7 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_SET_MLD_VERSION:
 	case MCHOST_A_SET_ROBUSTNESS:
 	case MCHOST_A_SET_REPORT_LINK_LOCAL:
+	case MCHOST_A_EVENT:
 		ok = mnl_attr_validate(attr, MNL_TYPE_U8) == 0;
 		break;
 	case MCHOST_A_IFNAME:

@@ -49,7 +49,7 @@ UNPRIV = ["setpriv", "--reuid", "65534", "--regid", "65534",
 JOIN, LEAVE, GET_GROUP, GET_IFACE = (m.MCHOST_CMD_JOIN, m.MCHOST_CMD_LEAVE,
                                      m.MCHOST_CMD_GET_GROUP,
                                      m.MCHOST_CMD_GET_IFACE)
-A_MAX = 20                      # MCHOST_A_MAX
+A_MAX = 21                      # MCHOST_A_MAX
 NESTED = m.NLA_F_NESTED
 INCL, EXCL = m.MCHOST_FMODE_INCLUDE, m.MCHOST_FMODE_EXCLUDE
 NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC = 0x100, 0x200, 0x400

@@ -39,10 +39,25 @@ enum mchost_cmd {
 	 * MCHOST_SET_DEFAULT puts one back to the module parameter.
 	 */
 	MCHOST_CMD_SET_IFACE,
+	/*
+	 * Notifications to the "monitor" multicast group. GROUP_NTF: a
+	 * membership changed; the attributes of GET_GROUP (the merged filter
+	 * after the change; OWNERS 0 when the membership is gone) and EVENT.
+	 */
+	MCHOST_CMD_GROUP_NTF,
+	/*
+	 * COMPAT_NTF: the compatibility mode of a device changed (RFC 9776
+	 * §7, RFC 9777 §8): IFINDEX, IFNAME, EVENT, and the new IGMP_VERSION
+	 * or MLD_VERSION.
+	 */
+	MCHOST_CMD_COMPAT_NTF,
 
 	__MCHOST_CMD_MAX,
 	MCHOST_CMD_MAX = __MCHOST_CMD_MAX - 1
 };
+
+/* The multicast group of the notifications. */
+#define MCHOST_MCGRP_MONITOR	"monitor"
 
 /* A MCHOST_A_SET_* value: the device follows the module parameter. */
 #define MCHOST_SET_DEFAULT	255
@@ -50,6 +65,16 @@ enum mchost_cmd {
 enum mchost_fmode {
 	MCHOST_FMODE_INCLUDE = 1,
 	MCHOST_FMODE_EXCLUDE = 2,
+};
+
+/* MCHOST_A_EVENT: what caused a notification. */
+enum mchost_event {
+	MCHOST_EVENT_JOIN = 1,		/* an owner joined */
+	MCHOST_EVENT_CHANGE,		/* an owner changed its filter */
+	MCHOST_EVENT_LEAVE,		/* an owner left */
+	MCHOST_EVENT_OWNER_GONE,	/* an owner's socket closed */
+	MCHOST_EVENT_DEVICE_GONE,	/* the device went: membership gone */
+	MCHOST_EVENT_COMPAT,		/* compatibility mode change */
 };
 
 enum mchost_attr {
@@ -78,6 +103,7 @@ enum mchost_attr {
 	MCHOST_A_SET_MLD_VERSION,	/* 1-2: highest MLD version spoken */
 	MCHOST_A_SET_ROBUSTNESS,	/* 1-7: until a querier sets one */
 	MCHOST_A_SET_REPORT_LINK_LOCAL,	/* 0-1 */
+	MCHOST_A_EVENT,		/* u8, enum mchost_event: notifications */
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
