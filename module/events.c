@@ -2,7 +2,7 @@
 /*
  * Device events: a device's state is created when it registers in a
  * namespace, told when its link changes, and destroyed with every
- * membership when it unregisters.
+ * membership when it unregisters. Pending memberships follow the name.
  */
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -11,6 +11,7 @@
 #include "dev.h"
 #include "events.h"
 #include "group.h"
+#include "pending.h"
 #include "proto.h"
 #include "xmit.h"
 
@@ -34,7 +35,15 @@ static int mchost_netdev_event(struct notifier_block *nb, unsigned long event,
 	switch (event) {
 	case NETDEV_REGISTER:
 		/* A failure here is retried by the first join. */
-		mchost_dev_get(dev);
+		md = mchost_dev_get(dev);
+		if (md)
+			mchost_pending_apply(md);
+		break;
+	case NETDEV_CHANGENAME:
+		/* Pending memberships wait for a name, not a registration. */
+		md = mchost_dev_find(mn, dev->ifindex);
+		if (md)
+			mchost_pending_apply(md);
 		break;
 	case NETDEV_UP:
 	case NETDEV_CHANGE:
@@ -45,8 +54,10 @@ static int mchost_netdev_event(struct notifier_block *nb, unsigned long event,
 		break;
 	case NETDEV_UNREGISTER:
 		md = mchost_dev_find(mn, dev->ifindex);
-		if (md)
+		if (md) {
+			mchost_pending_dev_gone(md);
 			mchost_group_dev_gone(md);
+		}
 		break;
 	}
 	return NOTIFY_DONE;

@@ -17,6 +17,7 @@
 #include "group.h"
 #include "dev.h"
 #include "params.h"
+#include "pending.h"
 #include "proto.h"
 #include "testing.h"
 
@@ -31,13 +32,15 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 						   MCHOST_FMODE_EXCLUDE),
 	[MCHOST_A_SOURCES]	= NLA_POLICY_NESTED(mchost_src_policy),
 	[MCHOST_A_PERSISTENT]	= { .type = NLA_FLAG },
+	/* Checked by mchost_genl_target(). */
+	[MCHOST_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[MCHOST_A_PENDING]	= { .type = NLA_FLAG },
 	/* Ranges checked by mchost_genl_setting(): 255 is "default". */
 	[MCHOST_A_SET_IGMP_VERSION]	= { .type = NLA_U8 },
 	[MCHOST_A_SET_MLD_VERSION]	= { .type = NLA_U8 },
 	[MCHOST_A_SET_ROBUSTNESS]	= { .type = NLA_U8 },
 	[MCHOST_A_SET_REPORT_LINK_LOCAL] = { .type = NLA_U8 },
 	/* The rest are output only. */
-	[MCHOST_A_IFNAME]	= { .type = NLA_REJECT },
 	[MCHOST_A_SOURCE]	= { .type = NLA_REJECT },
 	[MCHOST_A_OWNERS]	= { .type = NLA_REJECT },
 	[MCHOST_A_IGMP_VERSION]	= { .type = NLA_REJECT },
@@ -193,18 +196,13 @@ err:
 	return err;
 }
 
-/* Device from MCHOST_A_IFINDEX, under RTNL. */
-static struct mchost_dev *mchost_genl_dev(struct genl_info *info)
+/* The state of dev, named by attribute nla of a request. RTNL. */
+static struct mchost_dev *mchost_genl_dev_state(struct genl_info *info,
+						struct net_device *dev,
+						struct nlattr *nla)
 {
-	struct nlattr *nla = info->attrs[MCHOST_A_IFINDEX];
-	struct net_device *dev;
 	struct mchost_dev *md;
 
-	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(nla));
-	if (!dev) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nla, "unknown device");
-		return ERR_PTR(-ENODEV);
-	}
 	/* Like the stock stack, allow devices without IFF_MULTICAST (dummy). */
 	if (dev->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG_ATTR(info->extack, nla,
@@ -215,6 +213,44 @@ static struct mchost_dev *mchost_genl_dev(struct genl_info *info)
 	return md ?: ERR_PTR(-ENOMEM);
 }
 
+/* Device from MCHOST_A_IFINDEX, under RTNL. */
+static struct mchost_dev *mchost_genl_dev(struct genl_info *info)
+{
+	struct nlattr *nla = info->attrs[MCHOST_A_IFINDEX];
+	struct net_device *dev;
+
+	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(nla));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla, "unknown device");
+		return ERR_PTR(-ENODEV);
+	}
+	return mchost_genl_dev_state(info, dev, nla);
+}
+
+/*
+ * The device of a JOIN or LEAVE, under RTNL: by MCHOST_A_IFINDEX, which
+ * MCHOST_A_IFNAME must name too if given; or by the name alone, NULL if
+ * no device has it.
+ */
+static struct mchost_dev *mchost_genl_target_dev(struct genl_info *info)
+{
+	struct nlattr *name = info->attrs[MCHOST_A_IFNAME];
+	struct net_device *dev;
+
+	if (!info->attrs[MCHOST_A_IFINDEX]) {
+		dev = __dev_get_by_name(genl_info_net(info), nla_data(name));
+		return dev ? mchost_genl_dev_state(info, dev, name) : NULL;
+	}
+	dev = __dev_get_by_index(genl_info_net(info),
+				 nla_get_u32(info->attrs[MCHOST_A_IFINDEX]));
+	if (dev && name && strcmp(dev->name, nla_data(name))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "MCHOST_A_IFNAME is not the name of device MCHOST_A_IFINDEX");
+		return ERR_PTR(-EINVAL);
+	}
+	return mchost_genl_dev(info);
+}
+
 /* The owner a request acts for: its socket, or NULL for the persistent one. */
 static struct sock *mchost_genl_owner(struct sk_buff *skb,
 				      struct genl_info *info)
@@ -223,20 +259,56 @@ static struct sock *mchost_genl_owner(struct sk_buff *skb,
 	       NULL : NETLINK_CB(skb).sk;
 }
 
-/* What JOIN and LEAVE both name: a device (checked later) and a group. */
+/*
+ * What JOIN and LEAVE both name: a device (looked up later), by index,
+ * name or both, and a group; and, for JOIN, whether it is pending.
+ */
 static int mchost_genl_target(struct genl_info *info, struct in6_addr *group,
 			      u8 *family)
 {
-	if (GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
-		NL_SET_ERR_MSG(info->extack, "missing device (MCHOST_A_IFINDEX)");
+	struct nlattr *pending = info->attrs[MCHOST_A_PENDING];
+	struct nlattr *name = info->attrs[MCHOST_A_IFNAME];
+	struct netlink_ext_ack *extack = info->extack;
+
+	if (pending && info->genlhdr->cmd == MCHOST_CMD_LEAVE) {
+		NL_SET_ERR_MSG_ATTR(extack, pending,
+				    "LEAVE takes no MCHOST_A_PENDING: name the device by MCHOST_A_IFNAME");
+		return -EINVAL;
+	}
+	if (pending && !info->attrs[MCHOST_A_PERSISTENT]) {
+		NL_SET_ERR_MSG_ATTR(extack, pending,
+				    "pending memberships are persistent: MCHOST_A_PERSISTENT is needed");
+		return -EINVAL;
+	}
+	if (pending && !name) {
+		NL_SET_ERR_MSG_ATTR(extack, pending,
+				    "a pending membership needs the device name (MCHOST_A_IFNAME)");
+		return -EINVAL;
+	}
+	if (name && !dev_valid_name(nla_data(name))) {
+		NL_SET_ERR_MSG_ATTR(extack, name, "invalid device name");
+		return -EINVAL;
+	}
+	if (!name && GENL_REQ_ATTR_CHECK(info, MCHOST_A_IFINDEX)) {
+		NL_SET_ERR_MSG(extack, "missing device (MCHOST_A_IFINDEX)");
 		return -EINVAL;
 	}
 	return mchost_parse_group(info, group, family);
 }
 
+/* A device named by MCHOST_A_IFNAME alone that does not exist. */
+static int mchost_genl_no_dev(struct genl_info *info)
+{
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MCHOST_A_IFNAME],
+			    "unknown device");
+	return -ENODEV;
+}
+
 static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mchost_filter f = { .mode = MCHOST_FMODE_EXCLUDE };
+	struct nlattr *name = info->attrs[MCHOST_A_IFNAME];
+	bool pending = nla_get_flag(info->attrs[MCHOST_A_PENDING]);
 	struct mchost_dev *md;
 	struct in6_addr group;
 	u8 family;
@@ -258,14 +330,19 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
-	md = mchost_genl_dev(info);
-	if (IS_ERR(md)) {
-		err = PTR_ERR(md);
+	md = mchost_genl_target_dev(info);
+	if (IS_ERR(md) || (!md && !pending)) {
+		err = md ? PTR_ERR(md) : mchost_genl_no_dev(info);
 		mchost_slist_free(f.src);
+	} else if (pending) {
+		/* The name is the membership's, whoever has it now. */
+		err = mchost_pending_join(mchost_net(genl_info_net(info)), md,
+					  nla_data(name), &group, family, &f,
+					  info->extack);
 	} else {
 		err = mchost_group_join(md, &group, family, info->snd_portid,
 					mchost_genl_owner(skb, info), &f,
-					info->extack);
+					false, info->extack);
 	}
 	rtnl_unlock();
 	return err;
@@ -273,6 +350,8 @@ static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
 
 static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *name = info->attrs[MCHOST_A_IFNAME];
+	struct sock *owner = mchost_genl_owner(skb, info);
 	struct mchost_dev *md;
 	struct in6_addr group;
 	u8 family;
@@ -283,13 +362,17 @@ static int mchost_genl_leave(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	rtnl_lock();
-	md = mchost_genl_dev(info);
+	md = mchost_genl_target_dev(info);
 	if (IS_ERR(md))
 		err = PTR_ERR(md);
+	else if (name && !owner)	/* a pending membership's too */
+		err = mchost_pending_leave(mchost_net(genl_info_net(info)), md,
+					   nla_data(name), &group,
+					   info->extack);
+	else if (!md)
+		err = mchost_genl_no_dev(info);
 	else
-		err = mchost_group_leave(md, &group,
-					 mchost_genl_owner(skb, info),
-					 info->extack);
+		err = mchost_group_leave(md, &group, owner, info->extack);
 	rtnl_unlock();
 	return err;
 }
@@ -391,6 +474,7 @@ struct mchost_dump_ctx {
 	unsigned long ifindex;		/* device being dumped */
 	struct mchost_dev_pos pos;	/* where in it */
 	bool persistent;		/* GET_GROUP: persistent filters only */
+	u32 waiting;			/* GET_GROUP: waiting ones dumped */
 };
 
 static struct mchost_dump_ctx *mchost_dump_ctx(struct netlink_callback *cb)
@@ -435,10 +519,11 @@ struct mchost_genl_msg {
 	bool gone;	/* the membership is gone: OWNERS 0 */
 };
 
-static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *m,
-			     const struct mchost_dev *md,
-			     const struct mchost_group *grp,
-			     const struct mchost_filter *f)
+/* A membership's message; ifindex 0 for a waiting pending one. */
+static int mchost_fill_memb(struct sk_buff *skb, const struct mchost_genl_msg *m,
+			    int ifindex, const char *name,
+			    const struct in6_addr *addr, u8 family, u32 owners,
+			    bool pending, const struct mchost_filter *f)
 {
 	const struct mchost_slist *src = f->src;
 	struct nlattr *nest;
@@ -449,11 +534,12 @@ static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *
 			  m->flags, m->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
-	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
-	    mchost_put_addr(skb, MCHOST_A_GROUP, &grp->addr, grp->family) ||
+	if ((ifindex && nla_put_u32(skb, MCHOST_A_IFINDEX, ifindex)) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, name) ||
+	    mchost_put_addr(skb, MCHOST_A_GROUP, addr, family) ||
 	    nla_put_u8(skb, MCHOST_A_FMODE, f->mode) ||
-	    nla_put_u32(skb, MCHOST_A_OWNERS, m->gone ? 0 : grp->nowners) ||
+	    nla_put_u32(skb, MCHOST_A_OWNERS, m->gone ? 0 : owners) ||
+	    (pending && nla_put_flag(skb, MCHOST_A_PENDING)) ||
 	    (m->event && nla_put_u8(skb, MCHOST_A_EVENT, m->event)))
 		goto cancel;
 	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
@@ -461,7 +547,7 @@ static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *
 		goto cancel;
 	for (i = 0; i < mchost_slist_nr(src); i++)
 		if (mchost_put_addr(skb, MCHOST_A_SOURCE, &src->addr[i],
-				    grp->family))
+				    family))
 			goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -469,6 +555,16 @@ static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *
 cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *m,
+			     const struct mchost_dev *md,
+			     const struct mchost_group *grp,
+			     const struct mchost_filter *f)
+{
+	return mchost_fill_memb(skb, m, md->dev->ifindex, md->dev->name,
+				&grp->addr, grp->family, grp->nowners,
+				grp->pending, f);
 }
 
 /* Fill from one device; returns -EMSGSIZE with the position saved. */
@@ -510,6 +606,38 @@ static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
 	return err;
 }
 
+/*
+ * The waiting pending memberships, after the devices'; resumed by count,
+ * with NLM_F_DUMP_INTR if the list changed in between. RTNL.
+ */
+static int mchost_dump_waiting(struct sk_buff *skb, struct netlink_callback *cb,
+			       struct mchost_net *mn)
+{
+	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	const struct mchost_genl_msg m = {
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+		.cmd = MCHOST_CMD_GET_GROUP,
+	};
+	struct mchost_pending *e;
+	u32 n = 0;
+	int err;
+
+	cb->seq = mn->pending_gen;
+	list_for_each_entry(e, &mn->pending, node) {
+		if (n++ < ctx->waiting)
+			continue;
+		err = mchost_fill_memb(skb, &m, 0, e->name, &e->addr,
+				       e->family, 1, true, &e->f);
+		if (err)
+			return err;
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		ctx->waiting++;
+	}
+	return 0;
+}
+
 static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
@@ -536,6 +664,13 @@ static int mchost_dump_groups(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_unlock();
 	if (ctx->persistent)
 		rtnl_unlock();
+	if (!err && !ctx->filter) {
+		/* Devices done (ULONG_MAX is none's index): the waiting ones. */
+		ctx->ifindex = ULONG_MAX;
+		rtnl_lock();
+		err = mchost_dump_waiting(skb, cb, mn);
+		rtnl_unlock();
+	}
 	if (err && !skb->len)
 		return err;	/* one group does not fit in an empty skb */
 	if (!err)

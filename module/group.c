@@ -135,13 +135,14 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 static void mchost_group_set_merged(struct mchost_dev *md,
 				    struct mchost_group *grp,
 				    struct mchost_filter *merged, int downers,
-				    u8 event)
+				    bool pending, u8 event)
 {
 	struct mchost_filter old;
 
 	mchost_dev_lock(md);
 	old = grp->merged;
 	grp->merged = *merged;
+	grp->pending = pending;
 	if (!grp->nowners && downers > 0)
 		md->ngroups[mchost_fam_of(grp->family)]++;	/* new or revived */
 	grp->nowners += downers;
@@ -271,7 +272,8 @@ static struct mchost_group *mchost_group_alloc(const struct in6_addr *addr,
 
 int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		      u8 family, u32 portid, struct sock *sk,
-		      struct mchost_filter *f, struct netlink_ext_ack *extack)
+		      struct mchost_filter *f, bool pending,
+		      struct netlink_ext_ack *extack)
 {
 	struct mchost_owner *owner, *nowner = NULL;
 	struct mchost_filter merged;
@@ -336,6 +338,7 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		owner->f = *f;
 	}
 	mchost_group_set_merged(md, grp, &merged, nowner ? 1 : 0,
+				sk ? grp->pending : pending,
 				nowner ? MCHOST_EVENT_JOIN : MCHOST_EVENT_CHANGE);
 	return 0;
 
@@ -366,7 +369,9 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 	if (err)
 		return err;
 	list_del(&owner->node);
-	mchost_group_set_merged(md, grp, &merged, -1, event);
+	/* The persistent owner's leave ends its pending membership too. */
+	mchost_group_set_merged(md, grp, &merged, -1,
+				owner->sk ? grp->pending : false, event);
 	mchost_owner_free(md->mn, owner);
 	if (grp->nowners)
 		return 0;

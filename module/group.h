@@ -32,6 +32,11 @@ struct mchost_group {
 	 */
 	struct mchost_filter merged;
 	u32 nowners;			/* 0: a leave still being reported */
+	/*
+	 * The persistent owner's filter is a pending membership's, bound to
+	 * the device's name (pending.c). Written like merged.
+	 */
+	bool pending;
 	struct list_head owners;	/* owners' filters (group.c); RTNL */
 
 	/* Protocol state (proto.c), all under md->lock. */
@@ -58,6 +63,8 @@ struct mchost_group {
  *      owner is this socket, not its port, which a later socket may reuse
  * @f: the filter; it replaces what the owner had (full state). Its source
  *     list is taken over whatever the outcome.
+ * @pending: for the persistent owner: whether it is a pending membership
+ *           from now on (full state too); ignored for a socket
  * @extack: for the error message
  *
  * Merges the owners' filters, programs the link-layer filter and reports
@@ -67,7 +74,8 @@ struct mchost_group {
  */
 int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		      u8 family, u32 portid, struct sock *sk,
-		      struct mchost_filter *f, struct netlink_ext_ack *extack);
+		      struct mchost_filter *f, bool pending,
+		      struct netlink_ext_ack *extack);
 
 /**
  * mchost_group_persistent() - the persistent owner's filter of a group
@@ -86,7 +94,7 @@ mchost_group_persistent(const struct mchost_group *grp);
  * @sk: the owner, as for mchost_group_join()
  * @extack: for the error message
  *
- * RTNL.
+ * The persistent owner's leave also ends a pending membership. RTNL.
  *
  * Return: 0, -ENOENT if the owner has no such membership, or -ENOMEM.
  */

@@ -11,6 +11,7 @@
 #include "hook.h"
 #include "netns.h"
 #include "params.h"
+#include "pending.h"
 #include "proc.h"
 #include "proto.h"
 
@@ -98,6 +99,8 @@ static int __net_init mchost_net_init(struct net *net)
 	INIT_DELAYED_WORK(&mn->ll_work, mchost_events_ll_work);
 	xa_init(&mn->devs);
 	xa_init(&mn->owner_ports);
+	INIT_LIST_HEAD(&mn->pending);
+	mn->pending_gen = 1;	/* a dump's cb->seq: never 0 */
 	mn->stats = alloc_percpu(struct mchost_stats);
 	if (!mn->stats)
 		return -ENOMEM;
@@ -146,6 +149,7 @@ static void __net_exit mchost_net_exit(struct net *net)
 	rtnl_lock();
 	xa_for_each(&mn->devs, idx, md)
 		mchost_group_dev_gone(md);
+	mchost_pending_free(mn);
 	rtnl_unlock();
 	WARN_ON_ONCE(!xa_empty(&mn->owner_ports));
 	xa_destroy(&mn->owner_ports);

@@ -28,6 +28,14 @@ struct mchost_net {
 	 * that closing a socket without memberships costs one lookup. RTNL.
 	 */
 	struct xarray owner_ports;
+	/*
+	 * Pending memberships waiting for a device of their name (struct
+	 * mchost_pending, pending.c), their number, and a count of changes
+	 * for dumps. All under RTNL.
+	 */
+	struct list_head pending;
+	unsigned int npending;
+	u32 pending_gen;
 	struct proc_dir_entry *proc_dir;
 	/* Drives every deadline of every device of the namespace. */
 	struct mchost_timer timer;

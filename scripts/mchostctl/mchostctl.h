@@ -51,22 +51,8 @@
 #error "MCHOSTCTL_VERSION is not defined (build with make cli)"
 #endif
 
-/*
- * Attributes of the kernel side of issue 10 that include/uapi/linux/mchost.h
- * does not have yet:
- *   MCHOST_A_PENDING (flag): JOIN: keep the membership for the device named
- *     by MCHOST_A_IFNAME (sent instead of MCHOST_A_IFINDEX) until a device of
- *     that name exists, and apply it then; dumps: set on such memberships.
- *   MCHOST_A_IFNAME (string) as a JOIN/LEAVE input: the device by name.
- * Remove this block when the header defines MCHOST_A_PENDING.
- */
-enum {
-	MCHOST_A_PENDING = __MCHOST_A_MAX,
-};
-
 /* The highest attribute the CLI knows; its attribute tables are this big. */
-#define CTL_A_MAX ((int)MCHOST_A_PENDING > (int)MCHOST_A_MAX ? \
-		   (int)MCHOST_A_PENDING : (int)MCHOST_A_MAX)
+#define CTL_A_MAX MCHOST_A_MAX
 
 #define EXIT_USAGE 2
 

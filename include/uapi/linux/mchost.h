@@ -21,7 +21,7 @@ enum mchost_cmd {
 	 * Full-state: a later JOIN by the same owner replaces its filter.
 	 * With PERSISTENT the owner is the netns itself; without it, the
 	 * requesting netlink socket, and the filter is dropped when that
-	 * socket closes.
+	 * socket closes. The device: IFINDEX, IFNAME, or both if they agree.
 	 */
 	MCHOST_CMD_JOIN,
 	/* Drop the owner's filter for (IFINDEX, GROUP); PERSISTENT as above. */
@@ -80,7 +80,7 @@ enum mchost_event {
 enum mchost_attr {
 	MCHOST_A_UNSPEC,
 	MCHOST_A_IFINDEX,	/* u32 */
-	MCHOST_A_IFNAME,	/* string, output only */
+	MCHOST_A_IFNAME,	/* string; JOIN/LEAVE input: see PENDING */
 	MCHOST_A_GROUP,		/* binary: 4 bytes (IPv4) or 16 bytes (IPv6) */
 	MCHOST_A_FMODE,		/* u8, enum mchost_fmode; JOIN default EXCLUDE */
 	MCHOST_A_SOURCES,	/* nest of MCHOST_A_SOURCE */
@@ -104,6 +104,18 @@ enum mchost_attr {
 	MCHOST_A_SET_ROBUSTNESS,	/* 1-7: until a querier sets one */
 	MCHOST_A_SET_REPORT_LINK_LOCAL,	/* 0-1 */
 	MCHOST_A_EVENT,		/* u8, enum mchost_event: notifications */
+	/*
+	 * Flag. JOIN: a persistent membership bound to the device named by
+	 * IFNAME (IFINDEX, if given too, must be that device): applied at
+	 * once if it exists, else kept waiting and applied when a device of
+	 * that name registers or is renamed to it; waiting again when it
+	 * unregisters. Needs PERSISTENT and IFNAME; not for LEAVE, which
+	 * names such a membership's device by IFNAME (with PERSISTENT it
+	 * also drops the waiting one). GET_GROUP: set on such memberships;
+	 * the waiting ones come last, without IFINDEX, and only when the
+	 * dump is not for one IFINDEX.
+	 */
+	MCHOST_A_PENDING = 25,
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
