@@ -8,8 +8,10 @@ their release when the socket closes, requests the CLI never sends
 (wrong attribute sizes, out-of-range values, output-only attributes) and
 every rejection the README lists: each must fail with its exact errno and
 extended-ack message and change nothing; a merged source list over
-max_sources; and multi-part dumps across devices (no record lost or
-repeated).
+max_sources; multi-part dumps across devices (no record lost or
+repeated); and pending memberships (MCHOST_A_PENDING, devices named by
+MCHOST_A_IFNAME): waiting, applied on register and rename, waiting again
+on unregister, the per-namespace limit, and their multi-part dump.
 """
 import errno
 import os
@@ -19,7 +21,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mclib as m
 from mclib import (A_FMODE, A_GROUP, A_IFINDEX, A_IFNAME, A_OWNERS,
-                   A_PERSISTENT, A_SOURCE, A_SOURCES, A_IGMP_VERSION,
+                   A_PENDING, A_PERSISTENT, A_SOURCE, A_SOURCES, A_IGMP_VERSION,
                    A_MLD_VERSION, A_NGROUPS4, A_NGROUPS6, A_MTU, A_UP,
                    MCHOST_CMD_GET_GROUP, MCHOST_CMD_GET_IFACE,
                    MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, MCHOST_CMD_SET_IFACE,
@@ -208,6 +210,7 @@ def body():
     g4 = nla(A_GROUP, m.addr_bytes("232.50.0.9"))
     g4old = nla(A_GROUP, m.addr_bytes("232.50.0.1"))
     P = nla_flag(A_PERSISTENT)
+    PEND = nla_flag(A_PENDING)
 
     def srcs(*bs):
         return nla_nest(A_SOURCES, *[nla(A_SOURCE, b) for b in bs])
@@ -288,8 +291,50 @@ def body():
          "IPv6 groups of scope 0 or 1 cannot be joined"),
         ("JOIN with an output-only OWNERS attribute", J,
          [d0, g4, nla_u32(A_OWNERS, 5), P], E.EINVAL, POLICY),
-        ("JOIN with an output-only IFNAME attribute", J,
-         [d0, g4, nla(A_IFNAME, b"d1\0"), P], E.EINVAL, POLICY),
+        ("JOIN with IFNAME d1 and IFINDEX d0", J,
+         [d0, g4, nla(A_IFNAME, b"d1\0"), P], E.EINVAL,
+         "MCHOST_A_IFNAME is not the name of device MCHOST_A_IFINDEX"),
+        ("JOIN with IFNAME d1 and an unknown IFINDEX", J,
+         [nla_u32(A_IFINDEX, 0x7fffffff), g4, nla(A_IFNAME, b"d1\0"), P],
+         E.ENODEV, "unknown device"),
+        ("JOIN with a 16-character IFNAME", J,
+         [nla(A_IFNAME, b"x" * 16 + b"\0"), g4, P], E.ERANGE, POLICY),
+        ("JOIN with an IFNAME without its NUL", J,
+         [nla(A_IFNAME, b"d1"), g4, P], E.EINVAL, POLICY),
+        ("JOIN with an empty IFNAME", J, [nla(A_IFNAME, b"\0"), g4, P],
+         E.EINVAL, "invalid device name"),
+        ("JOIN with IFNAME a/b", J, [nla(A_IFNAME, b"a/b\0"), g4, P],
+         E.EINVAL, "invalid device name"),
+        ("JOIN with IFNAME ..", J, [nla(A_IFNAME, b"..\0"), g4, P],
+         E.EINVAL, "invalid device name"),
+        ("JOIN by the IFNAME of no device", J,
+         [nla(A_IFNAME, b"late9\0"), g4, P], E.ENODEV, "unknown device"),
+        ("JOIN PENDING without PERSISTENT", J,
+         [nla(A_IFNAME, b"late9\0"), g4, PEND], E.EINVAL,
+         "pending memberships are persistent: MCHOST_A_PERSISTENT is "
+         "needed"),
+        ("JOIN PENDING without IFNAME", J, [d0, g4, PEND, P], E.EINVAL,
+         "a pending membership needs the device name (MCHOST_A_IFNAME)"),
+        ("JOIN PENDING with a 2-byte PENDING", J,
+         [nla(A_IFNAME, b"late9\0"), g4, nla(A_PENDING, b"\1\1"), P],
+         E.EINVAL, POLICY),
+        ("JOIN PENDING INCLUDE {}", J,
+         [nla(A_IFNAME, b"late9\0"), g4, nla_u8(A_FMODE, INC), PEND, P],
+         E.EINVAL, "INCLUDE with no sources is a leave, use LEAVE"),
+        ("JOIN PENDING on the loopback device, by name", J,
+         [nla(A_IFNAME, b"lo\0"), g4, PEND, P], E.EOPNOTSUPP, LO),
+        ("LEAVE with PENDING", L, [nla(A_IFNAME, b"late9\0"), g4, PEND, P],
+         E.EINVAL, "LEAVE takes no MCHOST_A_PENDING: name the device by "
+         "MCHOST_A_IFNAME"),
+        ("LEAVE by the IFNAME of no device, nothing waiting", L,
+         [nla(A_IFNAME, b"late9\0"), g4, P], E.ENODEV, "unknown device"),
+        ("LEAVE by the IFNAME of no device, not persistent", L,
+         [nla(A_IFNAME, b"late9\0"), g4], E.ENODEV, "unknown device"),
+        ("LEAVE by IFNAME d0 of a group not held", L,
+         [nla(A_IFNAME, b"d0\0"), g4, P], E.ENOENT, "no such membership"),
+        ("LEAVE with IFNAME d1 and IFINDEX d0", L,
+         [d0, g4old, nla(A_IFNAME, b"d1\0"), P], E.EINVAL,
+         "MCHOST_A_IFNAME is not the name of device MCHOST_A_IFINDEX"),
         ("LEAVE without GROUP", L, [d0, P], E.EINVAL, MISS_GRP),
         ("LEAVE without IFINDEX", L, [g4old, P], E.EINVAL, MISS_DEV),
         ("LEAVE with a 3-byte GROUP", L, [d0, nla(A_GROUP, b"\xe8\1\1"), P],
@@ -389,9 +434,125 @@ def body():
             grp = "239.51.%d.%d" % (i // 250, i % 250 + 1)
             eq(m.genl_leave(g, idx[d], grp), (0, ""), "raw LEAVE")
     eq(group_records(g), sorted(base), "GET_GROUP after the leaves")
+    pending_steps(g, idx, base)
     g.close()
     ip("link del d2", ns=NS)
     tw.check()
+
+
+def waiting_records(g, *filt):
+    """The waiting pending memberships of a GET_GROUP dump: sorted
+    (ifname, group, mode, (sources...), owners); each has PENDING and no
+    IFINDEX."""
+    out = []
+    for attrs in g.dump(MCHOST_CMD_GET_GROUP, *filt):
+        if any(t == A_IFINDEX for t, _ in attrs):
+            continue
+        w = "waiting GET_GROUP message %r" % (attrs,)
+        eq(one_attr(attrs, A_PENDING, w), b"", w + ": PENDING flag")
+        grp = one_attr(attrs, A_GROUP, w)
+        srcs = [p for t, p in m.nla_parse(one_attr(attrs, A_SOURCES, w))]
+        out.append((one_attr(attrs, A_IFNAME, w).rstrip(b"\0").decode(),
+                    m.addr_text(grp), u8(one_attr(attrs, A_FMODE, w), w),
+                    tuple(m.addr_text(x) for x in srcs),
+                    u32(one_attr(attrs, A_OWNERS, w), w)))
+    return sorted(out)
+
+
+def pending_flags(g):
+    """{(ifindex, group): PENDING set} of the devices' memberships."""
+    return {(u32(one_attr(a, A_IFINDEX, "msg"), "IFINDEX"),
+             m.addr_text(one_attr(a, A_GROUP, "msg"))):
+            any(t == A_PENDING for t, _ in a)
+            for a in g.dump(MCHOST_CMD_GET_GROUP)
+            if any(t == A_IFINDEX for t, _ in a)}
+
+
+def pending_steps(g, idx, base):
+    J, L = MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE
+    P, PEND = nla_flag(A_PERSISTENT), nla_flag(A_PENDING)
+    INC = m.MCHOST_FMODE_INCLUDE
+
+    def name(n):
+        return nla(A_IFNAME, n.encode() + b"\0")
+
+    def grp(a):
+        return nla(A_GROUP, m.addr_bytes(a))
+
+    step("pending: waiting, applied when late0 appears, waiting again")
+    G, G6 = "239.52.0.1", "ff3e::52:1"
+    src = nla_nest(A_SOURCES, nla(A_SOURCE, m.addr_bytes("10.0.0.7")))
+    eq(g.do(J, name("late0"), grp(G), nla_u8(A_FMODE, INC), src, PEND, P),
+       (0, ""), "JOIN PENDING late0 INCLUDE {10.0.0.7}")
+    eq(g.do(J, name("late0"), grp(G6), PEND, P), (0, ""),
+       "JOIN PENDING late0 " + G6)
+    eq(g.do(J, name("late0"), grp(G6), PEND, P), (0, ""),
+       "the same JOIN PENDING again (replaces)")
+    waiting = [("late0", G, INC, ("10.0.0.7",), 1),
+               ("late0", G6, m.MCHOST_FMODE_EXCLUDE, (), 1)]
+    eq(waiting_records(g), waiting, "GET_GROUP: two waiting")
+    eq(waiting_records(g, nla_u32(A_IFINDEX, idx["d0"])), [],
+       "GET_GROUP with IFINDEX: no waiting ones")
+    eq(waiting_records(g, P), waiting, "GET_GROUP PERSISTENT: the same")
+    eq(group_records(g), sorted(base), "the devices' memberships unchanged")
+    m.dummy("late0", ns=NS)
+    li = m.ifindex("late0", NS)
+    eq(waiting_records(g), [], "none waits once late0 exists")
+    eq(sorted(r for r in group_records(g) if r[1] == "late0"),
+       sorted([rec(li, "late0", G, "include", ["10.0.0.7"]),
+               rec(li, "late0", G6, "exclude")]), "late0's memberships")
+    eq({k: v for k, v in pending_flags(g).items() if k[0] == li},
+       {(li, G): True, (li, G6): True}, "late0's memberships are pending")
+    check(m.mcast_mac(G) in m.maddr_links("late0", NS), "maddr of %s" % G)
+    eq(g.do(J, nla_u32(A_IFINDEX, li), name("late0"), grp(G), PEND, P),
+       (0, ""), "JOIN PENDING by IFINDEX and IFNAME: EXCLUDE {} now")
+    ip("link del late0", ns=NS)
+    eq(waiting_records(g), sorted([("late0", G, m.MCHOST_FMODE_EXCLUDE,
+                                    (), 1), waiting[1]]),
+       "late0 deleted: both wait again, with their last filters")
+    check(all(r[1] != "late0" for r in group_records(g)),
+          "no membership of late0's index is left")
+
+    step("pending: a rename applies; LEAVE by index ends the binding")
+    ip("link add other0 type dummy", ns=NS)
+    ip("link set other0 name late0", ns=NS)
+    li = m.ifindex("late0", NS)
+    eq(waiting_records(g), [], "renamed to late0: applied")
+    eq(g.do(L, nla_u32(A_IFINDEX, li), grp(G), P), (0, ""),
+       "LEAVE of %s by IFINDEX" % G)
+    eq(g.do(J, nla_u32(A_IFINDEX, li), grp(G6), P), (0, ""),
+       "a JOIN of %s without PENDING: no longer pending" % G6)
+    eq({k: v for k, v in pending_flags(g).items() if k[0] == li},
+       {(li, G6): False}, "late0: %s, not pending" % G6)
+    ip("link del late0", ns=NS)
+    eq(waiting_records(g), [], "late0 deleted: nothing comes back")
+
+    step("pending: LEAVE by name, and the limit of 1024 waiting")
+    eq(g.do(J, name("late1"), grp(G), PEND, P), (0, ""), "JOIN late1")
+    eq(g.do(L, name("late1"), grp(G), P), (0, ""), "LEAVE by name")
+    eq(g.do(L, name("late1"), grp(G), P), (-errno.ENODEV, "unknown device"),
+       "LEAVE by name again")
+    want = []
+    for i in range(1024):
+        a = "239.53.%d.%d" % (i // 250, i % 250 + 1)
+        eq(g.do(J, name("late%d" % (i % 7)), grp(a), PEND, P), (0, ""),
+           "JOIN PENDING %d" % i)
+        want.append(("late%d" % (i % 7), a, m.MCHOST_FMODE_EXCLUDE, (), 1))
+    eq(g.do(J, name("late0"), grp("239.54.0.1"), PEND, P),
+       (-errno.ENOSPC, "too many pending memberships wait in this "
+        "namespace"), "the 1025th waiting one")
+    eq(g.do(J, name("late0"), grp("239.53.0.1"), nla_u8(A_FMODE, INC),
+            src, PEND, P), (0, ""), "replacing one at the limit")
+    want[0] = ("late0", "239.53.0.1", INC, ("10.0.0.7",), 1)
+    got = waiting_records(g)
+    eq(len(got), 1024, "1024 waiting, in a multi-part dump")
+    eq(got, sorted(want), "the 1024 waiting ones")
+    eq(group_records(g), sorted(base), "the devices' memberships unchanged")
+    for i in range(1024):
+        a = "239.53.%d.%d" % (i // 250, i % 250 + 1)
+        eq(g.do(L, name("late%d" % (i % 7)), grp(a), P), (0, ""),
+           "LEAVE by name %d" % i)
+    eq(waiting_records(g), [], "none waits after the leaves")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ import time
 #   KERNEL_PENDING: MCHOST_A_PENDING and MCHOST_A_IFNAME in JOIN/LEAVE
 #     (step 9, and the pending line of the boot file in steps 3 and 4).
 KERNEL_PERSISTENT_DUMP = True
-KERNEL_PENDING = False
+KERNEL_PENDING = True
 
 ROOT = os.environ.get("MCHOST_ROOT", os.getcwd())
 KVER = os.uname().release

@@ -18,6 +18,11 @@ each outcome:
     (persistent and two sockets) merged per RFC 9776 §3.2 with
     max_sources=4;
   - a valid dump: exactly the model's memberships (or interfaces).
+Devices are named by IFINDEX, by IFNAME (valid names, names of no
+device, invalid ones, and random bytes), or both. PENDING is never sent:
+its waiting memberships would need a model of their own (dumps without
+IFINDEX, devices appearing); t50 and t95 cover them. Without PENDING a
+persistent LEAVE by name finds nothing waiting, as the model assumes.
 Unprivileged (uid 65534, no capabilities): every JOIN and LEAVE is EPERM,
 dumps answer as for root. Every few hundred requests, and at the end,
 `show`, `-d show`, `-j show` and /proc/net/mchost/groups equal the model;
@@ -49,7 +54,7 @@ UNPRIV = ["setpriv", "--reuid", "65534", "--regid", "65534",
 JOIN, LEAVE, GET_GROUP, GET_IFACE = (m.MCHOST_CMD_JOIN, m.MCHOST_CMD_LEAVE,
                                      m.MCHOST_CMD_GET_GROUP,
                                      m.MCHOST_CMD_GET_IFACE)
-A_MAX = 21                      # MCHOST_A_MAX
+A_MAX = 25                      # MCHOST_A_MAX
 NESTED = m.NLA_F_NESTED
 INCL, EXCL = m.MCHOST_FMODE_INCLUDE, m.MCHOST_FMODE_EXCLUDE
 NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC = 0x100, 0x200, 0x400
@@ -58,6 +63,7 @@ NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC = 0x100, 0x200, 0x400
 POLICY = {m.A_IFINDEX: ("u32", 1), m.A_GROUP: ("binary", 16),
           m.A_FMODE: ("u8", (1, 2)), m.A_SOURCES: ("nested", None),
           m.A_PERSISTENT: ("flag", None),
+          m.A_IFNAME: ("nulstr", 15), m.A_PENDING: ("flag", None),
           # SET_IFACE's: any u8 passes the policy (genl.c checks ranges)
           m.A_SET_IGMP_VERSION: ("u8", (0, 255)),
           m.A_SET_MLD_VERSION: ("u8", (0, 255)),
@@ -107,6 +113,13 @@ def nl_validate(data, policy, maxtype):
             raise Policy("attribute %d rejected" % typ)
         if kind == "flag" and pl:
             raise Policy("flag with payload")
+        if kind == "nulstr":
+            # NLA_NUL_STRING with len: a NUL within len + 1 bytes, and
+            # at most len bytes before a trailing NUL.
+            if b"\0" not in pl[:arg + 1]:
+                raise Policy("string without its NUL")
+            if len(pl) - (pl[-1:] == b"\0") > arg:
+                raise Policy("string too long")
         if kind == "binary" and len(pl) > arg:
             raise Policy("binary too long")
         if kind == "nested" and pl:
@@ -149,8 +162,27 @@ def missing(what, t):
     return (msg + " [missing attribute %d]" % t, msg)
 
 
+# The kernel's isspace(): also 0xa0 (lib/ctype.c).
+SPACE = b"\t\n\v\f\r \xa0"
+
+
+def ifname(tb):
+    """IFNAME as the kernel reads it (up to its NUL), or None."""
+    return tb[m.A_IFNAME][1].split(b"\0")[0] if m.A_IFNAME in tb else None
+
+
+def dev_valid_name(n):
+    """net/core/dev.c dev_valid_name(), the policy capped the length."""
+    return n not in (b"", b".", b"..") and \
+        not any(c in b"/:" or c in SPACE for c in n)
+
+
 def check_group(tb):
-    if m.A_IFINDEX not in tb:
+    # mchost_genl_target(): PENDING is never generated (see above).
+    name = ifname(tb)
+    if name is not None and not dev_valid_name(name):
+        raise Reply(-errno.EINVAL, "invalid device name")
+    if name is None and m.A_IFINDEX not in tb:
         raise Reply(-errno.EINVAL, missing("device", m.A_IFINDEX))
     if m.A_GROUP not in tb:
         raise Reply(-errno.EINVAL, missing("group", m.A_GROUP))
@@ -240,7 +272,19 @@ class Model:
             if mode == INCL and not srcs:
                 raise Reply(-errno.EINVAL, "INCLUDE with no sources is a "
                             "leave, use LEAVE")
-        idx = struct.unpack("=I", tb[m.A_IFINDEX][1])[0]
+        # mchost_genl_target_dev(): by index (the name must agree), or by
+        # name alone.
+        name = ifname(tb)
+        names = dict((v.encode(), k) for k, v in self.devs.items())
+        names[b"lo"] = lo
+        if m.A_IFINDEX in tb:
+            idx = struct.unpack("=I", tb[m.A_IFINDEX][1])[0]
+            known = idx in self.devs or idx == lo
+            if known and name is not None and names.get(name) != idx:
+                raise Reply(-errno.EINVAL, "MCHOST_A_IFNAME is not the name "
+                            "of device MCHOST_A_IFINDEX")
+        else:
+            idx = names.get(name, 0)
         if idx == lo:
             raise Reply(-errno.EOPNOTSUPP, "memberships on a loopback "
                         "device are meaningless")
@@ -299,8 +343,9 @@ BAD6 = ["::", "ff0e::5", "ff02::1"]
 
 
 class Gen:
-    def __init__(self, rng, ifidx, lo):
+    def __init__(self, rng, ifidx, lo, names):
         self.r, self.ifidx, self.lo = rng, ifidx, lo
+        self.names = names
 
     def addr(self, good, bad):
         r = self.r.random()
@@ -328,6 +373,21 @@ class Gen:
             return self.attr(m.A_IFINDEX, struct.pack("=I", v)[
                 :self.r.choice((0, 1, 2, 3))] + b"\0" * self.r.choice((0, 4)))
         return m.nla_u32(m.A_IFINDEX, v)
+
+    def ifname(self):
+        """IFNAME: mostly a device's name, else no device's, an invalid
+        one, or random bytes."""
+        r = self.r.random()
+        if r < 0.6:
+            n = self.r.choice(self.names).encode()
+        elif r < 0.7:
+            n = b"nosuch0"
+        elif r < 0.85:
+            n = self.r.choice((b"", b".", b"..", b"a/b", b"a:b", b"a b",
+                               b"a\xa0", b"x" * 15, b"x" * 16, b"d0\0x"))
+        else:
+            return self.attr(m.A_IFNAME, self.rand_bytes())
+        return self.attr(m.A_IFNAME, n + b"\0" * self.r.choice((1, 1, 1, 0)))
 
     def group(self):
         r = self.r.random()
@@ -376,8 +436,11 @@ class Gen:
         r, out = self.r, []
         v6 = r.random() < 0.5
         dump = cmd in (GET_GROUP, GET_IFACE)
-        if r.random() < (0.3 if dump else 0.97):
+        name = not dump and r.random() < 0.2
+        if r.random() < (0.3 if dump else 0.5 if name else 0.97):
             out.append(self.ifindex())
+        if name:
+            out.append(self.ifname())
         if not dump or r.random() < 0.1:
             if r.random() < 0.97:
                 g = self.group()
@@ -566,7 +629,8 @@ def iface_rows(model, ifindex, all_idx):
 
 def fuzz(rng, socks, model, n, priv, lo, all_idx, stats, on_check=None):
     """n requests; each outcome is checked against the prediction."""
-    gen = Gen(rng, sorted(model.devs), lo)
+    gen = Gen(rng, sorted(model.devs), lo,
+              sorted(model.devs.values()) + ["lo"])
     for i in range(n):
         si = rng.randrange(len(socks))
         s = socks[si]
