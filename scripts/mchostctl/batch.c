@@ -73,6 +73,7 @@ void batch_free(struct batch *bt)
 	for (i = 0; i < bt->nq; i++) {
 		free(bt->q[i].msg);
 		free(bt->q[i].what);
+		free(bt->q[i].by_name);
 	}
 	free(bt->q);
 	for (i = 0; i < bt->ndevs; i++)
@@ -114,6 +115,8 @@ static void batch_report(struct batch *bt)
 		p->msg = NULL;
 		free(p->what);
 		p->what = NULL;
+		free(p->by_name);
+		p->by_name = NULL;
 	}
 }
 
@@ -131,7 +134,7 @@ static void batch_settle(struct batch *bt, struct pending *p, int error,
 	p->failed = error != 0;
 	if (error) {
 		bt->failed = true;
-		p->msg = xasprintf("%s", msg && *msg ? msg : errtext(error));
+		p->msg = change_error(p->by_name, error, msg);
 	} else if (p->hold) {
 		bt->held = true;
 	}
@@ -366,6 +369,7 @@ int batch_queue(struct batch *bt, unsigned long line, uint32_t seq,
 	p->hold = c->hold;
 	p->missing_ok = missing_ok(&bt->ctx, c, -ENOENT);
 	p->what = what;
+	p->by_name = ifindex ? NULL : xasprintf("%s", c->dev);
 	bt->cost += cost;
 	return 0;
 }

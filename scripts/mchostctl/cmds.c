@@ -478,6 +478,18 @@ bool missing_ok(const struct ctx *ctx, const struct cmd *c, int error)
 }
 
 /*
+ * The message of a failed JOIN or LEAVE: the kernel's, except that one
+ * that named its device @by_name (not by index) and found neither it nor
+ * a pending membership says which, as a failed lookup does.
+ */
+char *change_error(const char *by_name, int error, const char *msg)
+{
+	if (by_name && error == -ENODEV)
+		return dev_error(by_name, error);
+	return xasprintf("%s", msg && *msg ? msg : errtext(error));
+}
+
+/*
  * The device a JOIN or LEAVE is sent for, in *@ifindex: its index, or 0
  * when the request names it (MCHOST_A_IFNAME) instead: a pending join, or
  * a leave for a device that does not exist, which only a pending membership
@@ -541,8 +553,11 @@ int run_change(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	nl_transact(nl, (struct nlmsghdr *)req.data, NULL, NULL, &r);
 	sbuf_free(&req);
 	rc = r.error && !missing_ok(ctx, c, r.error);
-	if (rc)
-		error_msg(ctx, "%s", r.msg);
+	if (rc) {
+		err = change_error(ifindex ? NULL : c->dev, r.error, r.msg);
+		error_msg(ctx, "%s", err);
+		free(err);
+	}
 	nl_reply_free(&r);
 	return rc;
 }

@@ -248,6 +248,7 @@ void cmd_free(struct cmd *c);
 void cmds_usage(FILE *f);
 void cmd_usage(FILE *f, const struct cmd_desc *d);
 bool missing_ok(const struct ctx *ctx, const struct cmd *c, int error);
+char *change_error(const char *by_name, int error, const char *msg);
 int change_target(const struct nl *nl, const struct ctx *ctx,
 		  const struct cmd *c, dev_lookup_t lookup, void *arg,
 		  uint32_t *ifindex, char **err);
@@ -363,6 +364,7 @@ struct pending {
 	bool failed;
 	char *what;		/* put before its error message, or NULL */
 	char *msg;		/* the error to print */
+	char *by_name;		/* the device it names by name, or NULL */
 };
 
 struct batch {
