@@ -49,6 +49,9 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_IGMP_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_MLD_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_EVENT]	= { .type = NLA_REJECT },
+	[MCHOST_A_RTX_LEFT]	= { .type = NLA_REJECT },
+	[MCHOST_A_NEXT_REPORT_MS] = { .type = NLA_REJECT },
+	[MCHOST_A_LAST_REPORT_MS] = { .type = NLA_REJECT },
 };
 
 static struct genl_family mchost_genl_family;
@@ -435,7 +438,25 @@ struct mchost_genl_msg {
 	bool gone;	/* the membership is gone: OWNERS 0 */
 };
 
-static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *m,
+/* The report timers of grp, md's lock held. */
+static int mchost_put_timers(struct sk_buff *skb,
+			     const struct mchost_group *grp)
+{
+	struct mchost_group_timers t;
+
+	mchost_proto_group_timers(grp, ktime_get(), &t);
+	if (nla_put_u8(skb, MCHOST_A_RTX_LEFT, t.rtx_left) ||
+	    (t.next_ms != U32_MAX &&
+	     nla_put_u32(skb, MCHOST_A_NEXT_REPORT_MS, t.next_ms)) ||
+	    (t.last_ms != U32_MAX &&
+	     nla_put_u32(skb, MCHOST_A_LAST_REPORT_MS, t.last_ms)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A membership; with m->gone none, and no timers. md's lock held. */
+static int mchost_fill_group(struct sk_buff *skb,
+			     const struct mchost_genl_msg *m,
 			     const struct mchost_dev *md,
 			     const struct mchost_group *grp,
 			     const struct mchost_filter *f)
@@ -454,7 +475,8 @@ static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *
 	    mchost_put_addr(skb, MCHOST_A_GROUP, &grp->addr, grp->family) ||
 	    nla_put_u8(skb, MCHOST_A_FMODE, f->mode) ||
 	    nla_put_u32(skb, MCHOST_A_OWNERS, m->gone ? 0 : grp->nowners) ||
-	    (m->event && nla_put_u8(skb, MCHOST_A_EVENT, m->event)))
+	    (m->event && nla_put_u8(skb, MCHOST_A_EVENT, m->event)) ||
+	    (!m->gone && mchost_put_timers(skb, grp)))
 		goto cancel;
 	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
 	if (!nest)
@@ -694,9 +716,13 @@ void mchost_genl_notify_group(struct mchost_dev *md,
 	size = NLMSG_GOODSIZE + mchost_slist_nr(f->src) *
 				nla_total_size(sizeof(struct in6_addr));
 	skb = genlmsg_new(size, GFP_KERNEL);
-	if (skb && mchost_fill_group(skb, &m, md, grp, f)) {
-		nlmsg_free(skb);
-		skb = NULL;
+	if (skb) {
+		read_lock_bh(&md->lock);
+		if (mchost_fill_group(skb, &m, md, grp, f)) {
+			nlmsg_free(skb);
+			skb = NULL;
+		}
+		read_unlock_bh(&md->lock);
 	}
 	mchost_genl_multicast(net, skb);
 }

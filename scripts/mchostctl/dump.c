@@ -82,7 +82,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		print_string(p, PRINT_TEXT, NULL, NULL, "join");
 	print_member(p, tb, dev, group,
 		     d->save ? PRINT_NONE : d->ctx->details ? PRINT_ANY :
-							       PRINT_JSON);
+							       PRINT_JSON,
+		     !d->save && d->ctx->details);
 	close_object(p);
 	print_nl(p);
 	return 0;
@@ -110,8 +111,18 @@ int member_check(const struct nlattr *const tb[CTL_A_MAX + 1],
 }
 
 void print_member(struct printer *p, const struct nlattr *const tb[],
-		  const char *dev, const char *group, enum print_type owners)
+		  const char *dev, const char *group, enum print_type owners,
+		  bool timers)
 {
+	static const struct {
+		uint16_t type;
+		const char *key;
+	} tfields[] = {
+		{ MCHOST_A_RTX_LEFT, "rtx_left" },
+		{ MCHOST_A_NEXT_REPORT_MS, "next_report_ms" },
+		{ MCHOST_A_LAST_REPORT_MS, "last_report_ms" },
+	};
+	size_t i;
 	char abuf[INET6_ADDRSTRLEN];
 	const struct nlattr *a;
 
@@ -149,6 +160,15 @@ void print_member(struct printer *p, const struct nlattr *const tb[],
 	if (tb[MCHOST_A_OWNERS] && owners != PRINT_NONE)
 		print_uint(p, owners, "owners", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_OWNERS]));
+	/* -d: the report timers; a time that does not apply is left out. */
+	for (i = 0; timers && i < ARRAY_SIZE(tfields); i++) {
+		const struct nlattr *t = tb[tfields[i].type];
+
+		if (t)
+			print_uint(p, PRINT_ANY, tfields[i].key, NULL,
+				   mnl_attr_get_payload_len(t) == 1 ?
+				   mnl_attr_get_u8(t) : mnl_attr_get_u32(t));
+	}
 }
 
 /*

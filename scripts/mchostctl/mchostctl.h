@@ -293,10 +293,12 @@ int member_check(const struct nlattr *const tb[CTL_A_MAX + 1],
 		 const char **dev, const char **group);
 /*
  * Its fields, in join syntax, into the open object; the owner count goes
- * to @owners (PRINT_NONE: nowhere, as join does not take it).
+ * to @owners (PRINT_NONE: nowhere, as join does not take it), and with
+ * @timers the report timers follow.
  */
 void print_member(struct printer *p, const struct nlattr *const tb[],
-		  const char *dev, const char *group, enum print_type owners);
+		  const char *dev, const char *group, enum print_type owners,
+		  bool timers);
 int run_show(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	     uint32_t seq);
 int run_save(struct nl *nl, const struct ctx *ctx, const struct cmd *c,

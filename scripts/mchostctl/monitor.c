@@ -77,7 +77,7 @@ static int monitor_msg(const struct nl *nl, const struct ctx *ctx,
 			return -EBADMSG;
 		open_object(p, NULL);
 		print_event(p, tb[MCHOST_A_EVENT]);
-		print_member(p, tb, dev, group, PRINT_ANY);
+		print_member(p, tb, dev, group, PRINT_ANY, false);
 		break;
 	case MCHOST_CMD_COMPAT_NTF:
 		if (!tb[MCHOST_A_IFNAME])

@@ -119,7 +119,7 @@ def phase_pending(e):
         return m.wait_for(lambda: [ln for ln in m.ctl(
             ["-d", "show"], ns=NS).stdout.splitlines() if
                                    " %s " % g in ln and
-                                   ln.endswith("owners %d" % n)], 5,
+                                   " owners %d " % n in ln + " "], 5,
                           "%s with %d owner(s)" % (g, n))
 
     def start():

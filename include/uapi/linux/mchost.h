@@ -104,6 +104,14 @@ enum mchost_attr {
 	MCHOST_A_SET_ROBUSTNESS,	/* 1-7: until a querier sets one */
 	MCHOST_A_SET_REPORT_LINK_LOCAL,	/* 0-1 */
 	MCHOST_A_EVENT,		/* u8, enum mchost_event: notifications */
+	/*
+	 * GET_GROUP output, per membership: unsolicited transmissions still
+	 * to come (RFC 9776 §5.1), and, where there is such a time, ms until
+	 * the next scheduled report and since the last one.
+	 */
+	MCHOST_A_RTX_LEFT = 26,		/* u8 */
+	MCHOST_A_NEXT_REPORT_MS,	/* u32 */
+	MCHOST_A_LAST_REPORT_MS,	/* u32 */
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
