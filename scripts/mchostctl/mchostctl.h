@@ -170,6 +170,8 @@ void print_uint(struct printer *p, enum print_type t, const char *key,
 void print_decimal(struct printer *p, enum print_type t, const char *key,
 		   const char *tkey, const char *digits);
 void print_flag(struct printer *p, const char *key, bool value);
+void print_bool(struct printer *p, enum print_type t, const char *key,
+		const char *tkey, bool value);
 void print_nl(struct printer *p);
 void json_string(FILE *f, const char *s);
 

@@ -62,13 +62,15 @@ def test():
 
     step("-j -d has the keys; without -d neither text nor JSON has them")
     js = m.ctl_json(["-d", "show"], ns=NS)
-    eq(sorted(js[0]), sorted(["ifindex", "dev", "group", "mode", "sources",
+    eq(sorted(js[0]), sorted(["ifindex", "ifname", "grp", "filter_mode",
+                              "source_list",
                               "owners", "rtx_left", "last_report_ms"]),
        "-j -d show: keys")
     eq(js[0]["rtx_left"], 0, "-j -d show: rtx_left")
     eq(m.show_lines(NS), ["dev d0 group %s mode exclude" % G], "show")
     eq(sorted(m.ctl_json(["show"], ns=NS)[0]),
-       sorted(["ifindex", "dev", "group", "mode", "sources", "owners"]),
+       sorted(["ifindex", "ifname", "grp", "filter_mode", "source_list",
+               "owners"]),
        "-j show: keys")
     m.ctl(["leave", "dev", "d0", "group", G], ns=NS)
     m.rmmod()

@@ -634,10 +634,12 @@ def expect_state(model, what):
        sorted(text(r, True) for r in rows),
        "%s: `mchostctl -d show`" % what)
     js = json.loads(m.ctl(["-j", "show"], ns=NS).stdout)
-    eq(sorted(js, key=lambda e: (e["ifindex"], e["group"])),
-       sorted(({"ifindex": r[0], "dev": r[1], "group": r[2],
-                "mode": mode[r[3]], "sources": r[4], "owners": r[5]}
-               for r in rows), key=lambda e: (e["ifindex"], e["group"])),
+    eq(sorted(js, key=lambda e: (e["ifindex"], e["grp"])),
+       sorted(({"ifindex": r[0], "ifname": r[1], "grp": r[2],
+                "filter_mode": mode[r[3]],
+                "source_list": [{"address": s} for s in r[4]],
+                "owners": r[5]}
+               for r in rows), key=lambda e: (e["ifindex"], e["grp"])),
        "%s: `mchostctl -j show`" % what)
     eq(m.proc_groups(NS)[1], proc_lines(model),
        "%s: %s/groups" % (what, m.PROC))
