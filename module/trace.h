@@ -17,7 +17,6 @@
 #include <linux/netdevice.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
-#include <linux/version.h>
 #include <net/ipv6.h>
 #include "proto.h"
 #include "stats.h"
@@ -26,13 +25,6 @@
 /* Once only: this part is read again with TRACE_HEADER_MULTI_READ. */
 #ifndef _MCHOST_TRACE_HELPERS
 #define _MCHOST_TRACE_HELPERS
-
-/* 6.10 dropped __assign_str()'s source: __string() names it already. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define mchost_trace_assign_str(dst, src) __assign_str(dst)
-#else
-#define mchost_trace_assign_str(dst, src) __assign_str(dst, src)
-#endif
 
 /* query_rx's kind */
 #define MCHOST_TRACE_GENERAL		0
@@ -72,144 +64,151 @@ static inline u8 mchost_trace_qversion(enum mchost_fam fam, u8 kind)
 	return kind - MCHOST_MSG_QUERY_V1 + (fam == MCHOST_IGMP ? 1 : 0);
 }
 
+static inline u8 mchost_trace_qkind(const struct mchost_msg *m)
+{
+	if (ipv6_addr_any(&m->group))
+		return MCHOST_TRACE_GENERAL;
+	return m->nsrc ? MCHOST_TRACE_GROUP_SOURCE : MCHOST_TRACE_GROUP;
+}
+
+/* A v3 report's Number of Group Records, at offset 6 in IGMP and MLD. */
+static inline u16 mchost_trace_nrec(const u8 *msg)
+{
+	if (msg[0] != IGMPV3_HOST_MEMBERSHIP_REPORT &&
+	    msg[0] != ICMPV6_MLD2_REPORT)
+		return 0;
+	return msg[6] << 8 | msg[7];
+}
+
 #define mchost_trace_fam(f) \
 	__print_symbolic(f, { MCHOST_IGMP, "igmp" }, { MCHOST_MLD, "mld" })
-
-/* Every event begins with the device and the family. */
-#define MCHOST_TRACE_DEV_FIELDS			\
-	__field(int, ifindex)			\
-	__array(char, ifname, IFNAMSIZ)		\
-	__field(u8, family)
-
-#define MCHOST_TRACE_DEV_FMT "ifindex=%d ifname=%s family=%s"
-#define MCHOST_TRACE_DEV_ARGS					\
-	__entry->ifindex, __entry->ifname,			\
-	mchost_trace_fam(__entry->family)
 
 #endif /* _MCHOST_TRACE_HELPERS */
 
 TRACE_DEFINE_ENUM(MCHOST_IGMP);
 TRACE_DEFINE_ENUM(MCHOST_MLD);
 
-/* A valid query, counted in rcv_queries. */
+/*
+ * Every event begins with ifindex, ifname and family. A valid query,
+ * counted in rcv_queries.
+ */
 TRACE_EVENT(query_rx,
-	TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
-		 const struct mchost_msg *m),
-	TP_ARGS(dev, fam, m),
-	TP_STRUCT__entry(
-		MCHOST_TRACE_DEV_FIELDS
-		__field(u8, version)
-		__field(u8, kind)
-		__field(u16, nsrc)
-		__field(u32, mrt_ms)
-		__array(u8, group, MCHOST_TRACE_ADDRLEN)
-	),
-	TP_fast_assign(
-		mchost_trace_dev(&__entry->ifindex, __entry->ifname, dev);
-		__entry->family = fam;
-		__entry->version = mchost_trace_qversion(fam, m->kind);
-		__entry->kind = ipv6_addr_any(&m->group) ?
-				MCHOST_TRACE_GENERAL :
-				m->nsrc ? MCHOST_TRACE_GROUP_SOURCE :
-				MCHOST_TRACE_GROUP;
-		__entry->nsrc = m->nsrc;
-		__entry->mrt_ms = mchost_query_mrt_ms(fam, m);
-		mchost_trace_addr(__entry->group, fam, &m->group);
-	),
-	TP_printk(MCHOST_TRACE_DEV_FMT
-		  " version=%u kind=%s group=%pISc nsrc=%u mrt_ms=%u",
-		  MCHOST_TRACE_DEV_ARGS, __entry->version,
-		  __print_symbolic(__entry->kind,
-				   { MCHOST_TRACE_GENERAL, "general" },
-				   { MCHOST_TRACE_GROUP, "group" },
-				   { MCHOST_TRACE_GROUP_SOURCE,
-				     "group-source" }),
-		  __entry->group, __entry->nsrc, __entry->mrt_ms)
+	    TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
+		     const struct mchost_msg *m),
+	    TP_ARGS(dev, fam, m),
+	    TP_STRUCT__entry(__field(int, ifindex)
+			     __array(char, ifname, IFNAMSIZ)
+			     __field(u8, family)
+			     __field(u8, version)
+			     __field(u8, kind)
+			     __field(u16, nsrc)
+			     __field(u32, mrt_ms)
+			     __array(u8, group, MCHOST_TRACE_ADDRLEN)),
+	    TP_fast_assign(mchost_trace_dev(&__entry->ifindex,
+					    __entry->ifname, dev);
+			   __entry->family = fam;
+			   __entry->version = mchost_trace_qversion(fam,
+								    m->kind);
+			   __entry->kind = mchost_trace_qkind(m);
+			   __entry->nsrc = m->nsrc;
+			   __entry->mrt_ms = mchost_query_mrt_ms(fam, m);
+			   mchost_trace_addr(__entry->group, fam, &m->group);),
+	    TP_printk("ifindex=%d ifname=%s family=%s version=%u kind=%s group=%pISc nsrc=%u mrt_ms=%u",
+		      __entry->ifindex, __entry->ifname,
+		      mchost_trace_fam(__entry->family), __entry->version,
+		      __print_symbolic(__entry->kind,
+				       { MCHOST_TRACE_GENERAL, "general" },
+				       { MCHOST_TRACE_GROUP, "group" },
+				       { MCHOST_TRACE_GROUP_SOURCE,
+					 "group-source" }),
+		      __entry->group, __entry->nsrc, __entry->mrt_ms)
 );
 
 /*
  * A report, leave or done the stack took (counted in snd_reports): @msg
- * is the IGMP/MLD message, before the IP header goes in front.
+ * is the IGMP/MLD message (at least 8 bytes), before its IP header. The
+ * type's name gives the version in the family's numbering: an MLDv2
+ * report is a v2_report.
  */
 TRACE_EVENT(report_tx,
-	TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
-		 const struct in6_addr *daddr, const u8 *msg, unsigned int len),
-	TP_ARGS(dev, fam, daddr, msg, len),
-	TP_STRUCT__entry(
-		MCHOST_TRACE_DEV_FIELDS
-		__field(u8, type)
-		__field(u16, nrec)
-		__field(u32, len)
-		__array(u8, daddr, MCHOST_TRACE_ADDRLEN)
-	),
-	TP_fast_assign(
-		mchost_trace_dev(&__entry->ifindex, __entry->ifname, dev);
-		__entry->family = fam;
-		__entry->type = msg[0];
-		/* v3 reports: Number of Group Records at offset 6, both. */
-		__entry->nrec = msg[0] == IGMPV3_HOST_MEMBERSHIP_REPORT ||
-				msg[0] == ICMPV6_MLD2_REPORT ?
-				(msg[6] << 8 | msg[7]) : 0;
-		__entry->len = len;
-		mchost_trace_addr(__entry->daddr, fam, daddr);
-	),
-	/* Versions in the family's numbering: an MLDv2 report is v2. */
-	TP_printk(MCHOST_TRACE_DEV_FMT " type=%s daddr=%pISc len=%u nrec=%u",
-		  MCHOST_TRACE_DEV_ARGS,
-		  __print_symbolic(__entry->type,
-				   { IGMP_HOST_MEMBERSHIP_REPORT, "v1_report" },
-				   { IGMPV2_HOST_MEMBERSHIP_REPORT,
-				     "v2_report" },
-				   { IGMP_HOST_LEAVE_MESSAGE, "leave" },
-				   { IGMPV3_HOST_MEMBERSHIP_REPORT,
-				     "v3_report" },
-				   { ICMPV6_MGM_REPORT, "v1_report" },
-				   { ICMPV6_MGM_REDUCTION, "done" },
-				   { ICMPV6_MLD2_REPORT, "v2_report" }),
-		  __entry->daddr, __entry->len, __entry->nrec)
+	    TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
+		     const struct in6_addr *daddr, const u8 *msg,
+		     unsigned int len),
+	    TP_ARGS(dev, fam, daddr, msg, len),
+	    TP_STRUCT__entry(__field(int, ifindex)
+			     __array(char, ifname, IFNAMSIZ)
+			     __field(u8, family)
+			     __field(u8, type)
+			     __field(u16, nrec)
+			     __field(u32, len)
+			     __array(u8, daddr, MCHOST_TRACE_ADDRLEN)),
+	    TP_fast_assign(mchost_trace_dev(&__entry->ifindex,
+					    __entry->ifname, dev);
+			   __entry->family = fam;
+			   __entry->type = msg[0];
+			   __entry->nrec = mchost_trace_nrec(msg);
+			   __entry->len = len;
+			   mchost_trace_addr(__entry->daddr, fam, daddr);),
+	    TP_printk("ifindex=%d ifname=%s family=%s type=%s daddr=%pISc len=%u nrec=%u",
+		      __entry->ifindex, __entry->ifname,
+		      mchost_trace_fam(__entry->family),
+		      __print_symbolic(__entry->type,
+				       { IGMP_HOST_MEMBERSHIP_REPORT,
+					 "v1_report" },
+				       { IGMPV2_HOST_MEMBERSHIP_REPORT,
+					 "v2_report" },
+				       { IGMP_HOST_LEAVE_MESSAGE, "leave" },
+				       { IGMPV3_HOST_MEMBERSHIP_REPORT,
+					 "v3_report" },
+				       { ICMPV6_MGM_REPORT, "v1_report" },
+				       { ICMPV6_MGM_REDUCTION, "done" },
+				       { ICMPV6_MLD2_REPORT, "v2_report" }),
+		      __entry->daddr, __entry->len, __entry->nrec)
 );
 
 /* The compatibility mode changed (RFC 9776 §7.2, RFC 9777 §8.2). */
 TRACE_EVENT(compat_change,
-	TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
-		 unsigned int old_version, unsigned int new_version),
-	TP_ARGS(dev, fam, old_version, new_version),
-	TP_STRUCT__entry(
-		MCHOST_TRACE_DEV_FIELDS
-		__field(u8, old_version)
-		__field(u8, new_version)
-	),
-	TP_fast_assign(
-		mchost_trace_dev(&__entry->ifindex, __entry->ifname, dev);
-		__entry->family = fam;
-		__entry->old_version = old_version;
-		__entry->new_version = new_version;
-	),
-	TP_printk(MCHOST_TRACE_DEV_FMT " old_version=%u new_version=%u",
-		  MCHOST_TRACE_DEV_ARGS, __entry->old_version,
-		  __entry->new_version)
+	    TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
+		     unsigned int old_version, unsigned int new_version),
+	    TP_ARGS(dev, fam, old_version, new_version),
+	    TP_STRUCT__entry(__field(int, ifindex)
+			     __array(char, ifname, IFNAMSIZ)
+			     __field(u8, family)
+			     __field(u8, old_version)
+			     __field(u8, new_version)),
+	    TP_fast_assign(mchost_trace_dev(&__entry->ifindex,
+					    __entry->ifname, dev);
+			   __entry->family = fam;
+			   __entry->old_version = old_version;
+			   __entry->new_version = new_version;),
+	    TP_printk("ifindex=%d ifname=%s family=%s old_version=%u new_version=%u",
+		      __entry->ifindex, __entry->ifname,
+		      mchost_trace_fam(__entry->family),
+		      __entry->old_version, __entry->new_version)
 );
 
 /*
- * A received message dropped or ignored; @reason is its counter, named as
- * in /proc/net/mchost/ (rcv_tooshort, rcv_badsum, ...). @dev is the device
+ * A received message dropped or ignored. @reason is its counter, named as
+ * in /proc/net/mchost/ (rcv_tooshort, rcv_badsum, ...); copied by hand,
+ * as __assign_str() lost its source argument in 6.10. @dev is the device
  * it came in by: for a bridged frame, the bridge port.
  */
 TRACE_EVENT(drop,
-	TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
-		 enum mchost_stat reason),
-	TP_ARGS(dev, fam, reason),
-	TP_STRUCT__entry(
-		MCHOST_TRACE_DEV_FIELDS
-		__string(reason, mchost_stat_names[reason])
-	),
-	TP_fast_assign(
-		mchost_trace_dev(&__entry->ifindex, __entry->ifname, dev);
-		__entry->family = fam;
-		mchost_trace_assign_str(reason, mchost_stat_names[reason]);
-	),
-	TP_printk(MCHOST_TRACE_DEV_FMT " reason=%s", MCHOST_TRACE_DEV_ARGS,
-		  __get_str(reason))
+	    TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
+		     enum mchost_stat reason),
+	    TP_ARGS(dev, fam, reason),
+	    TP_STRUCT__entry(__field(int, ifindex)
+			     __array(char, ifname, IFNAMSIZ)
+			     __field(u8, family)
+			     __string(reason, mchost_stat_names[reason])),
+	    TP_fast_assign(mchost_trace_dev(&__entry->ifindex,
+					    __entry->ifname, dev);
+			   __entry->family = fam;
+			   strscpy(__get_str(reason), mchost_stat_names[reason],
+				   __get_dynamic_array_len(reason));),
+	    TP_printk("ifindex=%d ifname=%s family=%s reason=%s",
+		      __entry->ifindex, __entry->ifname,
+		      mchost_trace_fam(__entry->family), __get_str(reason))
 );
 
 #endif /* _MCHOST_TRACE_H */
