@@ -279,6 +279,9 @@ def test():
     finally:
         enable(False)
         cap.close()
+    m.log("the trace, %d lines:\n%s" % (len(evs), "\n".join(
+        "%s: %s" % (e, " ".join("%s=%s" % kv for kv in f.items()))
+        for e, f in evs)))
     check_reports(evs, idx)
     check_counts(c0, c1, evs)
     os.rmdir(INST)
