@@ -31,9 +31,16 @@
 #define MCHOST_TRACE_GROUP		1
 #define MCHOST_TRACE_GROUP_SOURCE	2
 
-/* An address as a sockaddr, so "%pISc" prints it in its family's form. */
 #define MCHOST_TRACE_ADDRLEN	sizeof(struct sockaddr_in6)
 
+/**
+ * mchost_trace_addr() - an address as a sockaddr, for "%pISc"
+ * @buf: MCHOST_TRACE_ADDRLEN bytes
+ * @fam: IGMP (a sockaddr_in of the mapped address) or MLD (sockaddr_in6)
+ * @a: the address, IPv4-mapped for IGMP
+ *
+ * So the trace prints each address in its family's own form.
+ */
 static inline void mchost_trace_addr(u8 *buf, enum mchost_fam fam,
 				     const struct in6_addr *a)
 {
@@ -50,7 +57,12 @@ static inline void mchost_trace_addr(u8 *buf, enum mchost_fam fam,
 	}
 }
 
-/* The engine's fake devices in KUnit have no net_device. */
+/**
+ * mchost_trace_dev() - an event's device fields
+ * @ifindex: set to the device's index, 0 without one
+ * @ifname: IFNAMSIZ bytes, set to its name, "" without one
+ * @dev: the device, or NULL (KUnit's fake devices have none)
+ */
 static inline void mchost_trace_dev(int *ifindex, char *ifname,
 				    const struct net_device *dev)
 {
@@ -58,12 +70,24 @@ static inline void mchost_trace_dev(int *ifindex, char *ifname,
 	strscpy(ifname, dev ? dev->name : "", IFNAMSIZ);
 }
 
-/* A query's version in its family's numbering (IGMP 1-3, MLD 1-2). */
+/**
+ * mchost_trace_qversion() - a query's version
+ * @fam: its family
+ * @kind: its enum mchost_msg_kind, a query's
+ *
+ * Return: the version in the family's numbering (IGMP 1-3, MLD 1-2).
+ */
 static inline u8 mchost_trace_qversion(enum mchost_fam fam, u8 kind)
 {
 	return kind - MCHOST_MSG_QUERY_V1 + (fam == MCHOST_IGMP ? 1 : 0);
 }
 
+/**
+ * mchost_trace_qkind() - a query's kind
+ * @m: the query
+ *
+ * Return: MCHOST_TRACE_GENERAL, _GROUP or _GROUP_SOURCE.
+ */
 static inline u8 mchost_trace_qkind(const struct mchost_msg *m)
 {
 	if (ipv6_addr_any(&m->group))
@@ -71,7 +95,12 @@ static inline u8 mchost_trace_qkind(const struct mchost_msg *m)
 	return m->nsrc ? MCHOST_TRACE_GROUP_SOURCE : MCHOST_TRACE_GROUP;
 }
 
-/* A v3 report's Number of Group Records, at offset 6 in IGMP and MLD. */
+/**
+ * mchost_trace_nrec() - a v3 report's Number of Group Records
+ * @msg: the first 8 bytes of an IGMP or MLD message
+ *
+ * Return: the count (at offset 6 in both), 0 for any other message.
+ */
 static inline u16 mchost_trace_nrec(const u8 *msg)
 {
 	if (msg[0] != IGMPV3_HOST_MEMBERSHIP_REPORT &&

@@ -19,6 +19,9 @@ MLD query with a bad checksum (rcv_badsum), an IGMP query with TTL 2
 - report_tx: the answers (v3 reports, the v2 report) with their type,
   destination, length and record count; the lines equal the snd_reports
   deltas, type by type.
+- perf (where the kernel has perf events; the debug kernel has none):
+  `perf record -e mchost:...` then `perf script` prints the same fields,
+  so libtraceevent parses the formats (%pISc, the symbolic names).
 """
 import os
 import re
@@ -252,6 +255,51 @@ def check_counts(c0, c1, evs):
     eq(len(of(evs, "query_rx")), n, "query_rx lines vs rcv_queries")
 
 
+# What `send` sends: perf must show these, in this order.
+PERF_SENT = [
+    lambda: m.frame4(m.ipv4(P4, G4, m.igmp_v3_query(G4, mrc=5))),
+    lambda: m.frame6(m.ipv6(P_LL, G6, 58, m.mld_v2_query(P_LL, G6, group=G6,
+                                                         mrd=500))),
+    lambda: m.frame4(m.ipv4(P4, "224.0.0.1", bytes([0x11, 100, 0, 0]))),
+]
+
+
+def send_for_perf():
+    """`t24-tracepoints.py send`: the command perf record runs."""
+    tx = m.L2Sender("p0", PEER)
+    for frame in PERF_SENT:
+        tx.send(frame())
+    time.sleep(0.5)
+    tx.close()
+
+
+def perf(idx):
+    if not os.path.isdir("/sys/bus/event_source/devices/tracepoint"):
+        m.log("no perf events in this kernel: the perf step is skipped")
+        return
+    step("perf record -e mchost:query_rx,mchost:drop; perf script")
+    data = "/tmp/t24-perf.data"
+    m.run(["perf", "record", "-q", "-a", "-o", data, "-e", "mchost:query_rx",
+           "-e", "mchost:drop", "--", sys.executable,
+           os.path.abspath(__file__), "send"], timeout=120)
+    out = m.run(["perf", "script", "-i", data], timeout=120).stdout
+    m.log("perf script:\n" + out)
+    got = []
+    for ln in out.splitlines():
+        mt = re.search(r"\smchost:(\w+): (.*)$", ln)
+        check(mt, "a perf script line of another event: %r" % ln)
+        got.append((mt.group(1), dict(kv.split("=", 1)
+                                      for kv in mt.group(2).split())))
+    dev = {"ifindex": str(idx), "ifname": "h0"}
+    eq(got, [
+        ("query_rx", dict(dev, family="igmp", version="3", kind="group",
+                          group=G4, nsrc="0", mrt_ms="500")),
+        ("query_rx", dict(dev, family="mld", version="2", kind="group",
+                          group=G6, nsrc="0", mrt_ms="500")),
+        ("drop", dict(dev, family="igmp", reason="rcv_tooshort")),
+    ], "the events perf script shows")
+
+
 def test():
     m.fresh_module()
     tracefs()
@@ -285,10 +333,14 @@ def test():
     check_reports(evs, idx)
     check_counts(c0, c1, evs)
     os.rmdir(INST)
+    perf(idx)
     m.netns_del(NS)
     m.netns_del(PEER)
     m.rmmod()
 
 
 if __name__ == "__main__":
-    m.main(test)
+    if sys.argv[1:] == ["send"]:
+        send_for_perf()
+    else:
+        m.main(test)
