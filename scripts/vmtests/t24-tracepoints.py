@@ -279,7 +279,8 @@ def perf(idx):
         return
     step("perf record -e mchost:query_rx,mchost:drop; perf script")
     data = "/tmp/t24-perf.data"
-    m.run(["perf", "record", "-q", "-a", "-o", data, "-e", "mchost:query_rx",
+    m.run(["perf", "record", "-q", "-a", "-B", "-N", "-o", data,
+           "-e", "mchost:query_rx",
            "-e", "mchost:drop", "--", sys.executable,
            os.path.abspath(__file__), "send"], timeout=120)
     out = m.run(["perf", "script", "-i", data], timeout=120).stdout
