@@ -19,9 +19,9 @@ MLD query with a bad checksum (rcv_badsum), an IGMP query with TTL 2
 - report_tx: the answers (v3 reports, the v2 report) with their type,
   destination, length and record count; the lines equal the snd_reports
   deltas, type by type.
-- perf (where the kernel has perf events; the debug kernel has none):
-  `perf record -e mchost:...` then `perf script` prints the same fields,
-  so libtraceevent parses the formats (%pISc, the symbolic names).
+- perf (on a kernel with perf events: all three here): `perf record -e
+  mchost:...` then `perf script` prints the same fields, so libtraceevent
+  parses the formats (%pISc, the symbolic names).
 """
 import os
 import re
