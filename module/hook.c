@@ -19,6 +19,7 @@
 #include "dev.h"
 #include "proto.h"
 #include "testing.h"
+#include "trace.h"
 #include "wire.h"
 
 static const enum mchost_stat mchost_rx_stat[] = {
@@ -33,6 +34,14 @@ static void mchost_count(struct mchost_net *mn, enum mchost_fam fam,
 			 enum mchost_stat stat)
 {
 	mchost_stats_inc(mn->stats, fam, stat);
+}
+
+/* A message dropped: one reason counted, one mchost:drop event. */
+static void mchost_drop(struct mchost_net *mn, enum mchost_fam fam,
+			const struct net_device *in, enum mchost_stat reason)
+{
+	mchost_count(mn, fam, reason);
+	trace_drop(in, fam, reason);
 }
 
 /*
@@ -77,6 +86,7 @@ static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
 
 	if (mchost_msg_is_query(m->kind)) {
 		mchost_count(mn, fam, MCHOST_STAT_RCV_QUERIES);
+		trace_query_rx(dev, fam, m);
 	} else {
 		mchost_count(mn, fam, MCHOST_STAT_RCV_REPORTS);
 		/* Only v1/v2 reports concern us (suppression). */
@@ -98,11 +108,12 @@ static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
  * counted, so a failure here can only be an allocation failure.
  */
 static bool mchost_pull(struct mchost_net *mn, enum mchost_fam fam,
-			struct sk_buff *skb, unsigned int end)
+			const struct net_device *in, struct sk_buff *skb,
+			unsigned int end)
 {
 	if (likely(pskb_may_pull(skb, end)))
 		return true;
-	mchost_count(mn, fam, MCHOST_STAT_RCV_NOMEM);
+	mchost_drop(mn, fam, in, MCHOST_STAT_RCV_NOMEM);
 	return false;
 }
 
@@ -138,32 +149,32 @@ static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
 	mchost_testing_hook_delay();
 	mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_TOTAL);
 	if (ip_is_fragment(ip_hdr(skb))) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_FRAGMENTS);
+		mchost_drop(mn, MCHOST_IGMP, in, MCHOST_STAT_RCV_FRAGMENTS);
 		return;
 	}
 	/* ip_rcv() validated the header and trimmed skb to tot_len. */
 	off = skb_network_offset(skb) + ip_hdrlen(skb);
 	len = skb->len - off;
 	if (len < 8) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_TOOSHORT);
+		mchost_drop(mn, MCHOST_IGMP, in, MCHOST_STAT_RCV_TOOSHORT);
 		return;
 	}
-	if (!mchost_pull(mn, MCHOST_IGMP, skb, off + len))
+	if (!mchost_pull(mn, MCHOST_IGMP, in, skb, off + len))
 		return;
 	rx = mchost_igmp_parse(skb->data + off, len, &m);
 	if (rx != MCHOST_RX_OK) {
-		mchost_count(mn, MCHOST_IGMP, mchost_rx_stat[rx]);
+		mchost_drop(mn, MCHOST_IGMP, in, mchost_rx_stat[rx]);
 		return;
 	}
 	/* RFC 9776 §4: sent with TTL 1, so any other crossed a router. */
 	if (ip_hdr(skb)->ttl != 1) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_BADTTL);
+		mchost_drop(mn, MCHOST_IGMP, in, MCHOST_STAT_RCV_BADTTL);
 		return;
 	}
 	dev = mchost_in_dev(in);
 	if (!dev || (mchost_msg_is_query(m.kind) &&
 		     !mchost_igmp_dst_ok(mn, dev, ip_hdr(skb)->daddr, &m))) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_BADDST);
+		mchost_drop(mn, MCHOST_IGMP, in, MCHOST_STAT_RCV_BADDST);
 		return;
 	}
 	mchost_rcv_msg(mn, MCHOST_IGMP, dev, &m);
@@ -283,27 +294,27 @@ static void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
 	mchost_count(mn, MCHOST_MLD, MCHOST_STAT_RCV_TOTAL);
 	/* Any fragment header, even of a first fragment (M set). */
 	if (frag_off) {
-		mchost_count(mn, MCHOST_MLD, MCHOST_STAT_RCV_FRAGMENTS);
+		mchost_drop(mn, MCHOST_MLD, in, MCHOST_STAT_RCV_FRAGMENTS);
 		return;
 	}
 	len = skb->len - off;
 	if (len < 8) {
-		mchost_count(mn, MCHOST_MLD, MCHOST_STAT_RCV_TOOSHORT);
+		mchost_drop(mn, MCHOST_MLD, in, MCHOST_STAT_RCV_TOOSHORT);
 		return;
 	}
-	if (!mchost_pull(mn, MCHOST_MLD, skb, off + len))
+	if (!mchost_pull(mn, MCHOST_MLD, in, skb, off + len))
 		return;
 	rx = mchost_mld_parse(skb->data + off, len, &ipv6_hdr(skb)->saddr,
 			      &ipv6_hdr(skb)->daddr, &m);
 	if (rx != MCHOST_RX_OK) {
-		mchost_count(mn, MCHOST_MLD, mchost_rx_stat[rx]);
+		mchost_drop(mn, MCHOST_MLD, in, mchost_rx_stat[rx]);
 		return;
 	}
 	dev = mchost_in_dev(in);
 	verdict = mchost_mld_check(mn, skb, dev, &m);
 	if (verdict != MCHOST_STAT_RCV_QUERIES &&
 	    verdict != MCHOST_STAT_RCV_REPORTS) {
-		mchost_count(mn, MCHOST_MLD, verdict);
+		mchost_drop(mn, MCHOST_MLD, in, verdict);
 		return;
 	}
 	mchost_rcv_msg(mn, MCHOST_MLD, dev, &m);

@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 #include "report.h"
+#include "trace.h"
 #include "xmit.h"
 
 struct mchost_xmit_cb {
@@ -204,13 +205,20 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 		       struct sk_buff_head *q)
 {
+	struct net_device *dev;
 	enum mchost_stat kind;
 	struct in6_addr daddr;
+	unsigned int len;
 	struct sk_buff *skb;
 	enum mchost_fam fam;
+	u8 msg[8] = {};
 	int err;
 
 	while ((skb = __skb_dequeue(q))) {
+		/* For mchost:report_tx, as the skb is gone once sent. */
+		dev = skb->dev;
+		len = skb->len;
+		memcpy(msg, skb->data, min_t(unsigned int, len, sizeof(msg)));
 		fam = MCHOST_XMIT_CB(skb)->fam;
 		kind = MCHOST_XMIT_CB(skb)->kind;
 		daddr = MCHOST_XMIT_CB(skb)->daddr;
@@ -226,6 +234,7 @@ void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 		} else {
 			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_REPORTS);
 			mchost_stats_inc(stats, fam, kind);
+			trace_report_tx(dev, fam, &daddr, msg, len);
 		}
 	}
 }
