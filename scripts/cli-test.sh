@@ -277,7 +277,7 @@ done
 
 # mchost.7 documents the counters of module/stats.c and the parameters of
 # module/params.c, all and in order: a new one must be documented.
-want=$(sed -n 's/^[[:space:]]*\[MCHOST_STAT_[A-Z0-9_]*\][[:space:]]*= "\([a-z0-9_]*\)",.*/\1/p' module/stats.c)
+want=$(sed -n 's/^[[:space:]]*MCHOST_NAME([A-Z0-9_]*)[[:space:]]*= "\([a-z0-9_]*\)",.*/\1/p' module/stats.c)
 # The terms of the .TP paragraphs: ".B name" or ".BR a ", " b ...".
 got=$(awk '/^\.SH /{ on = ($2 == "COUNTERS") } on && tp { print } { tp = ($0 == ".TP") }' man/mchost.7 |
 	sed -e 's/^\.BR\? //' -e 's/"[^"]*"//g' | tr -s ' ' '\n' | grep .)

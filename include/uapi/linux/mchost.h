@@ -39,6 +39,11 @@ enum mchost_cmd {
 	 * MCHOST_SET_DEFAULT puts one back to the module parameter.
 	 */
 	MCHOST_CMD_SET_IFACE,
+	/*
+	 * Dump: the counters of each device mchost has state for (optionally
+	 * only IFINDEX): IFINDEX, IFNAME, IGMP_STATS, MLD_STATS.
+	 */
+	MCHOST_CMD_GET_STATS = 8,
 
 	__MCHOST_CMD_MAX,
 	MCHOST_CMD_MAX = __MCHOST_CMD_MAX - 1
@@ -78,6 +83,9 @@ enum mchost_attr {
 	MCHOST_A_SET_MLD_VERSION,	/* 1-2: highest MLD version spoken */
 	MCHOST_A_SET_ROBUSTNESS,	/* 1-7: until a querier sets one */
 	MCHOST_A_SET_REPORT_LINK_LOCAL,	/* 0-1 */
+	/* GET_STATS output: nest of u64 each, enum mchost_counter. */
+	MCHOST_A_IGMP_STATS = 22,
+	MCHOST_A_MLD_STATS = 23,
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
@@ -98,6 +106,50 @@ enum mchost_state_attr {
 
 	__MCHOST_S_MAX,
 	MCHOST_S_MAX = __MCHOST_S_MAX - 1
+};
+
+/*
+ * The counters of one device and protocol (GET_STATS), u64 each, named and
+ * ordered as in /proc/net/mchost/igmp and mld. New ones only go at the end.
+ * PAD aligns the u64 values where the architecture needs it; skip it.
+ */
+enum mchost_counter {
+	MCHOST_C_UNSPEC,
+	MCHOST_C_PAD,
+	MCHOST_C_RCV_TOTAL,
+	MCHOST_C_RCV_TOOSHORT,
+	MCHOST_C_RCV_BADSUM,
+	MCHOST_C_RCV_QUERIES,
+	MCHOST_C_RCV_BADQUERIES,
+	MCHOST_C_RCV_REPORTS,
+	MCHOST_C_RCV_BADREPORTS,
+	MCHOST_C_RCV_OURREPORTS,
+	MCHOST_C_SND_REPORTS,
+	MCHOST_C_RCV_FRAGMENTS,
+	MCHOST_C_RCV_NOMEM,
+	MCHOST_C_RCV_UNKNOWN,
+	MCHOST_C_RCV_BADHOPLIMIT,
+	MCHOST_C_RCV_BADSRC,
+	MCHOST_C_RCV_NORA,
+	MCHOST_C_SND_ERRORS,
+	MCHOST_C_QRY_V1,
+	MCHOST_C_QRY_V2,
+	MCHOST_C_QRY_V3,
+	MCHOST_C_QRY_GENERAL,
+	MCHOST_C_QRY_GROUP,
+	MCHOST_C_QRY_GROUP_SOURCE,
+	MCHOST_C_QRY_RATELIMITED,
+	MCHOST_C_SND_V1_REPORTS,
+	MCHOST_C_SND_V2_REPORTS,
+	MCHOST_C_SND_LEAVES,
+	MCHOST_C_SND_V3_REPORTS,
+	MCHOST_C_SND_TRUNCATED,
+	MCHOST_C_SND_SUPPRESSED,
+	MCHOST_C_RCV_BADTTL,
+	MCHOST_C_RCV_BADDST,
+
+	__MCHOST_C_MAX,
+	MCHOST_C_MAX = __MCHOST_C_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_MCHOST_H */
