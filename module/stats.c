@@ -12,9 +12,9 @@
  * the sizes must agree, so the two cannot drift apart.
  */
 #define MCHOST_C_OF(x)	((int)MCHOST_STAT_##x + MCHOST_C_RCV_TOTAL)
-#define MCHOST_NAME(x)	[MCHOST_STAT_##x + \
-			 BUILD_BUG_ON_ZERO(MCHOST_C_##x != MCHOST_C_OF(x))]
-static_assert(MCHOST_C_MAX == MCHOST_C_OF(MAX) - 1);
+#define MCHOST_NAME(x) \
+	[MCHOST_STAT_##x + BUILD_BUG_ON_ZERO(MCHOST_C_##x != MCHOST_C_OF(x))]
+static_assert(MCHOST_C_OF(MAX) == __MCHOST_C_MAX);
 
 const char *const mchost_stat_names[MCHOST_STAT_MAX] = {
 	MCHOST_NAME(RCV_TOTAL)		= "rcv_total",
