@@ -59,7 +59,7 @@ static const struct net_device *mchost_in_dev(const struct net_device *in)
 	return in;
 }
 
-/* Does mchost hold this group on md? Only for unusual destinations. */
+/* Does mchost hold this group on md (NULL: no)? For unusual destinations. */
 static bool mchost_holds(struct mchost_dev *md, const struct in6_addr *group)
 {
 	bool held = false;
@@ -128,7 +128,7 @@ static bool mchost_igmp_dst_ok(struct mchost_net *mn,
 	if (!ipv4_is_multicast(daddr))
 		return __ip_dev_find(mn->net, daddr, false) == dev;
 	ipv6_addr_set_v4mapped(daddr, &group);
-	return md && mchost_holds(md, &group);
+	return mchost_holds(md, &group);
 }
 
 static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
@@ -259,7 +259,7 @@ static enum mchost_stat mchost_mld_check(struct mchost_net *mn,
 	    ipv6_addr_equal(&ip6h->daddr, &m->group))
 		return MCHOST_STAT_RCV_QUERIES;
 	if (ipv6_addr_is_multicast(&ip6h->daddr) ?
-	    md && mchost_holds(md, &ip6h->daddr) :
+	    mchost_holds(md, &ip6h->daddr) :
 	    ipv6_chk_addr(mn->net, &ip6h->daddr, dev, 1))
 		return MCHOST_STAT_RCV_QUERIES;
 	return MCHOST_STAT_RCV_BADDST;
