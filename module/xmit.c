@@ -15,6 +15,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
+#include "dev.h"
 #include "report.h"
 #include "trace.h"
 #include "xmit.h"
@@ -202,9 +203,9 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 	return ip6_local_out(net, NULL, skb);
 }
 
-void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
-		       struct sk_buff_head *q)
+void mchost_xmit_flush(struct mchost_dev *md, struct sk_buff_head *q)
 {
+	struct net *net = md->mn->net;
 	struct net_device *dev;
 	enum mchost_stat kind;
 	struct in6_addr daddr;
@@ -230,10 +231,10 @@ void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 			err = mchost_xmit6(net, skb, &daddr);
 		/* Sent or not: a packet counts by kind only once it left. */
 		if (net_xmit_eval(err)) {
-			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_ERRORS);
+			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 		} else {
-			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_REPORTS);
-			mchost_stats_inc(stats, fam, kind);
+			mchost_dev_count(md, fam, MCHOST_STAT_SND_REPORTS);
+			mchost_dev_count(md, fam, kind);
 			trace_report_tx(dev, fam, &daddr, msg, len);
 		}
 	}
