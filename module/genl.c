@@ -637,7 +637,11 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+/* A dump of one message per device, each from fill(); resumes by ifindex. */
+static int mchost_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
+			    int (*fill)(struct sk_buff *skb,
+					struct netlink_callback *cb,
+					struct mchost_dev *md))
 {
 	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
 	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
@@ -649,13 +653,18 @@ static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
 	xa_for_each_start(&mn->devs, idx, md, idx) {
 		if (ctx->filter && idx != ctx->filter)
 			continue;
-		err = mchost_fill_iface(skb, cb, md);
+		err = fill(skb, cb, md);
 		if (err)
 			break;
 	}
 	rcu_read_unlock();
 	ctx->ifindex = err ? idx : ULONG_MAX;
 	return skb->len;
+}
+
+static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mchost_dump_devs(skb, cb, mchost_fill_iface);
 }
 
 /* One device's counters: IFINDEX, IFNAME, IGMP_STATS, MLD_STATS. */
@@ -683,23 +692,7 @@ static int mchost_fill_stats(struct sk_buff *skb, struct netlink_callback *cb,
 
 static int mchost_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
-	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
-	unsigned long idx = ctx->ifindex;
-	struct mchost_dev *md;
-	int err = 0;
-
-	rcu_read_lock();
-	xa_for_each_start(&mn->devs, idx, md, idx) {
-		if (ctx->filter && idx != ctx->filter)
-			continue;
-		err = mchost_fill_stats(skb, cb, md);
-		if (err)
-			break;
-	}
-	rcu_read_unlock();
-	ctx->ifindex = err ? idx : ULONG_MAX;
-	return skb->len;
+	return mchost_dump_devs(skb, cb, mchost_fill_stats);
 }
 
 /*
