@@ -49,6 +49,8 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_IGMP_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_MLD_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_EVENT]	= { .type = NLA_REJECT },
+	[MCHOST_A_IGMP_STATS]	= { .type = NLA_REJECT },
+	[MCHOST_A_MLD_STATS]	= { .type = NLA_REJECT },
 	[MCHOST_A_RTX_LEFT]	= { .type = NLA_REJECT },
 	[MCHOST_A_NEXT_REPORT_MS] = { .type = NLA_REJECT },
 	[MCHOST_A_LAST_REPORT_MS] = { .type = NLA_REJECT },
@@ -635,7 +637,11 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+/* A dump of one message per device, each from fill(); resumes by ifindex. */
+static int mchost_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
+			    int (*fill)(struct sk_buff *skb,
+					struct netlink_callback *cb,
+					struct mchost_dev *md))
 {
 	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
 	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
@@ -647,13 +653,46 @@ static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
 	xa_for_each_start(&mn->devs, idx, md, idx) {
 		if (ctx->filter && idx != ctx->filter)
 			continue;
-		err = mchost_fill_iface(skb, cb, md);
+		err = fill(skb, cb, md);
 		if (err)
 			break;
 	}
 	rcu_read_unlock();
 	ctx->ifindex = err ? idx : ULONG_MAX;
 	return skb->len;
+}
+
+static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mchost_dump_devs(skb, cb, mchost_fill_iface);
+}
+
+/* One device's counters: IFINDEX, IFNAME, IGMP_STATS, MLD_STATS. */
+static int mchost_fill_stats(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct mchost_dev *md)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mchost_genl_family, NLM_F_MULTI,
+			  MCHOST_CMD_GET_STATS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
+	    mchost_stats_put(skb, MCHOST_A_IGMP_STATS, md->dstats,
+			     MCHOST_IGMP) ||
+	    mchost_stats_put(skb, MCHOST_A_MLD_STATS, md->dstats, MCHOST_MLD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mchost_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mchost_dump_devs(skb, cb, mchost_fill_stats);
 }
 
 /*
@@ -781,6 +820,11 @@ static const struct genl_ops mchost_genl_ops[] = {
 		.cmd	= MCHOST_CMD_SET_IFACE,
 		.doit	= mchost_genl_set,
 		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MCHOST_CMD_GET_STATS,
+		.start	= mchost_dump_start,
+		.dumpit	= mchost_dump_stats,
 	},
 };
 

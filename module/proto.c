@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "params.h"
 #include "report.h"
+#include "trace.h"
 
 /*
  * Records gathered per step of a general response: more than one report
@@ -315,6 +316,7 @@ void mchost_version_update(struct mchost_dev *md, enum mchost_fam fam,
 				  mchost_max_version(md, fam));
 	if (v == p->version)
 		return;
+	trace_compat_change(md->dev, fam, p->version, v);
 	WRITE_ONCE(p->version, v);
 	md->ops->compat(md, fam);
 	p->gen_at = KTIME_MAX;

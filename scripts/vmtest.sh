@@ -107,28 +107,6 @@ test_timeout() {
 	fi
 }
 
-# boot_args KVER SERIES: the kernel command line of the suite's VMs. The
-# marks of run-guest.sh go through /dev/kmsg (not rate-limited), and the log
-# buffer must hold the whole run for the scan.
-boot_args() {
-	local kver=$1 k=$2 args="printk.devkmsg=on log_buf_len=8M"
-	# The timer events that tests count with hist triggers (mclib's
-	# TimerCount), on from boot: a trigger then only soft-enables its
-	# event. Turning a tracepoint on patches kernel text, and a vCPU of
-	# QEMU/TCG running that code meanwhile can trap on the int3 of the
-	# patch and oops (seen in __hrtimer_run_queues with 2 vCPUs).
-	args+=" trace_event=timer:timer_start,timer:timer_expire_entry"
-	args+=",timer:hrtimer_start,timer:hrtimer_expire_entry"
-	if [[ $k != "$MCHOST_DEBUG_SERIES" ]]; then
-		# Debian builds SLUB_DEBUG in, off until asked.
-		args+=" slub_debug=FZPU"
-	fi
-	if grep -q -x 'CONFIG_KFENCE=y' "$(mchost_kroot "$kver")/boot/config-$kver" 2>/dev/null; then
-		args+=" kfence.sample_interval=$kfence_ms"
-	fi
-	printf '%s\n' "$args"
-}
-
 ctl=$ROOT/build/mchostctl
 [[ -x $ctl ]] || die "$ctl is missing: build first (make)"
 declare -A kvers
@@ -155,7 +133,7 @@ for k in "${kernels[@]}"; do
 	vm_timeout=$((ntests * (tt + 20) + 120))
 	mem=${MCHOST_VM_MEM:-512}
 	[[ -n ${MCHOST_VM_MEM:-} || $k != "$MCHOST_DEBUG_SERIES" ]] || mem=1024
-	args=$(boot_args "$kver" "$k")
+	args=$(mchost_vm_boot_args "$kver" "$k" "$kfence_ms")
 	msg "$k ($kver): $ntests test(s), $smp vCPUs, ${mem} MB, boot: $args; VM timeout ${vm_timeout}s, logs in $logdir"
 	(
 		t0=$SECONDS

@@ -9,7 +9,7 @@
  *              parsing, join and leave
  *   dump.c     show, save and ifaces: generic netlink dumps, printed; the
  *              list of memberships that flush and apply work from
- *   stats.c    stats: the counters of /proc/net/mchost
+ *   stats.c    stats: the counters of /proc/net/mchost, or of a device
  *   monitor.c  monitor: the notifications, printed as they come
  *   netlink.c  the socket, family lookup, requests, replies, extended acks
  *   batch.c    -b FILE: one command per line over one socket, pipelined
@@ -217,6 +217,8 @@ enum cmd_flags {
 	CMDF_CHANGE = 1 << 1,
 	/* Cannot be a line of a batch (apply reads a file itself). */
 	CMDF_NO_BATCH = 1 << 2,
+	/* CMDF_NETLINK only with dev DEV (stats: otherwise /proc). */
+	CMDF_NETLINK_DEV = 1 << 3,
 };
 
 /*
@@ -259,6 +261,7 @@ struct cmd {
 };
 
 const struct cmd_desc *cmd_find(const char *name, char **err);
+bool cmd_netlink(const struct cmd *c);
 char *parse_cmd(int argc, char *const argv[], struct cmd *c);
 void cmd_free(struct cmd *c);
 void cmds_usage(FILE *f);

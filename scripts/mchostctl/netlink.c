@@ -573,6 +573,8 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_SOURCES:
 	case MCHOST_A_IGMP_STATE:
 	case MCHOST_A_MLD_STATE:
+	case MCHOST_A_IGMP_STATS:
+	case MCHOST_A_MLD_STATS:
 		ok = mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0;
 		break;
 	default:
