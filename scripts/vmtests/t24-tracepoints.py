@@ -19,9 +19,10 @@ MLD query with a bad checksum (rcv_badsum), an IGMP query with TTL 2
 - report_tx: the answers (v3 reports, the v2 report) with their type,
   destination, length and record count; the lines equal the snd_reports
   deltas, type by type.
-- perf (on a kernel with perf events: all three here): `perf record -e
-  mchost:...` then `perf script` prints the same fields, so libtraceevent
-  parses the formats (%pISc, the symbolic names).
+- perf, with MCHOST_T24_PERF=1 only (perf record takes minutes under a
+  loaded TCG, more than the suite can spend): `perf record -e mchost:...`
+  then `perf script` prints the same fields, so libtraceevent parses the
+  formats (%pISc, the symbolic names).
 """
 import os
 import re
@@ -274,6 +275,9 @@ def send_for_perf():
 
 
 def perf(idx):
+    if os.environ.get("MCHOST_T24_PERF") != "1":
+        m.log("perf step skipped (MCHOST_T24_PERF=1 runs it)")
+        return
     if not os.path.isdir("/sys/bus/event_source/devices/tracepoint"):
         m.log("no perf events in this kernel: the perf step is skipped")
         return
@@ -282,8 +286,8 @@ def perf(idx):
     m.run(["perf", "record", "-q", "-a", "-B", "-N", "-o", data,
            "-e", "mchost:query_rx",
            "-e", "mchost:drop", "--", sys.executable,
-           os.path.abspath(__file__), "send"], timeout=120)
-    out = m.run(["perf", "script", "-i", data], timeout=120).stdout
+           os.path.abspath(__file__), "send"], timeout=600)
+    out = m.run(["perf", "script", "-i", data], timeout=600).stdout
     m.log("perf script:\n" + out)
     got = []
     for ln in out.splitlines():
