@@ -206,20 +206,23 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 void mchost_xmit_flush(struct mchost_dev *md, struct sk_buff_head *q)
 {
 	struct net *net = md->mn->net;
-	struct net_device *dev;
+	unsigned int len = 0;
 	enum mchost_stat kind;
 	struct in6_addr daddr;
-	unsigned int len;
 	struct sk_buff *skb;
 	enum mchost_fam fam;
 	u8 msg[8] = {};
+	bool traced;
 	int err;
 
 	while ((skb = __skb_dequeue(q))) {
 		/* For mchost:report_tx, as the skb is gone once sent. */
-		dev = skb->dev;
-		len = skb->len;
-		memcpy(msg, skb->data, min_t(unsigned int, len, sizeof(msg)));
+		traced = trace_report_tx_enabled();
+		if (traced) {
+			len = skb->len;
+			memcpy(msg, skb->data,
+			       min_t(unsigned int, len, sizeof(msg)));
+		}
 		fam = MCHOST_XMIT_CB(skb)->fam;
 		kind = MCHOST_XMIT_CB(skb)->kind;
 		daddr = MCHOST_XMIT_CB(skb)->daddr;
@@ -235,7 +238,8 @@ void mchost_xmit_flush(struct mchost_dev *md, struct sk_buff_head *q)
 		} else {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_REPORTS);
 			mchost_dev_count(md, fam, kind);
-			trace_report_tx(dev, fam, &daddr, msg, len);
+			if (traced)
+				trace_report_tx(md->dev, fam, &daddr, msg, len);
 		}
 	}
 }
