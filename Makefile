@@ -10,6 +10,9 @@
 #   make dkms-install  register the module with DKMS (dkms-remove undoes it)
 #   make check         everything CI runs (see README)
 #   make demo          boot 6.12 in QEMU and show mchost working
+#   make stress        STRESS_RUNS (20) VM runs of the benchmark and a
+#                      join/delete/netns-delete stress loop on the KASAN
+#                      kernel (STRESS_KERNEL); not part of check (long)
 #
 # Kernel versions are pinned in scripts/kernels.env, nowhere else.
 
@@ -39,12 +42,13 @@ CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
 .PHONY: all module modules-all modules-plain cli clean deps deps-stamp check \
 	style sparse kunit vmtest demo install install-module install-tools \
 	dkms-install dkms-remove dkms-src dkms-check cli-test bench help \
+	stress \
 	debug-kernel modules-stock fuzz fuzz-smoke fuzz-coverage
 
 all: module cli
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,18p' Makefile
 
 # Build one kernel's module in its own directory so that two kernels' objects
 # never mix: build/<release>/ holds symlinks to module/.
@@ -166,6 +170,14 @@ demo: deps-stamp modules-stock cli
 
 bench: deps-stamp modules-stock cli
 	scripts/bench.sh
+
+# The slab-corruption hunt of issue 8: STRESS_RUNS boots of STRESS_KERNEL,
+# one at a time, each running the benchmark's joins and a join / device and
+# netns delete / rmmod loop; any kernel report fails (scripts/stress.sh).
+STRESS_RUNS ?= 20
+STRESS_KERNEL ?= 6.12-debug
+stress: modules-all cli
+	STRESS_RUNS=$(STRESS_RUNS) scripts/stress.sh --kernel $(STRESS_KERNEL)
 
 # ---------------------------------------------------------------------------
 # Installing. DESTDIR stages the files under another root (packaging);

@@ -78,7 +78,7 @@ _mchostctl() {
 	case $cmd in
 	join) keys="dev group mode source hold pending" ;;
 	leave) keys="dev group if-exists" ;;
-	flush | show | save | ifaces) keys="dev" ;;
+	flush | show | save | ifaces | stats) keys="dev" ;;
 	set) keys="dev igmp_version mld_version robustness report_link_local" ;;
 	help)
 		((COMP_CWORD == cmdi + 1)) &&

@@ -644,6 +644,52 @@ static void mchost_engine_compat_v2(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.v2_querier_ms, 0U);
 }
 
+/* The report timers of a membership, as show -d gives them. */
+static void mchost_expect_timers(struct kunit *test, struct mchost_fake *f,
+				 struct mchost_group *grp, u8 rtx_left,
+				 u32 next_ms, u32 last_ms)
+{
+	struct mchost_group_timers t;
+
+	mchost_proto_group_timers(grp, f->now, &t);
+	KUNIT_EXPECT_EQ(test, t.rtx_left, rtx_left);
+	KUNIT_EXPECT_EQ(test, t.next_ms, next_ms);
+	KUNIT_EXPECT_EQ(test, t.last_ms, last_ms);
+}
+
+/*
+ * RFC 9776 §5.1: after a join's first report, RV - 1 more are to come;
+ * the times until the next and since the last report follow the clock,
+ * for retransmissions and query responses alike.
+ */
+static void mchost_engine_timers(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	struct mchost_group *g1, *g2;
+
+	g1 = mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_expect_timers(test, f, g1, 1, 1000, 0);
+	mchost_fake_run_ms(f, 400);
+	mchost_expect_timers(test, f, g1, 1, 600, 400);
+	mchost_fake_run_ms(f, 700);
+	mchost_expect_timers(test, f, g1, 0, U32_MAX, 100);
+
+	/* Joined while the link was down: nothing sent, nothing due. */
+	f->md.oper = false;
+	g2 = mchost_fake_join(f, L->g2, EX, NULL);
+	f->md.oper = true;
+	mchost_expect_timers(test, f, g2, 0, U32_MAX, U32_MAX);
+	mchost_q3(test, f, L->g2, NULL, 2000);
+	mchost_expect_timers(test, f, g2, 0, 2000, U32_MAX);
+	mchost_fake_run_ms(f, 2500);
+	mchost_expect_timers(test, f, g2, 0, U32_MAX, 500);
+	mchost_expect_timers(test, f, g1, 0, U32_MAX, 2600);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 3100, "%s v3 IS_EX %s ()", L->v3dst, L->g2);
+	mchost_expect_none(test, f);
+}
+
 /* IGMPv1 (RFC 1112): 10 s response time, v1 reports, no leave. */
 static void mchost_engine_compat_v1(struct kunit *test)
 {
@@ -1109,6 +1155,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_v2_delay_rule, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_caps, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_settings, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_timers, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_link, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_coalesce, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_coalesce_off, mchost_fam_gen_params),

@@ -666,5 +666,12 @@ unsigned int mchost_fake_drain(struct mchost_fake *f, u16 *seen,
 u64 mchost_fake_stat(struct mchost_fake *f, enum mchost_fam fam,
 		     enum mchost_stat stat)
 {
-	return mchost_stats_sum(f->md.stats, fam, stat);
+	u64 v = mchost_stats_sum(f->md.stats, fam, stat);
+
+	/* The fake is its namespace's only device: its counters are equal. */
+	KUNIT_EXPECT_EQ_MSG(f->test, v,
+			    mchost_stats_sum(f->md.dstats, fam, stat),
+			    "%s: device and namespace counters differ",
+			    mchost_stat_names[stat]);
+	return v;
 }

@@ -231,7 +231,7 @@ void mchost_dev_unlock(struct mchost_dev *md)
 	write_unlock_bh(&md->lock);
 
 	if (!skb_queue_empty(&q))
-		mchost_xmit_flush(md->mn->net, md->stats, &q);
+		mchost_xmit_flush(md, &q);
 	if (deferred != KTIME_MAX)
 		mchost_timer_start(md->timer, deferred);
 	for (fam = 0; fam < MCHOST_NFAM; fam++)
@@ -296,10 +296,15 @@ int mchost_dev_setup(struct mchost_dev *md, const struct mchost_dev_ops *ops,
 {
 	enum mchost_fam fam;
 
+	md->dstats = alloc_percpu(struct mchost_stats);
+	if (!md->dstats)
+		return -ENOMEM;
 	md->hash = kvcalloc(1U << MCHOST_HASH_MIN_BITS, sizeof(*md->hash),
 			    GFP_KERNEL);
-	if (!md->hash)
+	if (!md->hash) {
+		free_percpu(md->dstats);
 		return -ENOMEM;
+	}
 	md->hash_bits = MCHOST_HASH_MIN_BITS;
 	md->hash_seed = get_random_u32();
 	md->ops = ops;
@@ -327,6 +332,7 @@ void mchost_dev_teardown(struct mchost_dev *md)
 	WARN_ON_ONCE(mchost_dev_first(md));
 	__skb_queue_purge(&md->txq);
 	kvfree(md->hash);
+	free_percpu(md->dstats);
 }
 
 struct mchost_dev *mchost_dev_get(struct net_device *dev)

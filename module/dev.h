@@ -92,6 +92,7 @@ struct mchost_dev {
 	struct mchost_net *mn;
 	const struct mchost_dev_ops *ops;
 	struct mchost_stats __percpu *stats;	/* the namespace's */
+	struct mchost_stats __percpu *dstats;	/* this device's own */
 	struct mchost_timer *timer;	/* the namespace's */
 	/*
 	 * Protects the hash table, the counters below, every group's merged
@@ -129,7 +130,7 @@ static inline enum mchost_fam mchost_fam_of(u8 family)
 }
 
 /**
- * mchost_dev_count() - count one event of a device's namespace
+ * mchost_dev_count() - count one event of a device and its namespace
  * @md: the device
  * @fam: IGMP or MLD
  * @stat: which counter
@@ -138,6 +139,7 @@ static inline void mchost_dev_count(struct mchost_dev *md, enum mchost_fam fam,
 				    enum mchost_stat stat)
 {
 	mchost_stats_inc(md->stats, fam, stat);
+	mchost_stats_inc(md->dstats, fam, stat);
 }
 
 /**
@@ -183,7 +185,8 @@ void mchost_dev_release(struct mchost_dev *md);
  * mchost_dev_setup() - initialise device state
  * @md: zeroed state
  * @ops: the engine's view of the world (&mchost_dev_real_ops, or a fake)
- * @stats: where to count
+ * @stats: where the namespace counts (the device's own counters are
+ *         allocated here)
  * @timer: the namespace's timer (its window bounds early service)
  *
  * For mchost_dev_get() and for KUnit.

@@ -52,6 +52,11 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_IGMP_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_MLD_STATE]	= { .type = NLA_REJECT },
 	[MCHOST_A_EVENT]	= { .type = NLA_REJECT },
+	[MCHOST_A_IGMP_STATS]	= { .type = NLA_REJECT },
+	[MCHOST_A_MLD_STATS]	= { .type = NLA_REJECT },
+	[MCHOST_A_RTX_LEFT]	= { .type = NLA_REJECT },
+	[MCHOST_A_NEXT_REPORT_MS] = { .type = NLA_REJECT },
+	[MCHOST_A_LAST_REPORT_MS] = { .type = NLA_REJECT },
 };
 
 static struct genl_family mchost_genl_family;
@@ -519,11 +524,31 @@ struct mchost_genl_msg {
 	bool gone;	/* the membership is gone: OWNERS 0 */
 };
 
-/* A membership's message; ifindex 0 for a waiting pending one. */
+/* The report timers of grp, md's lock held. */
+static int mchost_put_timers(struct sk_buff *skb,
+			     const struct mchost_group *grp)
+{
+	struct mchost_group_timers t;
+
+	mchost_proto_group_timers(grp, ktime_get(), &t);
+	if (nla_put_u8(skb, MCHOST_A_RTX_LEFT, t.rtx_left) ||
+	    (t.next_ms != U32_MAX &&
+	     nla_put_u32(skb, MCHOST_A_NEXT_REPORT_MS, t.next_ms)) ||
+	    (t.last_ms != U32_MAX &&
+	     nla_put_u32(skb, MCHOST_A_LAST_REPORT_MS, t.last_ms)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * A membership's message: ifindex 0 and no grp for a waiting pending one;
+ * with m->gone no owners, and no timers. The lock of grp's device held.
+ */
 static int mchost_fill_memb(struct sk_buff *skb, const struct mchost_genl_msg *m,
 			    int ifindex, const char *name,
 			    const struct in6_addr *addr, u8 family, u32 owners,
-			    bool pending, const struct mchost_filter *f)
+			    bool pending, const struct mchost_group *grp,
+			    const struct mchost_filter *f)
 {
 	const struct mchost_slist *src = f->src;
 	struct nlattr *nest;
@@ -540,7 +565,8 @@ static int mchost_fill_memb(struct sk_buff *skb, const struct mchost_genl_msg *m
 	    nla_put_u8(skb, MCHOST_A_FMODE, f->mode) ||
 	    nla_put_u32(skb, MCHOST_A_OWNERS, m->gone ? 0 : owners) ||
 	    (pending && nla_put_flag(skb, MCHOST_A_PENDING)) ||
-	    (m->event && nla_put_u8(skb, MCHOST_A_EVENT, m->event)))
+	    (m->event && nla_put_u8(skb, MCHOST_A_EVENT, m->event)) ||
+	    (!m->gone && grp && mchost_put_timers(skb, grp)))
 		goto cancel;
 	nest = nla_nest_start(skb, MCHOST_A_SOURCES);
 	if (!nest)
@@ -564,7 +590,7 @@ static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *
 {
 	return mchost_fill_memb(skb, m, md->dev->ifindex, md->dev->name,
 				&grp->addr, grp->family, grp->nowners,
-				grp->pending, f);
+				grp->pending, grp, f);
 }
 
 /* Fill from one device; returns -EMSGSIZE with the position saved. */
@@ -629,7 +655,7 @@ static int mchost_dump_waiting(struct sk_buff *skb, struct netlink_callback *cb,
 		if (n++ < ctx->waiting)
 			continue;
 		err = mchost_fill_memb(skb, &m, 0, e->name, &e->addr,
-				       e->family, 1, true, &e->f);
+				       e->family, 1, true, NULL, &e->f);
 		if (err)
 			return err;
 		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
@@ -748,7 +774,11 @@ static int mchost_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+/* A dump of one message per device, each from fill(); resumes by ifindex. */
+static int mchost_dump_devs(struct sk_buff *skb, struct netlink_callback *cb,
+			    int (*fill)(struct sk_buff *skb,
+					struct netlink_callback *cb,
+					struct mchost_dev *md))
 {
 	struct mchost_net *mn = mchost_net(sock_net(skb->sk));
 	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
@@ -760,13 +790,46 @@ static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
 	xa_for_each_start(&mn->devs, idx, md, idx) {
 		if (ctx->filter && idx != ctx->filter)
 			continue;
-		err = mchost_fill_iface(skb, cb, md);
+		err = fill(skb, cb, md);
 		if (err)
 			break;
 	}
 	rcu_read_unlock();
 	ctx->ifindex = err ? idx : ULONG_MAX;
 	return skb->len;
+}
+
+static int mchost_dump_ifaces(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mchost_dump_devs(skb, cb, mchost_fill_iface);
+}
+
+/* One device's counters: IFINDEX, IFNAME, IGMP_STATS, MLD_STATS. */
+static int mchost_fill_stats(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct mchost_dev *md)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mchost_genl_family, NLM_F_MULTI,
+			  MCHOST_CMD_GET_STATS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCHOST_A_IFINDEX, md->dev->ifindex) ||
+	    nla_put_string(skb, MCHOST_A_IFNAME, md->dev->name) ||
+	    mchost_stats_put(skb, MCHOST_A_IGMP_STATS, md->dstats,
+			     MCHOST_IGMP) ||
+	    mchost_stats_put(skb, MCHOST_A_MLD_STATS, md->dstats, MCHOST_MLD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mchost_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mchost_dump_devs(skb, cb, mchost_fill_stats);
 }
 
 /*
@@ -829,9 +892,13 @@ void mchost_genl_notify_group(struct mchost_dev *md,
 	size = NLMSG_GOODSIZE + mchost_slist_nr(f->src) *
 				nla_total_size(sizeof(struct in6_addr));
 	skb = genlmsg_new(size, GFP_KERNEL);
-	if (skb && mchost_fill_group(skb, &m, md, grp, f)) {
-		nlmsg_free(skb);
-		skb = NULL;
+	if (skb) {
+		read_lock_bh(&md->lock);
+		if (mchost_fill_group(skb, &m, md, grp, f)) {
+			nlmsg_free(skb);
+			skb = NULL;
+		}
+		read_unlock_bh(&md->lock);
 	}
 	mchost_genl_multicast(net, skb);
 }
@@ -890,6 +957,11 @@ static const struct genl_ops mchost_genl_ops[] = {
 		.cmd	= MCHOST_CMD_SET_IFACE,
 		.doit	= mchost_genl_set,
 		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= MCHOST_CMD_GET_STATS,
+		.start	= mchost_dump_start,
+		.dumpit	= mchost_dump_stats,
 	},
 };
 

@@ -44,6 +44,7 @@ struct mchost_group {
 	ktime_t tkey;			/* min(resp_at, rtx_at) */
 	ktime_t resp_at, resp_early;	/* query response due (latest, earliest) */
 	ktime_t rtx_at, rtx_early;	/* next unsolicited transmission */
+	ktime_t last_tx;		/* last report of it, 0: none yet */
 	struct mchost_slist *pend;	/* sources asked by pending queries */
 	bool pend_group;		/* a group-specific query is pending */
 	bool reported_last;		/* we sent the last v1/v2 report */

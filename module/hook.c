@@ -19,6 +19,7 @@
 #include "dev.h"
 #include "proto.h"
 #include "testing.h"
+#include "trace.h"
 #include "wire.h"
 
 static const enum mchost_stat mchost_rx_stat[] = {
@@ -29,10 +30,28 @@ static const enum mchost_stat mchost_rx_stat[] = {
 	[MCHOST_RX_UNKNOWN]	= MCHOST_STAT_RCV_UNKNOWN,
 };
 
-static void mchost_count(struct mchost_net *mn, enum mchost_fam fam,
-			 enum mchost_stat stat)
+/*
+ * Count in the namespace and, if mchost has state for the device (md, found
+ * once per message), on the device: both hold rcv_total = rcv_queries +
+ * rcv_reports + the drop reasons. A message whose device has no state (its
+ * allocation failed, or a bridge port has no bridge) counts only in the
+ * namespace.
+ */
+static void mchost_count(struct mchost_net *mn, struct mchost_dev *md,
+			 enum mchost_fam fam, enum mchost_stat stat)
 {
 	mchost_stats_inc(mn->stats, fam, stat);
+	if (md)
+		mchost_stats_inc(md->dstats, fam, stat);
+}
+
+/* A message dropped: one reason counted, one mchost:drop event. */
+static void mchost_drop(struct mchost_net *mn, struct mchost_dev *md,
+			enum mchost_fam fam, const struct net_device *in,
+			enum mchost_stat reason)
+{
+	mchost_count(mn, md, fam, reason);
+	trace_drop(in, fam, reason);
 }
 
 /*
@@ -50,11 +69,9 @@ static const struct net_device *mchost_in_dev(const struct net_device *in)
 	return in;
 }
 
-/* Does mchost hold this group on dev? Only for unusual destinations. */
-static bool mchost_holds(struct mchost_net *mn, const struct net_device *dev,
-			 const struct in6_addr *group)
+/* Does mchost hold this group on md (NULL: no)? For unusual destinations. */
+static bool mchost_holds(struct mchost_dev *md, const struct in6_addr *group)
 {
-	struct mchost_dev *md = mchost_dev_find(mn, dev->ifindex);
 	bool held = false;
 
 	if (md) {
@@ -69,22 +86,20 @@ static bool mchost_holds(struct mchost_net *mn, const struct net_device *dev,
  * Count a message that passed its checks; the protocol engine takes it
  * from here.
  */
-static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
-			   const struct net_device *dev,
+static void mchost_rcv_msg(struct mchost_net *mn, struct mchost_dev *md,
+			   const struct net_device *dev, enum mchost_fam fam,
 			   const struct mchost_msg *m)
 {
-	struct mchost_dev *md;
-
 	if (mchost_msg_is_query(m->kind)) {
-		mchost_count(mn, fam, MCHOST_STAT_RCV_QUERIES);
+		mchost_count(mn, md, fam, MCHOST_STAT_RCV_QUERIES);
+		trace_query_rx(dev, fam, m);
 	} else {
-		mchost_count(mn, fam, MCHOST_STAT_RCV_REPORTS);
+		mchost_count(mn, md, fam, MCHOST_STAT_RCV_REPORTS);
 		/* Only v1/v2 reports concern us (suppression). */
 		if (m->kind != MCHOST_MSG_REPORT_V1 &&
 		    m->kind != MCHOST_MSG_REPORT_V2)
 			return;
 	}
-	md = mchost_dev_find(mn, dev->ifindex);
 	if (!md)
 		return;
 	mchost_dev_lock(md);
@@ -97,12 +112,13 @@ static void mchost_rcv_msg(struct mchost_net *mn, enum mchost_fam fam,
  * Make the whole message [off, skb->len) linear. A short packet was already
  * counted, so a failure here can only be an allocation failure.
  */
-static bool mchost_pull(struct mchost_net *mn, enum mchost_fam fam,
+static bool mchost_pull(struct mchost_net *mn, struct mchost_dev *md,
+			enum mchost_fam fam, const struct net_device *in,
 			struct sk_buff *skb, unsigned int end)
 {
 	if (likely(pskb_may_pull(skb, end)))
 		return true;
-	mchost_count(mn, fam, MCHOST_STAT_RCV_NOMEM);
+	mchost_drop(mn, md, fam, in, MCHOST_STAT_RCV_NOMEM);
 	return false;
 }
 
@@ -112,7 +128,8 @@ static bool mchost_pull(struct mchost_net *mn, enum mchost_fam fam,
  * Anything else (a query routed through this host) is not for us.
  */
 static bool mchost_igmp_dst_ok(struct mchost_net *mn,
-			       const struct net_device *dev, __be32 daddr,
+			       const struct net_device *dev,
+			       struct mchost_dev *md, __be32 daddr,
 			       const struct mchost_msg *m)
 {
 	struct in6_addr group;
@@ -123,50 +140,52 @@ static bool mchost_igmp_dst_ok(struct mchost_net *mn,
 	if (!ipv4_is_multicast(daddr))
 		return __ip_dev_find(mn->net, daddr, false) == dev;
 	ipv6_addr_set_v4mapped(daddr, &group);
-	return mchost_holds(mn, dev, &group);
+	return mchost_holds(md, &group);
 }
 
 static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
 			    const struct net_device *in)
 {
+	const struct net_device *dev = mchost_in_dev(in);
 	struct mchost_net *mn = mchost_net(net);
-	const struct net_device *dev;
+	struct mchost_dev *md;
 	unsigned int off, len;
 	struct mchost_msg m;
 	enum mchost_rx rx;
 
 	mchost_testing_hook_delay();
-	mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_TOTAL);
+	md = dev ? mchost_dev_find(mn, dev->ifindex) : NULL;
+	mchost_count(mn, md, MCHOST_IGMP, MCHOST_STAT_RCV_TOTAL);
 	if (ip_is_fragment(ip_hdr(skb))) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_FRAGMENTS);
+		mchost_drop(mn, md, MCHOST_IGMP, in, MCHOST_STAT_RCV_FRAGMENTS);
 		return;
 	}
 	/* ip_rcv() validated the header and trimmed skb to tot_len. */
 	off = skb_network_offset(skb) + ip_hdrlen(skb);
 	len = skb->len - off;
 	if (len < 8) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_TOOSHORT);
+		mchost_drop(mn, md, MCHOST_IGMP, in, MCHOST_STAT_RCV_TOOSHORT);
 		return;
 	}
-	if (!mchost_pull(mn, MCHOST_IGMP, skb, off + len))
+	if (!mchost_pull(mn, md, MCHOST_IGMP, in, skb, off + len))
 		return;
 	rx = mchost_igmp_parse(skb->data + off, len, &m);
 	if (rx != MCHOST_RX_OK) {
-		mchost_count(mn, MCHOST_IGMP, mchost_rx_stat[rx]);
+		mchost_drop(mn, md, MCHOST_IGMP, in, mchost_rx_stat[rx]);
 		return;
 	}
 	/* RFC 9776 §4: sent with TTL 1, so any other crossed a router. */
 	if (ip_hdr(skb)->ttl != 1) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_BADTTL);
+		mchost_drop(mn, md, MCHOST_IGMP, in, MCHOST_STAT_RCV_BADTTL);
 		return;
 	}
-	dev = mchost_in_dev(in);
 	if (!dev || (mchost_msg_is_query(m.kind) &&
-		     !mchost_igmp_dst_ok(mn, dev, ip_hdr(skb)->daddr, &m))) {
-		mchost_count(mn, MCHOST_IGMP, MCHOST_STAT_RCV_BADDST);
+		     !mchost_igmp_dst_ok(mn, dev, md, ip_hdr(skb)->daddr,
+					 &m))) {
+		mchost_drop(mn, md, MCHOST_IGMP, in, MCHOST_STAT_RCV_BADDST);
 		return;
 	}
-	mchost_rcv_msg(mn, MCHOST_IGMP, dev, &m);
+	mchost_rcv_msg(mn, md, dev, MCHOST_IGMP, &m);
 }
 
 static unsigned int mchost_ipv4_in(void *priv, struct sk_buff *skb,
@@ -230,6 +249,7 @@ static bool mchost_mld_has_ra(const struct sk_buff *skb)
 static enum mchost_stat mchost_mld_check(struct mchost_net *mn,
 					 const struct sk_buff *skb,
 					 const struct net_device *dev,
+					 struct mchost_dev *md,
 					 const struct mchost_msg *m)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
@@ -251,7 +271,7 @@ static enum mchost_stat mchost_mld_check(struct mchost_net *mn,
 	    ipv6_addr_equal(&ip6h->daddr, &m->group))
 		return MCHOST_STAT_RCV_QUERIES;
 	if (ipv6_addr_is_multicast(&ip6h->daddr) ?
-	    mchost_holds(mn, dev, &ip6h->daddr) :
+	    mchost_holds(md, &ip6h->daddr) :
 	    ipv6_chk_addr(mn->net, &ip6h->daddr, dev, 1))
 		return MCHOST_STAT_RCV_QUERIES;
 	return MCHOST_STAT_RCV_BADDST;
@@ -264,6 +284,7 @@ static void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
 	const struct net_device *dev;
 	enum mchost_stat verdict;
+	struct mchost_dev *md;
 	unsigned int len;
 	struct mchost_msg m;
 	enum mchost_rx rx;
@@ -280,33 +301,34 @@ static void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
 	if (!type || !mchost_is_mld_type(*type))
 		return;
 
-	mchost_count(mn, MCHOST_MLD, MCHOST_STAT_RCV_TOTAL);
+	dev = mchost_in_dev(in);
+	md = dev ? mchost_dev_find(mn, dev->ifindex) : NULL;
+	mchost_count(mn, md, MCHOST_MLD, MCHOST_STAT_RCV_TOTAL);
 	/* Any fragment header, even of a first fragment (M set). */
 	if (frag_off) {
-		mchost_count(mn, MCHOST_MLD, MCHOST_STAT_RCV_FRAGMENTS);
+		mchost_drop(mn, md, MCHOST_MLD, in, MCHOST_STAT_RCV_FRAGMENTS);
 		return;
 	}
 	len = skb->len - off;
 	if (len < 8) {
-		mchost_count(mn, MCHOST_MLD, MCHOST_STAT_RCV_TOOSHORT);
+		mchost_drop(mn, md, MCHOST_MLD, in, MCHOST_STAT_RCV_TOOSHORT);
 		return;
 	}
-	if (!mchost_pull(mn, MCHOST_MLD, skb, off + len))
+	if (!mchost_pull(mn, md, MCHOST_MLD, in, skb, off + len))
 		return;
 	rx = mchost_mld_parse(skb->data + off, len, &ipv6_hdr(skb)->saddr,
 			      &ipv6_hdr(skb)->daddr, &m);
 	if (rx != MCHOST_RX_OK) {
-		mchost_count(mn, MCHOST_MLD, mchost_rx_stat[rx]);
+		mchost_drop(mn, md, MCHOST_MLD, in, mchost_rx_stat[rx]);
 		return;
 	}
-	dev = mchost_in_dev(in);
-	verdict = mchost_mld_check(mn, skb, dev, &m);
+	verdict = mchost_mld_check(mn, skb, dev, md, &m);
 	if (verdict != MCHOST_STAT_RCV_QUERIES &&
 	    verdict != MCHOST_STAT_RCV_REPORTS) {
-		mchost_count(mn, MCHOST_MLD, verdict);
+		mchost_drop(mn, md, MCHOST_MLD, in, verdict);
 		return;
 	}
-	mchost_rcv_msg(mn, MCHOST_MLD, dev, &m);
+	mchost_rcv_msg(mn, md, dev, MCHOST_MLD, &m);
 }
 
 static unsigned int mchost_ipv6_in(void *priv, struct sk_buff *skb,

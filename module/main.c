@@ -13,6 +13,9 @@
 #include "genl.h"
 #include "netns.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static int __init mchost_init(void)
 {
 	int err;

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "params.h"
 #include "report.h"
+#include "trace.h"
 
 /*
  * Records gathered per step of a general response: more than one report
@@ -99,6 +100,16 @@ void mchost_proto_state(const struct mchost_dev *md, enum mchost_fam fam,
 	st->general_ms = mchost_left_ms(p->gen_at, now);
 }
 
+void mchost_proto_group_timers(const struct mchost_group *grp, ktime_t now,
+			       struct mchost_group_timers *t)
+{
+	t->rtx_left = max3(grp->rtx.mode_cnt, grp->rtx.src_cnt, grp->v2_rtx);
+	t->next_ms = grp->tkey == KTIME_MAX ? U32_MAX :
+		     mchost_left_ms(grp->tkey, now);
+	t->last_ms = !grp->last_tx ? U32_MAX :
+		     min_t(s64, ktime_ms_delta(now, grp->last_tx), U32_MAX - 1);
+}
+
 /* A deadline 'delay_ms' from now that may be served up to its slack early. */
 void mchost_deadline(const struct mchost_dev *md, ktime_t now, u32 delay_ms,
 		     u32 interval_ms, ktime_t *at, ktime_t *early)
@@ -175,7 +186,7 @@ static void mchost_queue_v1v2(struct mchost_dev *md, enum mchost_fam fam,
 
 /* A v1/v2 report for grp, of the kind the current mode speaks. */
 static void mchost_send_v1v2_report(struct mchost_dev *md,
-				    struct mchost_group *grp)
+				    struct mchost_group *grp, ktime_t now)
 {
 	enum mchost_fam fam = mchost_fam_of(grp->family);
 
@@ -191,6 +202,7 @@ static void mchost_send_v1v2_report(struct mchost_dev *md,
 				  &grp->addr, &grp->addr,
 				  MCHOST_STAT_SND_V2_REPORTS);
 	grp->reported_last = true;
+	grp->last_tx = now;
 }
 
 static unsigned int mchost_room(const struct mchost_dev *md,
@@ -304,6 +316,7 @@ void mchost_version_update(struct mchost_dev *md, enum mchost_fam fam,
 				  mchost_max_version(md, fam));
 	if (v == p->version)
 		return;
+	trace_compat_change(md->dev, fam, p->version, v);
 	WRITE_ONCE(p->version, v);
 	md->ops->compat(md, fam);
 	p->gen_at = KTIME_MAX;
@@ -386,9 +399,11 @@ static void mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 	unsigned int n;
 
 	n = mchost_change_next(&grp->rtx, &grp->merged, &grp->addr, recs);
-	if (n)
+	if (n) {
 		mchost_queue_v3(md, mchost_fam_of(grp->family), recs, n,
 				false, NULL);
+		grp->last_tx = now;
+	}
 	if (mchost_change_pending(&grp->rtx)) {
 		mchost_sched_rtx(md, grp, now);
 	} else {
@@ -443,7 +458,7 @@ static void mchost_report_change(struct mchost_dev *md,
 		/* RFC 2236 §3: report at once, then repeat after short delays. */
 		grp->v2_rtx = mchost_rv(p);
 		if (!defer) {
-			mchost_send_v1v2_report(md, grp);
+			mchost_send_v1v2_report(md, grp, now);
 			grp->v2_rtx--;
 		}
 		if (grp->v2_rtx)
@@ -499,7 +514,8 @@ void mchost_gsr_sources(const struct mchost_filter *f,
 }
 
 /* RFC 9776 §5.2: a v3 response to a group or group-and-source query. */
-static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp)
+static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp,
+			      ktime_t now)
 {
 	const struct mchost_filter *f = &grp->merged;
 	struct mchost_rec rec = { .group = grp->addr };
@@ -522,7 +538,11 @@ static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp)
 		rec.src = asked;
 	}
 	/* An empty IS_IN is skipped by the packer: nothing to say. */
-	mchost_queue_v3(md, mchost_fam_of(grp->family), &rec, 1, false, NULL);
+	if (rec.type != MCHOST_REC_IS_IN || mchost_slist_nr(rec.src)) {
+		mchost_queue_v3(md, mchost_fam_of(grp->family), &rec, 1, false,
+				NULL);
+		grp->last_tx = now;
+	}
 	mchost_slist_free(asked);
 }
 
@@ -540,12 +560,12 @@ struct mchost_gen_batch {
  * report is sent half full before the last. Returns true when done.
  */
 static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
-				   int *budget)
+				   ktime_t now, int *budget)
 {
 	struct mchost_dev_proto *p = &md->proto[fam];
 	struct mchost_gen_batch *b;
 	struct mchost_group *grp;
-	unsigned int n, sent;
+	unsigned int n, sent, i;
 	bool last, done = false;
 
 	BUILD_BUG_ON(sizeof(*b) > 8192);
@@ -577,6 +597,8 @@ static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 		if (!sent && n && !last && *budget > 0)
 			sent = mchost_queue_v3(md, fam, b->recs, n, false,
 					       budget);
+		for (i = 0; i < sent; i++)
+			b->grps[i]->last_tx = now;
 		if (sent < n)
 			mchost_dev_pos_at(&p->gen_pos, b->grps[sent]);
 		else
@@ -617,9 +639,9 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 		did = true;
 		grp->resp_at = KTIME_MAX;
 		if (gen == 3)
-			mchost_respond_v3(md, grp);
+			mchost_respond_v3(md, grp, now);
 		else
-			mchost_send_v1v2_report(md, grp);
+			mchost_send_v1v2_report(md, grp, now);
 		grp->pend_group = false;
 		mchost_slist_free(grp->pend);
 		grp->pend = NULL;
@@ -629,7 +651,7 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 		if (gen == 3) {
 			mchost_send_change(md, grp, now);
 		} else if (grp->v2_rtx) {
-			mchost_send_v1v2_report(md, grp);
+			mchost_send_v1v2_report(md, grp, now);
 			if (--grp->v2_rtx)
 				mchost_sched_rtx(md, grp, now);
 			else
@@ -657,7 +679,7 @@ ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 		if (p->gen_at == KTIME_MAX || p->gen_early > now)
 			continue;
 		if (mchost_gen(fam, p->version) == 3 &&
-		    !mchost_respond_general(md, fam, budget)) {
+		    !mchost_respond_general(md, fam, now, budget)) {
 			/* More to send: come back at once. */
 			p->gen_at = now;
 			p->gen_early = now;

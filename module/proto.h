@@ -151,6 +151,22 @@ struct mchost_proto_state {
 void mchost_proto_state(const struct mchost_dev *md, enum mchost_fam fam,
 			ktime_t now, struct mchost_proto_state *st);
 
+/* Per membership, for show -d: U32_MAX where there is no such time. */
+struct mchost_group_timers {
+	u8 rtx_left;	/* unsolicited transmissions still to come */
+	u32 next_ms;	/* until the next scheduled report */
+	u32 last_ms;	/* since the last report of it */
+};
+
+/**
+ * mchost_proto_group_timers() - the report timers of one membership
+ * @grp: the membership; its device's lock held (reading is enough)
+ * @now: the time
+ * @t: filled in
+ */
+void mchost_proto_group_timers(const struct mchost_group *grp, ktime_t now,
+			       struct mchost_group_timers *t);
+
 /**
  * mchost_proto_version() - the compatibility mode in force
  * @md: the device; no lock needed

@@ -14,7 +14,8 @@
  * Every received message is counted once in RCV_TOTAL and then in exactly
  * one of: RCV_QUERIES, RCV_REPORTS, or one drop/ignore reason (every rcv_
  * counter but RCV_OURREPORTS, which is a subset of RCV_REPORTS). The order
- * is the order of /proc/net/mchost/igmp: new counters only go at the end.
+ * is the order of /proc/net/mchost/igmp: new counters only go at the end,
+ * here and in the uAPI's enum mchost_counter (stats.c checks the two).
  */
 enum mchost_stat {
 	MCHOST_STAT_RCV_TOTAL,
@@ -82,5 +83,21 @@ static inline void mchost_stats_inc(struct mchost_stats __percpu *s,
  */
 u64 mchost_stats_sum(struct mchost_stats __percpu *s, enum mchost_fam fam,
 		     enum mchost_stat stat);
+
+struct sk_buff;
+
+/**
+ * mchost_stats_put() - put the counters of one family as a netlink nest
+ * @skb: the message
+ * @type: the nest's attribute type
+ * @s: the per-CPU counters
+ * @fam: IGMP or MLD
+ *
+ * Each counter is a u64 of type MCHOST_C_RCV_TOTAL + its enum mchost_stat.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int mchost_stats_put(struct sk_buff *skb, int type,
+		     struct mchost_stats __percpu *s, enum mchost_fam fam);
 
 #endif /* _MCHOST_STATS_H */

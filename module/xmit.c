@@ -15,7 +15,9 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
+#include "dev.h"
 #include "report.h"
+#include "trace.h"
 #include "xmit.h"
 
 struct mchost_xmit_cb {
@@ -201,16 +203,26 @@ static int mchost_xmit6(struct net *net, struct sk_buff *skb,
 	return ip6_local_out(net, NULL, skb);
 }
 
-void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
-		       struct sk_buff_head *q)
+void mchost_xmit_flush(struct mchost_dev *md, struct sk_buff_head *q)
 {
+	struct net *net = md->mn->net;
+	unsigned int len = 0;
 	enum mchost_stat kind;
 	struct in6_addr daddr;
 	struct sk_buff *skb;
 	enum mchost_fam fam;
+	u8 msg[8] = {};
+	bool traced;
 	int err;
 
 	while ((skb = __skb_dequeue(q))) {
+		/* For mchost:report_tx, as the skb is gone once sent. */
+		traced = trace_report_tx_enabled();
+		if (traced) {
+			len = skb->len;
+			memcpy(msg, skb->data,
+			       min_t(unsigned int, len, sizeof(msg)));
+		}
 		fam = MCHOST_XMIT_CB(skb)->fam;
 		kind = MCHOST_XMIT_CB(skb)->kind;
 		daddr = MCHOST_XMIT_CB(skb)->daddr;
@@ -222,10 +234,12 @@ void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
 			err = mchost_xmit6(net, skb, &daddr);
 		/* Sent or not: a packet counts by kind only once it left. */
 		if (net_xmit_eval(err)) {
-			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_ERRORS);
+			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 		} else {
-			mchost_stats_inc(stats, fam, MCHOST_STAT_SND_REPORTS);
-			mchost_stats_inc(stats, fam, kind);
+			mchost_dev_count(md, fam, MCHOST_STAT_SND_REPORTS);
+			mchost_dev_count(md, fam, kind);
+			if (traced)
+				trace_report_tx(md->dev, fam, &daddr, msg, len);
 		}
 	}
 }

@@ -10,7 +10,7 @@
 #include <linux/skbuff.h>
 #include "stats.h"
 
-struct net;
+struct mchost_dev;
 
 /**
  * mchost_xmit_alloc() - a report skb, room reserved for the IP header
@@ -49,12 +49,10 @@ enum mchost_ll mchost_xmit_ll(struct net_device *dev, struct in6_addr *addr);
 
 /**
  * mchost_xmit_flush() - send and consume every skb of a queue
- * @net: the namespace of their device
- * @stats: counts snd_reports and the packet's kind per packet sent,
- *         snd_errors per failure
+ * @md: their device, which counts snd_reports and the packet's kind per
+ *      packet sent, snd_errors per failure
  * @q: skbs from mchost_xmit_alloc()
  */
-void mchost_xmit_flush(struct net *net, struct mchost_stats __percpu *stats,
-		       struct sk_buff_head *q);
+void mchost_xmit_flush(struct mchost_dev *md, struct sk_buff_head *q);
 
 #endif /* _MCHOST_XMIT_H */

@@ -75,7 +75,7 @@ Commands (or a prefix that names one):
   ifaces [dev DEV]
   set    dev DEV SETTING VALUE [SETTING VALUE]...
   monitor
-  stats
+  stats  [dev DEV]
   help   [COMMAND]
 Options:
   -j, --json         JSON output for show, save, ifaces, monitor, stats
@@ -111,8 +111,11 @@ Make the persistent memberships exactly the joins of FILE.
   Every join is set, and every persistent membership not listed is
   left. If a line does not parse, nothing changes.
 "
-stats_help="Usage: mchostctl stats
-Print the IGMP and MLD counters.
+stats_help="Usage: mchostctl stats [dev DEV]
+Print the IGMP and MLD counters (of DEV).
+  Without dev, the namespace's (/proc/net/mchost). A device counts what
+  it received and sent; a message on a device mchost has no state for
+  counts in the namespace only.
 "
 monitor_help="Usage: mchostctl monitor
 Print membership and compatibility-mode changes as they happen.
@@ -194,8 +197,12 @@ check "a device name too long" 2 "" 'Error: invalid device name "0123456789abcde
 '"$leave_help" "$ctl" leave dev 0123456789abcdef group 239.1.1.1
 check "apply needs FILE" 2 "" 'Error: apply needs FILE
 '"$apply_help" "$ctl" apply
-check "stats takes no argument" 2 "" 'Error: unexpected argument "dev" for stats
-'"$stats_help" "$ctl" stats dev eth0
+check "stats takes no group" 2 "" 'Error: unexpected argument "group" for stats
+'"$stats_help" "$ctl" stats group 239.1.1.1
+check "stats dev needs DEV" 2 "" 'Error: missing value after "dev"
+'"$stats_help" "$ctl" stats dev
+check "stats dev: the module over netlink" 1 "" "$unloaded" "$ctl" stats dev lo
+check "stats d: a prefix of dev" 1 "" "$unloaded" "$ctl" st d lo
 check "an unknown option" 2 "" 'Error: unknown option -Z
 '"$usage" "$ctl" -Z show
 check "a value for a flag" 2 "" 'Error: option --json=1 takes no value
@@ -237,6 +244,11 @@ rm "$fake/sys/module/mchost/version"
 check "-V, module loaded without a version" 0 "mchostctl $ver
 mchost module loaded, without a version
 " "" "$fctl" -V
+check "stats without dev reads /proc, not netlink" 0 "igmp rcv_total 7
+igmp rcv_tooshort 0
+mld rcv_total 3
+mld rcv_tooshort 1
+" "" "$fctl" stats
 check "st is stats" 0 "igmp rcv_total 7
 igmp rcv_tooshort 0
 mld rcv_total 3
@@ -289,7 +301,7 @@ done
 
 # mchost.7 documents the counters of module/stats.c and the parameters of
 # module/params.c, all and in order: a new one must be documented.
-want=$(sed -n 's/^[[:space:]]*\[MCHOST_STAT_[A-Z0-9_]*\][[:space:]]*= "\([a-z0-9_]*\)",.*/\1/p' module/stats.c)
+want=$(sed -n 's/^[[:space:]]*MCHOST_NAME([A-Z0-9_]*)[[:space:]]*= "\([a-z0-9_]*\)",.*/\1/p' module/stats.c)
 # The terms of the .TP paragraphs: ".B name" or ".BR a ", " b ...".
 got=$(awk '/^\.SH /{ on = ($2 == "COUNTERS") } on && tp { print } { tp = ($0 == ".TP") }' man/mchost.7 |
 	sed -e 's/^\.BR\? //' -e 's/"[^"]*"//g' | tr -s ' ' '\n' | grep .)
@@ -398,7 +410,10 @@ cur="" ccheck "$stub/mchostctl set dev eth0 robustness 3" "igmp_version mld_vers
 cur="" ccheck "$stub/mchostctl set dev eth0 mld_version" "1 2 default"
 cur=d ccheck "$stub/mchostctl set dev eth0 report_link_local" "default"
 cur="" ccheck "$stub/mchostctl show dev eth0" ""
-cur="" ccheck "$stub/mchostctl stats" ""
+cur="" ccheck "$stub/mchostctl stats" "dev"
+cur="" ccheck "$stub/mchostctl stats dev" "eth0 lo veth0" "ip -o link show"
+cur=v ccheck "$stub/mchostctl -n red st dev" "veth0" "ip -n red -o link show"
+cur="" ccheck "$stub/mchostctl stats dev eth0" ""
 cur="" ccheck "$stub/mchostctl s" ""
 cur=j ccheck "$stub/mchostctl help" "join"
 cur="" ccheck "$stub/mchostctl help join" ""

@@ -25,6 +25,8 @@
 #                      the cache key and release name of the debug kernel
 #   mchost_report_patterns  the kernel-report EREs (scripts/kernel/reports.ere)
 #   mchost_guest_hidden PATH  true if a VM guest cannot see the host's PATH
+#   mchost_vm_boot_args KVER SERIES KFENCE_MS
+#                      the kernel command line of the test VMs (vmtest, stress)
 
 if [[ -z "${ROOT:-}" || ! -f "${ROOT}/scripts/kernels.env" ]]; then
 	ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -140,4 +142,27 @@ mchost_debug_release() {
 # comments of scripts/kernel/reports.ere. For `grep -E -f`.
 mchost_report_patterns() {
 	grep -E -v '^[[:space:]]*(#|$)' -- "$ROOT/scripts/kernel/reports.ere"
+}
+
+# mchost_vm_boot_args KVER SERIES KFENCE_MS: the kernel command line of the
+# VMs of scripts/vmtest.sh and scripts/stress.sh. Their marks go through
+# /dev/kmsg (not rate-limited), and the log buffer must hold the whole run
+# for the scan.
+mchost_vm_boot_args() {
+	local kver=$1 k=$2 kfence_ms=$3 args="printk.devkmsg=on log_buf_len=8M"
+	# The timer events that tests count with hist triggers (mclib's
+	# TimerCount), on from boot: a trigger then only soft-enables its
+	# event. Turning a tracepoint on patches kernel text, and a vCPU of
+	# QEMU/TCG running that code meanwhile can trap on the int3 of the
+	# patch and oops (seen in __hrtimer_run_queues with 2 vCPUs).
+	args+=" trace_event=timer:timer_start,timer:timer_expire_entry"
+	args+=",timer:hrtimer_start,timer:hrtimer_expire_entry"
+	if [[ $k != "$MCHOST_DEBUG_SERIES" ]]; then
+		# Debian builds SLUB_DEBUG in, off until asked.
+		args+=" slub_debug=FZPU"
+	fi
+	if grep -q -x 'CONFIG_KFENCE=y' "$(mchost_kroot "$kver")/boot/config-$kver" 2>/dev/null; then
+		args+=" kfence.sample_interval=$kfence_ms"
+	fi
+	printf '%s\n' "$args"
 }

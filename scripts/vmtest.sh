@@ -10,11 +10,14 @@
 #              6.12) or all (the three; the default)
 #   substrings run only the tests whose file name contains one of them
 #
-# Every VM has 2 vCPUs. The stock kernels boot with slub_debug=FZPU and, if
-# built with KFENCE (Debian's 6.12; not 6.1), KFENCE sampling every 10 ms;
-# the debug kernel (KASAN, lockdep, ...) with KFENCE sampling. A test fails
-# on a kernel report in the log (scripts/kernel/reports.ere), a VM on one
-# outside the tests. The kernels' VMs run in parallel.
+# The stock kernels boot with slub_debug=FZPU and, if built with KFENCE
+# (Debian's 6.12; not 6.1), KFENCE sampling every 10 ms; the debug kernel
+# (KASAN, lockdep, ...) with KFENCE sampling. A test fails on a kernel report
+# in the log (scripts/kernel/reports.ere), a VM on one outside the tests.
+# The VMs never have more vCPUs in all than the host has cores: with 2 vCPUs
+# each when the host has 2 per VM, all at once; else the stock kernels
+# first, side by side with the cores shared out (1 vCPU each on 2 cores),
+# then the debug kernel alone with 2 vCPUs. The failures are repeated last.
 #
 # Needs build/<release>/mchost.ko for each kernel and build/mchostctl (the
 # Makefile builds them first). Prints PASS/FAIL per test, `<kernel>: N passed,
@@ -26,15 +29,16 @@
 # Environment: MCHOST_TEST_TIMEOUT (per test, default 600 s; 3 times that on
 # the debug kernel), MCHOST_VERBOSE=1 (show passing tests' output too),
 # MCHOST_VMTESTS_DIR (another test directory), MCHOST_VM_MEM
-# (MB, default 512; 1024 on the debug kernel), MCHOST_VM_SMP (vCPUs, default
-# 2), MCHOST_KFENCE_MS (KFENCE sample interval, default 10),
+# (MB, default 512; 1024 on the debug kernel), MCHOST_VM_SMP (every VM's
+# vCPUs, all VMs at once; default: as above), MCHOST_KFENCE_MS (KFENCE
+# sample interval, default 10),
 # MCHOST_DEBUG_TESTS (substrings, space-separated: run only the matching
 # tests on the debug kernel when no test is named; default: all of them).
 set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '6,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '6,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -107,28 +111,6 @@ test_timeout() {
 	fi
 }
 
-# boot_args KVER SERIES: the kernel command line of the suite's VMs. The
-# marks of run-guest.sh go through /dev/kmsg (not rate-limited), and the log
-# buffer must hold the whole run for the scan.
-boot_args() {
-	local kver=$1 k=$2 args="printk.devkmsg=on log_buf_len=8M"
-	# The timer events that tests count with hist triggers (mclib's
-	# TimerCount), on from boot: a trigger then only soft-enables its
-	# event. Turning a tracepoint on patches kernel text, and a vCPU of
-	# QEMU/TCG running that code meanwhile can trap on the int3 of the
-	# patch and oops (seen in __hrtimer_run_queues with 2 vCPUs).
-	args+=" trace_event=timer:timer_start,timer:timer_expire_entry"
-	args+=",timer:hrtimer_start,timer:hrtimer_expire_entry"
-	if [[ $k != "$MCHOST_DEBUG_SERIES" ]]; then
-		# Debian builds SLUB_DEBUG in, off until asked.
-		args+=" slub_debug=FZPU"
-	fi
-	if grep -q -x 'CONFIG_KFENCE=y' "$(mchost_kroot "$kver")/boot/config-$kver" 2>/dev/null; then
-		args+=" kfence.sample_interval=$kfence_ms"
-	fi
-	printf '%s\n' "$args"
-}
-
 ctl=$ROOT/build/mchostctl
 [[ -x $ctl ]] || die "$ctl is missing: build first (make)"
 declare -A kvers
@@ -138,11 +120,35 @@ for k in "${kernels[@]}"; do
 	[[ -f $ROOT/build/$kver/mchost.ko ]] || die "$ROOT/build/$kver/mchost.ko is missing: build first (make modules-all)"
 done
 
-# One VM per kernel, all at once: TCG runs a VM on one core, and the
-# kernels' runs are independent (own log dirs). Each one's console output is
-# kept and printed in order when all have finished.
-declare -A vm_pid
+# One VM per kernel. TCG runs each vCPU on a host thread, and the tests
+# time packets to a few hundred ms: more vCPU threads than host cores make
+# guest timers fire seconds late, so the VMs run in waves that never
+# oversubscribe the host. With fewer cores than 2 vCPUs per VM, the stock
+# kernels share the host with one vCPU each (their SMP races are the debug
+# kernel's job: KASAN and lockdep see them), then the debug kernel runs alone
+# with 2 vCPUs (MCHOST_VM_SMP sets every VM's vCPUs).
+ncpu=$(nproc)
+declare -A vm_smp vm_pid
+stock=() debug=()
 for k in "${kernels[@]}"; do
+	if [[ $k == "$MCHOST_DEBUG_SERIES" ]]; then debug+=("$k"); else stock+=("$k"); fi
+done
+if [[ -n ${MCHOST_VM_SMP:-} ]] || ((${#kernels[@]} * 2 <= ncpu)) || ((${#kernels[@]} == 1)); then
+	waves=("${kernels[*]}")
+	for k in "${kernels[@]}"; do vm_smp[$k]=$smp; done
+else
+	waves=()
+	((${#stock[@]} == 0)) || waves+=("${stock[*]}")
+	((${#debug[@]} == 0)) || waves+=("${debug[*]}")
+	for k in "${stock[@]}"; do
+		vm_smp[$k]=$((ncpu / ${#stock[@]} >= 2 ? 2 : 1))
+	done
+	for k in "${debug[@]}"; do vm_smp[$k]=$smp; done
+fi
+
+# launch K: start kernel K's VM in the background (output in its logdir).
+launch() {
+	local k=$1 kver logdir kf ntests tt vm_timeout mem args
 	kver=${kvers[$k]}
 	logdir=$ROOT/build/vm-logs/$k
 	mkdir -p "$logdir"
@@ -155,20 +161,35 @@ for k in "${kernels[@]}"; do
 	vm_timeout=$((ntests * (tt + 20) + 120))
 	mem=${MCHOST_VM_MEM:-512}
 	[[ -n ${MCHOST_VM_MEM:-} || $k != "$MCHOST_DEBUG_SERIES" ]] || mem=1024
-	args=$(boot_args "$kver" "$k")
-	msg "$k ($kver): $ntests test(s), $smp vCPUs, ${mem} MB, boot: $args; VM timeout ${vm_timeout}s, logs in $logdir"
+	args=$(mchost_vm_boot_args "$kver" "$k" "$kfence_ms")
+	msg "$k ($kver): $ntests test(s), ${vm_smp[$k]} vCPUs, ${mem} MB, boot: $args; VM timeout ${vm_timeout}s, logs in $logdir"
 	(
 		t0=$SECONDS
 		rc=0
 		MCHOST_KO=$ROOT/build/$kver/mchost.ko MCHOSTCTL=$ctl MCHOST_KVER=$kver \
 			MCHOST_ROOT=$ROOT MCHOST_VMTEST_KERNEL=$k MCHOST_TEST_TIMEOUT=$tt \
 			bash "$ROOT/scripts/vm.sh" --kernel "$k" --timeout "$vm_timeout" \
-			--mem "$mem" --smp "$smp" --append "$args" --logdir "$logdir" -- \
+			--mem "$mem" --smp "${vm_smp[$k]}" --append "$args" --logdir "$logdir" -- \
 			bash "$ROOT/scripts/vmtests/run-guest.sh" "${kf[@]}" || rc=$?
 		echo $((SECONDS - t0)) >"$logdir/vm.secs"
 		exit "$rc"
 	) >"$logdir/vmtest.out" 2>&1 &
 	vm_pid[$k]=$!
+}
+
+declare -A vm_rc
+for w in "${waves[@]}"; do
+	read -r -a wk <<<"$w"
+	msg "starting the VMs of ${wk[*]} ($ncpu host cores)"
+	for k in "${wk[@]}"; do
+		launch "$k"
+	done
+	for k in "${wk[@]}"; do
+		set +e
+		wait "${vm_pid[$k]}"
+		vm_rc[$k]=$?
+		set -e
+	done
 done
 
 total_pass=0
@@ -176,10 +197,7 @@ total_fail=0
 bad_vms=()
 for k in "${kernels[@]}"; do
 	logdir=$ROOT/build/vm-logs/$k
-	set +e
-	wait "${vm_pid[$k]}"
-	vmrc=$?
-	set -e
+	vmrc=${vm_rc[$k]}
 	cat "$logdir/vmtest.out"
 
 	results=$logdir/tests/results.txt
@@ -214,7 +232,20 @@ done
 
 for k in "${kernels[@]}"; do
 	secs=$(cat "$ROOT/build/vm-logs/$k/vm.secs" 2>/dev/null || echo '?')
-	printf 'vmtest: %s (%s) took %ss with %s vCPUs\n' "$k" "${kvers[$k]}" "$secs" "$smp"
+	printf 'vmtest: %s (%s) took %ss with %s vCPUs\n' "$k" "${kvers[$k]}" "$secs" "${vm_smp[$k]}"
+done
+# The failures again, last: a CI log keeps only its tail.
+for k in "${kernels[@]}"; do
+	results=$ROOT/build/vm-logs/$k/tests/results.txt
+	[[ -f $results ]] || continue
+	while read -r what name _; do
+		[[ $what == FAIL ]] || continue
+		log=$ROOT/build/vm-logs/$k/tests/$name.log
+		printf '==== vmtest: %s failed on %s; why, and the end of its output ====\n' "$name" "$k"
+		awk -v n="FAIL $name " 'index($0, n) == 1 { on = 1; next }
+			on && /^    / { print; next } { on = 0 }' "$ROOT/build/vm-logs/$k/vmtest.out"
+		[[ ! -f $log ]] || sed -e '/^--- dmesg tail ---$/,$d' -e '/^---- kernel messages during /,$d' "$log" | tail -n 25
+	done <"$results"
 done
 if ((${#bad_vms[@]} > 0)); then
 	msg "VM failures: ${bad_vms[*]}"

@@ -418,8 +418,8 @@ static int batch_line(struct batch *bt, unsigned long line, char *text,
 	} else {
 		/* Flush first: the output must reflect every earlier line. */
 		rc = batch_flush(bt);
-		if (!rc && c.desc->run(c.desc->flags & CMDF_NETLINK ?
-				       bt->nl : NULL, &lctx, &c,
+		if (!rc && c.desc->run(cmd_netlink(&c) ? bt->nl : NULL,
+				       &lctx, &c,
 				       (uint32_t)line))
 			bt->failed = true;
 	}

@@ -293,8 +293,13 @@ static const struct cmd_desc cmds[] = {
 	},
 	{
 		.name = "stats",
-		.args = "",
-		.help = "print the IGMP and MLD counters",
+		.args = "[dev DEV]",
+		.help = "print the IGMP and MLD counters (of DEV)",
+		.more = "  Without dev, the namespace's (/proc/net/mchost). A device counts what\n"
+			"  it received and sent; a message on a device mchost has no state for\n"
+			"  counts in the namespace only.\n",
+		.keys = KW(KW_DEV),
+		.flags = CMDF_NETLINK_DEV,
 		.run = run_stats,
 	},
 	{
@@ -305,6 +310,13 @@ static const struct cmd_desc cmds[] = {
 		.run = run_help,
 	},
 };
+
+/* Does the command line @c talk to the kernel over netlink? */
+bool cmd_netlink(const struct cmd *c)
+{
+	return (c->desc->flags & CMDF_NETLINK) ||
+	       ((c->desc->flags & CMDF_NETLINK_DEV) && c->dev);
+}
 
 /*
  * The command @name names, exactly or as an unambiguous prefix. Returns

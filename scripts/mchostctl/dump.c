@@ -55,8 +55,9 @@ static bool name_skipped(const struct dump *d, const char *dev,
  * One membership, in join syntax (with -d, and in JSON, also its owners;
  * save puts "join" first and prints no owners):
  *   dev h0 group 232.1.1.1 mode include source 192.0.2.1
- *   {"ifindex":2,"dev":"h0","group":"232.1.1.1","mode":"include",
- *    "sources":["192.0.2.1"],"owners":1}
+ *   {"ifindex":2,"ifname":"h0","grp":"232.1.1.1","filter_mode":"include",
+ *    "source_list":[{"address":"192.0.2.1"}],"owners":1}
+ * JSON keys as "ip -j" and "bridge -j mdb" name them.
  * A pending membership ends with "pending" ("pending":true); until its
  * device exists it has no ifindex.
  */
@@ -82,7 +83,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		print_string(p, PRINT_TEXT, NULL, NULL, "join");
 	print_member(p, tb, dev, group,
 		     d->save ? PRINT_NONE : d->ctx->details ? PRINT_ANY :
-							       PRINT_JSON);
+							       PRINT_JSON,
+		     !d->save && d->ctx->details);
 	close_object(p);
 	print_nl(p);
 	return 0;
@@ -110,36 +112,53 @@ int member_check(const struct nlattr *const tb[CTL_A_MAX + 1],
 }
 
 void print_member(struct printer *p, const struct nlattr *const tb[],
-		  const char *dev, const char *group, enum print_type owners)
+		  const char *dev, const char *group, enum print_type owners,
+		  bool timers)
 {
+	static const struct {
+		uint16_t type;
+		const char *key;
+	} tfields[] = {
+		{ MCHOST_A_RTX_LEFT, "rtx_left" },
+		{ MCHOST_A_NEXT_REPORT_MS, "next_report_ms" },
+		{ MCHOST_A_LAST_REPORT_MS, "last_report_ms" },
+	};
+	size_t i;
 	char abuf[INET6_ADDRSTRLEN];
 	const struct nlattr *a;
 
 	if (tb[MCHOST_A_IFINDEX])
 		print_uint(p, PRINT_JSON, "ifindex", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]));
-	print_string(p, PRINT_ANY, "dev", NULL, dev);
-	print_string(p, PRINT_ANY, "group", NULL, group);
+	print_string(p, PRINT_ANY, "ifname", "dev", dev);
+	print_string(p, PRINT_ANY, "grp", "group", group);
 	if (tb[MCHOST_A_FMODE]) {
 		uint8_t mode = mnl_attr_get_u8(tb[MCHOST_A_FMODE]);
 
 		if (mode == MCHOST_FMODE_INCLUDE)
-			print_string(p, PRINT_ANY, "mode", NULL, "include");
+			print_string(p, PRINT_ANY, "filter_mode", "mode",
+				     "include");
 		else if (mode == MCHOST_FMODE_EXCLUDE)
-			print_string(p, PRINT_ANY, "mode", NULL, "exclude");
+			print_string(p, PRINT_ANY, "filter_mode", "mode",
+				     "exclude");
 		else
-			print_uint(p, PRINT_ANY, "mode", NULL, mode);
+			print_uint(p, PRINT_ANY, "filter_mode", "mode", mode);
 	}
-	/* JSON: "sources":[...], always; text: "source S" for each. */
-	open_array(p, "sources");
+	/*
+	 * JSON: "source_list":[{"address":S},...], always; text: "source S"
+	 * for each.
+	 */
+	open_array(p, "source_list");
 	if (tb[MCHOST_A_SOURCES]) {
 		mnl_attr_for_each_nested(a, tb[MCHOST_A_SOURCES]) {
 			if (mnl_attr_get_type(a) != MCHOST_A_SOURCE)
 				continue;
-			print_string(p, PRINT_ANY, NULL, "source",
+			open_object(p, NULL);
+			print_string(p, PRINT_ANY, "address", "source",
 				     addr_format(mnl_attr_get_payload(a),
 						 mnl_attr_get_payload_len(a),
 						 abuf));
+			close_object(p);
 		}
 	}
 	close_array(p);
@@ -149,11 +168,21 @@ void print_member(struct printer *p, const struct nlattr *const tb[],
 	if (tb[MCHOST_A_OWNERS] && owners != PRINT_NONE)
 		print_uint(p, owners, "owners", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_OWNERS]));
+	/* -d: the report timers; a time that does not apply is left out. */
+	for (i = 0; timers && i < ARRAY_SIZE(tfields); i++) {
+		const struct nlattr *t = tb[tfields[i].type];
+
+		if (t)
+			print_uint(p, PRINT_ANY, tfields[i].key, NULL,
+				   mnl_attr_get_payload_len(t) == 1 ?
+				   mnl_attr_get_u8(t) : mnl_attr_get_u32(t));
+	}
 }
 
 /*
  * -d: the querier state of one protocol (a nest of enum mchost_state_attr),
- * as "<proto>_<key> value" pairs after the interface's other fields.
+ * as "<proto>_<key> value" pairs after the interface's other fields; in
+ * JSON an object per protocol: "igmp":{"rv":2,...}.
  */
 static void print_state(struct printer *p, const char *proto,
 			const struct nlattr *nest)
@@ -171,6 +200,7 @@ static void print_state(struct printer *p, const char *proto,
 
 	if (!nest)
 		return;
+	open_object(p, proto);
 	mnl_attr_for_each_nested(a, nest) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
@@ -180,14 +210,15 @@ static void print_state(struct printer *p, const char *proto,
 			continue;
 		v = len == 1 ? mnl_attr_get_u8(a) : mnl_attr_get_u32(a);
 		snprintf(key, sizeof(key), "%s_%s", proto, keys[type]);
-		print_uint(p, PRINT_ANY, key, NULL, v);
+		print_uint(p, PRINT_ANY, keys[type], key, v);
 	}
+	close_object(p);
 }
 
 /*
  * One device, then its own settings ("set"), if any:
  *   dev h0 ifindex 2 up 1 mtu 1500 igmp_version 3 ... groups6 1
- *   {"dev":"h0","ifindex":2,"up":1,"mtu":1500,...,"groups6":1}
+ *   {"ifname":"h0","ifindex":2,"up":true,"mtu":1500,...,"groups6":1}
  *   ... groups6 1 set_igmp_version 2 set_robustness 3
  */
 static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
@@ -221,7 +252,7 @@ static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 	dev = msg_dev(tb, dbuf);
 	open_object(p, NULL);
 	if (dev)
-		print_string(p, PRINT_ANY, "dev", NULL, dev);
+		print_string(p, PRINT_ANY, "ifname", "dev", dev);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct nlattr *a = tb[fields[i].type];
 		unsigned int v;
@@ -234,7 +265,10 @@ static int ifaces_cb(const struct nlmsghdr *nlh, void *data)
 		if (v == MCHOST_SET_DEFAULT &&
 		    fields[i].type >= MCHOST_A_SET_IGMP_VERSION)
 			continue;
-		print_uint(p, PRINT_ANY, fields[i].key, NULL, v);
+		if (fields[i].type == MCHOST_A_UP)
+			print_bool(p, PRINT_ANY, fields[i].key, NULL, v);
+		else
+			print_uint(p, PRINT_ANY, fields[i].key, NULL, v);
 	}
 	if (d->ctx->details) {
 		print_state(p, "igmp", tb[MCHOST_A_IGMP_STATE]);

@@ -183,7 +183,7 @@ static int run_single(const struct cmd *c, const struct ctx *ctx)
 		cmd_usage(stdout, d);
 		return 0;
 	}
-	if (!(d->flags & CMDF_NETLINK))
+	if (!cmd_netlink(c))
 		return d->run(NULL, ctx, c, 0);
 	if (nl_setup(&nl, ctx))
 		return 1;

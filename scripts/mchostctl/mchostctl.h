@@ -9,7 +9,7 @@
  *              parsing, join and leave
  *   dump.c     show, save and ifaces: generic netlink dumps, printed; the
  *              list of memberships that flush and apply work from
- *   stats.c    stats: the counters of /proc/net/mchost
+ *   stats.c    stats: the counters of /proc/net/mchost, or of a device
  *   monitor.c  monitor: the notifications, printed as they come
  *   netlink.c  the socket, family lookup, requests, replies, extended acks
  *   batch.c    -b FILE: one command per line over one socket, pipelined
@@ -156,6 +156,8 @@ void print_uint(struct printer *p, enum print_type t, const char *key,
 void print_decimal(struct printer *p, enum print_type t, const char *key,
 		   const char *tkey, const char *digits);
 void print_flag(struct printer *p, const char *key, bool value);
+void print_bool(struct printer *p, enum print_type t, const char *key,
+		const char *tkey, bool value);
 void print_nl(struct printer *p);
 void json_string(FILE *f, const char *s);
 
@@ -201,6 +203,8 @@ enum cmd_flags {
 	CMDF_CHANGE = 1 << 1,
 	/* Cannot be a line of a batch (apply reads a file itself). */
 	CMDF_NO_BATCH = 1 << 2,
+	/* CMDF_NETLINK only with dev DEV (stats: otherwise /proc). */
+	CMDF_NETLINK_DEV = 1 << 3,
 };
 
 /*
@@ -243,6 +247,7 @@ struct cmd {
 };
 
 const struct cmd_desc *cmd_find(const char *name, char **err);
+bool cmd_netlink(const struct cmd *c);
 char *parse_cmd(int argc, char *const argv[], struct cmd *c);
 void cmd_free(struct cmd *c);
 void cmds_usage(FILE *f);
@@ -280,10 +285,12 @@ int member_check(const struct nlattr *const tb[CTL_A_MAX + 1],
 		 const char **dev, const char **group);
 /*
  * Its fields, in join syntax, into the open object; the owner count goes
- * to @owners (PRINT_NONE: nowhere, as join does not take it).
+ * to @owners (PRINT_NONE: nowhere, as join does not take it), and with
+ * @timers the report timers follow.
  */
 void print_member(struct printer *p, const struct nlattr *const tb[],
-		  const char *dev, const char *group, enum print_type owners);
+		  const char *dev, const char *group, enum print_type owners,
+		  bool timers);
 int run_show(struct nl *nl, const struct ctx *ctx, const struct cmd *c,
 	     uint32_t seq);
 int run_save(struct nl *nl, const struct ctx *ctx, const struct cmd *c,

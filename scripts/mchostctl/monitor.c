@@ -6,7 +6,7 @@
  *   join dev h0 group 239.1.1.1 mode exclude owners 1
  *   leave dev h0 group 239.1.1.1 mode include owners 0
  *   compat dev h0 igmp_version 2
- *   {"event":"join","ifindex":2,"dev":"h0","group":"239.1.1.1",...}
+ *   {"event":"join","ifindex":2,"ifname":"h0","grp":"239.1.1.1",...}
  */
 #include "mchostctl.h"
 
@@ -48,7 +48,7 @@ static void print_compat(struct printer *p,
 	if (tb[MCHOST_A_IFINDEX])
 		print_uint(p, PRINT_JSON, "ifindex", NULL,
 			   mnl_attr_get_u32(tb[MCHOST_A_IFINDEX]));
-	print_string(p, PRINT_ANY, "dev", NULL, dev);
+	print_string(p, PRINT_ANY, "ifname", "dev", dev);
 	if (tb[MCHOST_A_IGMP_VERSION])
 		print_uint(p, PRINT_ANY, "igmp_version", NULL,
 			   mnl_attr_get_u8(tb[MCHOST_A_IGMP_VERSION]));
@@ -77,7 +77,7 @@ static int monitor_msg(const struct nl *nl, const struct ctx *ctx,
 			return -EBADMSG;
 		open_object(p, NULL);
 		print_event(p, tb[MCHOST_A_EVENT]);
-		print_member(p, tb, dev, group, PRINT_ANY);
+		print_member(p, tb, dev, group, PRINT_ANY, false);
 		break;
 	case MCHOST_CMD_COMPAT_NTF:
 		if (!tb[MCHOST_A_IFNAME])

@@ -545,6 +545,8 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_NGROUPS4:
 	case MCHOST_A_NGROUPS6:
 	case MCHOST_A_MTU:
+	case MCHOST_A_NEXT_REPORT_MS:
+	case MCHOST_A_LAST_REPORT_MS:
 		ok = mnl_attr_validate(attr, MNL_TYPE_U32) == 0;
 		break;
 	case MCHOST_A_FMODE:
@@ -556,6 +558,7 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_SET_ROBUSTNESS:
 	case MCHOST_A_SET_REPORT_LINK_LOCAL:
 	case MCHOST_A_EVENT:
+	case MCHOST_A_RTX_LEFT:
 		ok = mnl_attr_validate(attr, MNL_TYPE_U8) == 0;
 		break;
 	case MCHOST_A_IFNAME:
@@ -570,6 +573,8 @@ static int mchost_attr_cb(const struct nlattr *attr, void *data)
 	case MCHOST_A_SOURCES:
 	case MCHOST_A_IGMP_STATE:
 	case MCHOST_A_MLD_STATE:
+	case MCHOST_A_IGMP_STATS:
+	case MCHOST_A_MLD_STATS:
 		ok = mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0;
 		break;
 	default:

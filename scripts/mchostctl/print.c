@@ -231,6 +231,16 @@ void print_flag(struct printer *p, const char *key, bool value)
 		print_value(p, PRINT_TEXT, NULL, NULL, key, false);
 }
 
+/* A boolean: JSON true or false, text "key 1" or "key 0". */
+void print_bool(struct printer *p, enum print_type t, const char *key,
+		const char *tkey, bool value)
+{
+	if (p->json)
+		print_value(p, t, key, tkey, value ? "true" : "false", false);
+	else
+		print_value(p, t, key, tkey, value ? "1" : "0", false);
+}
+
 /* Text: end the record's line. */
 void print_nl(struct printer *p)
 {

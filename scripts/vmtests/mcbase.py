@@ -512,7 +512,7 @@ def show_lines(ns=None, dev=None, pre=None):
 def show_json(ns=None, dev=None, pre=None):
     v = ctl_json(["show"] + (["dev", dev] if dev else []), ns=ns, pre=pre)
     check(isinstance(v, list), "-j show: expected a JSON array, got %r" % (v,))
-    return sorted(v, key=lambda r: (r.get("ifindex", 0), str(r.get("group"))))
+    return sorted(v, key=lambda r: (r.get("ifindex", 0), str(r.get("grp"))))
 
 
 class Member:
@@ -531,8 +531,9 @@ class Member:
         return s
 
     def json(self):
-        return {"ifindex": self.ifindex, "dev": self.dev, "group": self.group,
-                "mode": self.mode, "sources": list(self.sources),
+        return {"ifindex": self.ifindex, "ifname": self.dev,
+                "grp": self.group, "filter_mode": self.mode,
+                "source_list": [{"address": s} for s in self.sources],
                 "owners": self.owners}
 
     def proc_line(self):
@@ -549,7 +550,7 @@ def expect_members(members, ns=None, what="memberships", dev=None,
        "%s: `mchostctl show%s`" % (what, " dev " + dev if dev else ""))
     if do_json:
         exp = sorted((m.json() for m in members),
-                     key=lambda r: (r["ifindex"], r["group"]))
+                     key=lambda r: (r["ifindex"], r["grp"]))
         eq(show_json(ns, dev), exp, "%s: `mchostctl -j show`" % what)
     if do_proc:
         hdr, lines = proc_groups(ns)
@@ -622,6 +623,7 @@ def ifaces_d(dev, ns=None):
         text = {k: (v if k == "dev" else int(v)) for k, v in text.items()}
         js = ctl_json(["-d", "ifaces", "dev", dev], ns=ns)
         check(isinstance(js, list) and len(js) == 1, "-j -d ifaces: %r" % js)
+        js = [iface_flat(js[0])]
         eq(sorted(js[0]), sorted(keys), "`-j -d ifaces dev %s`: keys" % dev)
         pr = proc_iface_state(dev, ns)
         t1 = time.time()
@@ -647,20 +649,42 @@ def ifaces_d(dev, ns=None):
     return text
 
 
-def iface_json(dev, idx, up, mtu, groups4, groups6, igmpv=3, mldv=2):
-    """A device as `mchostctl -j ifaces` shows it (keys in output order)."""
+def iface_flat(js):
+    """A `-j ifaces` object with the text's keys and values: ifname is
+    dev, up 0 or 1, and the per-protocol objects igmp_* and mld_* fields."""
+    check(isinstance(js.get("up"), bool), "-j ifaces: up not a boolean: %r"
+          % (js,))
+    flat = {}
+    for k, v in js.items():
+        if k in ("igmp", "mld"):
+            check(isinstance(v, dict), "-j ifaces: %s not an object" % k)
+            flat.update(("%s_%s" % (k, kk), vv) for kk, vv in v.items())
+        else:
+            flat["dev" if k == "ifname" else k] = int(v) if k == "up" else v
+    return flat
+
+
+def _iface_fields(dev, idx, up, mtu, groups4, groups6, igmpv=3, mldv=2):
     return dict(zip(IFACE_COLS.split(), (dev, idx, up, mtu, igmpv, mldv,
                                          groups4, groups6)))
 
 
+def iface_json(*a, **kw):
+    """A device as `mchostctl -j ifaces` shows it: ip -j's ifname, up a
+    boolean (keys in output order)."""
+    f = _iface_fields(*a, **kw)
+    return {("ifname" if k == "dev" else k): (bool(v) if k == "up" else v)
+            for k, v in f.items()}
+
+
 def iface_line(*a, **kw):
     """The same as `mchostctl ifaces` prints it."""
-    return " ".join("%s %s" % kv for kv in iface_json(*a, **kw).items())
+    return " ".join("%s %s" % kv for kv in _iface_fields(*a, **kw).items())
 
 
 def iface_proc_line(*a, **kw):
     """The first columns of its line in /proc/net/mchost/interfaces."""
-    return " ".join(str(v) for v in iface_json(*a, **kw).values())
+    return " ".join(str(v) for v in _iface_fields(*a, **kw).values())
 
 
 # -------------------------------------------------------------- counters

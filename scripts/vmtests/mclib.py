@@ -40,8 +40,8 @@ import time
 
 import mcbase
 import mcpkt
-from mcbase import (KO, PARAMS, ROOT, addr_bytes, canon, check, fail,
-                    in_netns, ip, run, sort_sources)
+from mcbase import (KO, PARAMS, ROOT, addr_bytes, canon, check, eq, fail,
+                    in_netns, ip, read_counters, run, sort_sources)
 from mcpkt import (IGMP, fam_of, frame4, frame6, igmp_v12, igmp_v3_query,
                    igmp_v3_report, ipv4, ipv6, mld_v1, mld_v2_query,
                    mld_v2_report)
@@ -220,14 +220,18 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_VERSION = 1, 2, 3
 # include/uapi/linux/mchost.h
 (MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, MCHOST_CMD_GET_GROUP,
  MCHOST_CMD_GET_IFACE, MCHOST_CMD_SET_IFACE) = 1, 2, 3, 4, 5
+MCHOST_CMD_GET_STATS = 8
 MCHOST_FMODE_INCLUDE, MCHOST_FMODE_EXCLUDE = 1, 2
 (A_IFINDEX, A_IFNAME, A_GROUP, A_FMODE, A_SOURCES, A_SOURCE, A_PERSISTENT,
  A_OWNERS, A_IGMP_VERSION, A_MLD_VERSION, A_NGROUPS4, A_NGROUPS6, A_MTU,
  A_UP) = range(1, 15)
 (A_SET_IGMP_VERSION, A_SET_MLD_VERSION, A_SET_ROBUSTNESS,
  A_SET_REPORT_LINK_LOCAL) = range(17, 21)
-A_PENDING = 25
+A_PENDING = 27
 MCHOST_SET_DEFAULT = 255
+A_IGMP_STATS, A_MLD_STATS = 22, 23
+# enum mchost_counter: PAD, then the /proc/net/mchost/igmp lines in order.
+C_PAD, C_RCV_TOTAL = 1, 2
 
 
 def nla(type_, payload):
@@ -362,6 +366,45 @@ class Genl:
                 fail("genl dump cmd %d failed: %s (%s)" %
                      (cmd, os.strerror(-err), msg))
             out.append(nla_parse(p[4:]))
+
+
+def stats_nest(payload, names):
+    """The counters of a MCHOST_A_*_STATS nest as {name: value}, named by
+    names (the /proc/net/mchost file's, in order); fails on a counter that
+    is not a u64 or has no name, or on a missing one."""
+    out = {}
+    for t, v in nla_parse(payload):
+        if t == C_PAD:
+            continue
+        i = t - C_RCV_TOTAL
+        check(0 <= i < len(names), "counter type %d: not in the %d of "
+              "/proc/net/mchost" % (t, len(names)))
+        check(len(v) == 8, "counter %s: %d bytes, not a u64" %
+              (names[i], len(v)))
+        check(names[i] not in out, "counter %s twice" % names[i])
+        out[names[i]] = struct.unpack("=Q", v)[0]
+    eq(list(out), list(names), "the counters of a stats nest, in order")
+    return out
+
+
+def genl_stats(g, ns=None, ifidx=None):
+    """GET_STATS (of ifidx, or all): [{"ifindex", "ifname", "igmp",
+    "mld"}], one per message, in dump order."""
+    names = {p: list(read_counters(p, ns)) for p in ("igmp", "mld")}
+    out = []
+    filt = [nla_u32(A_IFINDEX, ifidx)] if ifidx else []
+    for msg in g.dump(MCHOST_CMD_GET_STATS, *filt):
+        a = dict(msg)
+        eq(sorted(a), sorted([A_IFINDEX, A_IFNAME, A_IGMP_STATS,
+                              A_MLD_STATS]),
+           "the attributes of a GET_STATS message")
+        eq(len(msg), 4, "GET_STATS: attributes in one message")
+        out.append({
+            "ifindex": struct.unpack("=I", a[A_IFINDEX])[0],
+            "ifname": a[A_IFNAME].rstrip(b"\0").decode(),
+            "igmp": stats_nest(a[A_IGMP_STATS], names["igmp"]),
+            "mld": stats_nest(a[A_MLD_STATS], names["mld"])})
+    return out
 
 
 def genl_join(g, ifidx, group, mode=None, sources=(), persistent=True):

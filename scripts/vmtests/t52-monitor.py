@@ -81,14 +81,14 @@ class Monitor:
 def as_json(text, idx):
     """The -j object of a text line: event, then show's keys."""
     w = text.split()
-    o = {"event": w[0], "ifindex": idx, "dev": w[2]}
+    o = {"event": w[0], "ifindex": idx, "ifname": w[2]}
     if w[0] == "compat":
         o[w[3]] = int(w[4])
         return o
-    o["group"] = w[4]
-    o["mode"] = w[6]
-    o["sources"] = [w[i + 1] for i in range(7, len(w) - 2, 2)
-                    if w[i] == "source"]
+    o["grp"] = w[4]
+    o["filter_mode"] = w[6]
+    o["source_list"] = [{"address": w[i + 1]}
+                        for i in range(7, len(w) - 2, 2) if w[i] == "source"]
     o["owners"] = int(w[-1])
     return o
 

@@ -116,10 +116,11 @@ def phase_pending(e):
     hold = []
 
     def owners(n):
-        return m.wait_for(lambda: [ln for ln in m.ctl(
+        # -d show's lines, less the report timers that end them.
+        return m.wait_for(lambda: [ln.split(" rtx_left ")[0] for ln in m.ctl(
             ["-d", "show"], ns=NS).stdout.splitlines() if
                                    " %s " % g in ln and
-                                   ln.endswith("owners %d" % n)], 5,
+                                   " owners %d " % n in ln + " "], 5,
                           "%s with %d owner(s)" % (g, n))
 
     def start():

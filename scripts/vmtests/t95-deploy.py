@@ -480,7 +480,7 @@ def pending_steps():
     wait_for(lambda: mac4("239.4.4.4") in maddr("late0"),
              "ip maddr on late0 once it exists")
     v = json.loads(run([CTL, "-j", "show", "dev", "late0"])[0])
-    eq([(r["dev"], r["group"], r.get("pending"), "ifindex" in r)
+    eq([(r["ifname"], r["grp"], r.get("pending"), "ifindex" in r)
         for r in v], [("late0", "239.4.4.4", True, True)],
        "-j show: the pending membership has its device now")
     eq(show(["dev", "late0"]),

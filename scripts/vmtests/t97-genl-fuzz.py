@@ -35,6 +35,7 @@ import errno
 import json
 import os
 import random
+import re
 import socket
 import struct
 import sys
@@ -54,7 +55,9 @@ UNPRIV = ["setpriv", "--reuid", "65534", "--regid", "65534",
 JOIN, LEAVE, GET_GROUP, GET_IFACE = (m.MCHOST_CMD_JOIN, m.MCHOST_CMD_LEAVE,
                                      m.MCHOST_CMD_GET_GROUP,
                                      m.MCHOST_CMD_GET_IFACE)
-A_MAX = 25                      # MCHOST_A_MAX
+GET_STATS = m.MCHOST_CMD_GET_STATS
+DUMPS = (GET_GROUP, GET_IFACE, GET_STATS)
+A_MAX = 27                      # MCHOST_A_MAX
 NESTED = m.NLA_F_NESTED
 INCL, EXCL = m.MCHOST_FMODE_INCLUDE, m.MCHOST_FMODE_EXCLUDE
 NLM_F_ROOT, NLM_F_MATCH, NLM_F_ATOMIC = 0x100, 0x200, 0x400
@@ -435,7 +438,7 @@ class Gen:
     def attrs(self, cmd):
         r, out = self.r, []
         v6 = r.random() < 0.5
-        dump = cmd in (GET_GROUP, GET_IFACE)
+        dump = cmd in DUMPS
         name = not dump and r.random() < 0.2
         if r.random() < (0.3 if dump else 0.5 if name else 0.97):
             out.append(self.ifindex())
@@ -476,12 +479,13 @@ class Gen:
         r = self.r
         x = r.random()
         cmd = JOIN if x < 0.45 else LEAVE if x < 0.75 else \
-            GET_GROUP if x < 0.9 else GET_IFACE if x < 0.97 else \
+            GET_GROUP if x < 0.9 else GET_IFACE if x < 0.94 else \
+            GET_STATS if x < 0.97 else \
             r.choice((0, 6, 7, 100, 255))
         flags = m.NLM_F_REQUEST
         if r.random() < 0.85:
             flags |= m.NLM_F_ACK
-        if cmd in (GET_GROUP, GET_IFACE):
+        if cmd in DUMPS:
             if r.random() < 0.95:
                 flags |= m.NLM_F_DUMP
         elif r.random() < 0.04:
@@ -540,9 +544,9 @@ def predict(model, gen, fault, cmd, flags, attrs, owner, priv, lo):
         return Reply(-errno.EINVAL,
                      "ambiguous or reserved bits set in nlmsg_flags")
     dump = flags & m.NLM_F_DUMP == m.NLM_F_DUMP
-    if cmd not in (JOIN, LEAVE, GET_GROUP, GET_IFACE):
+    if cmd not in (JOIN, LEAVE) + DUMPS:
         return Reply(-errno.EOPNOTSUPP)
-    if dump != (cmd in (GET_GROUP, GET_IFACE)):
+    if dump != (cmd in DUMPS):
         # No such operation; 6.1 checks the permission first.
         if not priv and cmd in (JOIN, LEAVE):
             return Reply((-errno.EOPNOTSUPP, -errno.EPERM))
@@ -596,14 +600,19 @@ class Sock:
 
 
 def dump_rows(replies, cmd):
-    """The rows of a GET_GROUP dump as Model.rows() gives them, or the
-    (ifindex, ngroups4, ngroups6) of a GET_IFACE dump."""
+    """The rows of a GET_GROUP dump as Model.rows() gives them, the
+    (ifindex, ngroups4, ngroups6) of a GET_IFACE dump, or the (ifindex,
+    ifname, nest types) of a GET_STATS dump."""
     out = []
     for t, fl, p in replies:
         if t in (m.NLMSG_DONE, m.NLMSG_ERROR):
             continue
         a = dict(m.nla_parse(p[4:]))
         idx = struct.unpack("=I", a[m.A_IFINDEX])[0]
+        if cmd == GET_STATS:
+            out.append((idx, a[m.A_IFNAME].rstrip(b"\0").decode(),
+                        sorted(a)))
+            continue
         if cmd == GET_IFACE:
             out.append((idx, struct.unpack("=I", a[m.A_NGROUPS4])[0],
                         struct.unpack("=I", a[m.A_NGROUPS6])[0]))
@@ -624,6 +633,14 @@ def iface_rows(model, ifindex, all_idx):
         c = n.setdefault(idx, [0, 0])
         c[len(g) == 16] += 1
     return sorted((i, n.get(i, [0, 0])[0], n.get(i, [0, 0])[1])
+                  for i in all_idx if not ifindex or i == ifindex)
+
+
+def stats_rows(model, ifindex, all_idx):
+    """GET_STATS: every device of the namespace (the joinable ones and
+    lo), with its name and both nests."""
+    attrs = sorted((m.A_IFINDEX, m.A_IFNAME, m.A_IGMP_STATS, m.A_MLD_STATS))
+    return sorted((i, model.devs.get(i, "lo"), attrs)
                   for i in all_idx if not ifindex or i == ifindex)
 
 
@@ -652,8 +669,9 @@ def fuzz(rng, socks, model, n, priv, lo, all_idx, stats, on_check=None):
             eq(got[-1][0], m.NLMSG_DONE, "%s: the dump's last message" % what)
             rows = dump_rows(got, want[2])
             exp = model.rows(want[1], want[3]) if want[2] == GET_GROUP \
-                else \
-                iface_rows(model, want[1], all_idx)
+                else stats_rows(model, want[1], all_idx) \
+                if want[2] == GET_STATS \
+                else iface_rows(model, want[1], all_idx)
             eq(rows, exp, "%s: dump" % what)
             stats["dumps"] += 1
             continue
@@ -688,13 +706,21 @@ def expect_state(model, what):
     eq(sorted(out), sorted(text(r, False) for r in rows),
        "%s: `mchostctl show`" % what)
     out = m.ctl(["-d", "show"], ns=NS).stdout.splitlines()
-    eq(sorted(out), sorted(text(r, True) for r in rows),
+    # The report timers end each line; they move with the clock.
+    timers = re.compile(r" rtx_left \d+( next_report_ms \d+)?"
+                        r"( last_report_ms \d+)?$")
+    for ln in out:
+        check(timers.search(ln), "`mchostctl -d show`: timers in %r" % ln)
+    eq(sorted(timers.sub("", ln) for ln in out),
+       sorted(text(r, True) for r in rows),
        "%s: `mchostctl -d show`" % what)
     js = json.loads(m.ctl(["-j", "show"], ns=NS).stdout)
-    eq(sorted(js, key=lambda e: (e["ifindex"], e["group"])),
-       sorted(({"ifindex": r[0], "dev": r[1], "group": r[2],
-                "mode": mode[r[3]], "sources": r[4], "owners": r[5]}
-               for r in rows), key=lambda e: (e["ifindex"], e["group"])),
+    eq(sorted(js, key=lambda e: (e["ifindex"], e["grp"])),
+       sorted(({"ifindex": r[0], "ifname": r[1], "grp": r[2],
+                "filter_mode": mode[r[3]],
+                "source_list": [{"address": s} for s in r[4]],
+                "owners": r[5]}
+               for r in rows), key=lambda e: (e["ifindex"], e["grp"])),
        "%s: `mchostctl -j show`" % what)
     eq(m.proc_groups(NS)[1], proc_lines(model),
        "%s: %s/groups" % (what, m.PROC))

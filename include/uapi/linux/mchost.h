@@ -51,6 +51,11 @@ enum mchost_cmd {
 	 * or MLD_VERSION.
 	 */
 	MCHOST_CMD_COMPAT_NTF,
+	/*
+	 * Dump: the counters of each device mchost has state for (optionally
+	 * only IFINDEX): IFINDEX, IFNAME, IGMP_STATS, MLD_STATS.
+	 */
+	MCHOST_CMD_GET_STATS,
 
 	__MCHOST_CMD_MAX,
 	MCHOST_CMD_MAX = __MCHOST_CMD_MAX - 1
@@ -104,6 +109,17 @@ enum mchost_attr {
 	MCHOST_A_SET_ROBUSTNESS,	/* 1-7: until a querier sets one */
 	MCHOST_A_SET_REPORT_LINK_LOCAL,	/* 0-1 */
 	MCHOST_A_EVENT,		/* u8, enum mchost_event: notifications */
+	/* GET_STATS output: nest of u64 each, enum mchost_counter. */
+	MCHOST_A_IGMP_STATS,
+	MCHOST_A_MLD_STATS,
+	/*
+	 * GET_GROUP output, per membership: unsolicited transmissions still
+	 * to come (RFC 9776 §5.1), and, where there is such a time, ms until
+	 * the next scheduled report and since the last one.
+	 */
+	MCHOST_A_RTX_LEFT,		/* u8 */
+	MCHOST_A_NEXT_REPORT_MS,	/* u32 */
+	MCHOST_A_LAST_REPORT_MS,	/* u32 */
 	/*
 	 * Flag. JOIN: a persistent membership bound to the device named by
 	 * IFNAME (IFINDEX, if given too, must be that device): applied at
@@ -115,7 +131,7 @@ enum mchost_attr {
 	 * the waiting ones come last, without IFINDEX, and only when the
 	 * dump is not for one IFINDEX.
 	 */
-	MCHOST_A_PENDING = 25,
+	MCHOST_A_PENDING,		/* flag */
 
 	__MCHOST_A_MAX,
 	MCHOST_A_MAX = __MCHOST_A_MAX - 1
@@ -136,6 +152,50 @@ enum mchost_state_attr {
 
 	__MCHOST_S_MAX,
 	MCHOST_S_MAX = __MCHOST_S_MAX - 1
+};
+
+/*
+ * The counters of one device and protocol (GET_STATS), u64 each, named and
+ * ordered as in /proc/net/mchost/igmp and mld. New ones only go at the end.
+ * PAD aligns the u64 values where the architecture needs it; skip it.
+ */
+enum mchost_counter {
+	MCHOST_C_UNSPEC,
+	MCHOST_C_PAD,
+	MCHOST_C_RCV_TOTAL,
+	MCHOST_C_RCV_TOOSHORT,
+	MCHOST_C_RCV_BADSUM,
+	MCHOST_C_RCV_QUERIES,
+	MCHOST_C_RCV_BADQUERIES,
+	MCHOST_C_RCV_REPORTS,
+	MCHOST_C_RCV_BADREPORTS,
+	MCHOST_C_RCV_OURREPORTS,
+	MCHOST_C_SND_REPORTS,
+	MCHOST_C_RCV_FRAGMENTS,
+	MCHOST_C_RCV_NOMEM,
+	MCHOST_C_RCV_UNKNOWN,
+	MCHOST_C_RCV_BADHOPLIMIT,
+	MCHOST_C_RCV_BADSRC,
+	MCHOST_C_RCV_NORA,
+	MCHOST_C_SND_ERRORS,
+	MCHOST_C_QRY_V1,
+	MCHOST_C_QRY_V2,
+	MCHOST_C_QRY_V3,
+	MCHOST_C_QRY_GENERAL,
+	MCHOST_C_QRY_GROUP,
+	MCHOST_C_QRY_GROUP_SOURCE,
+	MCHOST_C_QRY_RATELIMITED,
+	MCHOST_C_SND_V1_REPORTS,
+	MCHOST_C_SND_V2_REPORTS,
+	MCHOST_C_SND_LEAVES,
+	MCHOST_C_SND_V3_REPORTS,
+	MCHOST_C_SND_TRUNCATED,
+	MCHOST_C_SND_SUPPRESSED,
+	MCHOST_C_RCV_BADTTL,
+	MCHOST_C_RCV_BADDST,
+
+	__MCHOST_C_MAX,
+	MCHOST_C_MAX = __MCHOST_C_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_MCHOST_H */
