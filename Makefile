@@ -9,6 +9,8 @@
 #                      (DESTDIR, PREFIX; see README)
 #   make dkms-install  register the module with DKMS (dkms-remove undoes it)
 #   make check         everything CI runs (see README)
+#   make ynl-gen       regenerate include/uapi/linux/mchost.h from the YNL
+#                      spec Documentation/netlink/specs/mchost.yaml
 #   make demo          boot 6.12 in QEMU and show mchost working
 #   make stress        STRESS_RUNS (20) VM runs of the benchmark and a
 #                      join/delete/netns-delete stress loop on the KASAN
@@ -42,13 +44,13 @@ CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
 .PHONY: all module modules-all modules-plain cli clean deps deps-stamp check \
 	style sparse kunit vmtest demo install install-module install-tools \
 	dkms-install dkms-remove dkms-src dkms-check cli-test bench help \
-	stress \
+	stress ynl-check ynl-gen \
 	debug-kernel modules-stock fuzz fuzz-smoke fuzz-coverage
 
 all: module cli
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,20p' Makefile
 
 # Build one kernel's module in its own directory so that two kernels' objects
 # never mix: build/<release>/ holds symlinks to module/.
@@ -154,13 +156,22 @@ vmtest: modules-all modules-plain cli
 cli-test: deps-stamp cli
 	scripts/cli-test.sh
 
+# include/uapi/linux/mchost.h is generated from the YNL spec
+# (Documentation/netlink/specs/mchost.yaml) by the kernel's ynl-gen-c.py:
+# ynl-check fails when they differ, ynl-gen rewrites the header.
+ynl-check: deps-stamp
+	scripts/ynl.sh check
+
+ynl-gen: deps-stamp
+	scripts/ynl.sh gen
+
 # The DKMS build against both pinned kernels, in a scratch DKMS tree.
 dkms-check: deps-stamp
 	scripts/dkms-check.sh
 
 # The README's test command: every layer, in order of cost, each one timed
 # (the times are printed also when a stage fails).
-CHECK_STAGES := deps-stamp debug-kernel modules-all cli style cli-test dkms-check sparse fuzz-smoke kunit vmtest
+CHECK_STAGES := deps-stamp debug-kernel ynl-check modules-all cli style cli-test dkms-check sparse fuzz-smoke kunit vmtest
 check:
 	@MAKE='$(MAKE)' scripts/timed-stages.sh $(CHECK_STAGES)
 	@echo "make check: all stages passed"
@@ -189,6 +200,9 @@ MANDIR ?= $(PREFIX)/share/man
 INCLUDEDIR ?= $(PREFIX)/include
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+# Where tools/net/ynl's "make install" puts the specs (ynl --family finds
+# them there).
+YNLSPECDIR ?= $(PREFIX)/share/ynl/specs
 SYSCONFDIR ?= /etc
 
 # The release of the kernel in KDIR, and its module signing key. kbuild
@@ -227,12 +241,14 @@ install-tools: cli
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/mchost
+		$(DESTDIR)$(SYSCONFDIR)/mchost $(DESTDIR)$(YNLSPECDIR)
 	install -m 0755 $(BUILD)/mchostctl $(DESTDIR)$(SBINDIR)/mchostctl
 	install -m 0644 man/mchostctl.8 $(DESTDIR)$(MANDIR)/man8/mchostctl.8
 	install -m 0644 man/mchost.7 $(DESTDIR)$(MANDIR)/man7/mchost.7
 	install -m 0644 include/uapi/linux/mchost.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/mchost.h
+	install -m 0644 Documentation/netlink/specs/mchost.yaml \
+		$(DESTDIR)$(YNLSPECDIR)/mchost.yaml
 	install -m 0644 dist/mchostctl.bash $(DESTDIR)$(BASHCOMPDIR)/mchostctl
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		dist/mchost.service.in >$(DESTDIR)$(UNITDIR)/mchost.service

@@ -446,7 +446,10 @@ drwxr-xr-x ./usr/local/share/man
 drwxr-xr-x ./usr/local/share/man/man7
 -rw-r--r-- ./usr/local/share/man/man7/mchost.7
 drwxr-xr-x ./usr/local/share/man/man8
--rw-r--r-- ./usr/local/share/man/man8/mchostctl.8"
+-rw-r--r-- ./usr/local/share/man/man8/mchostctl.8
+drwxr-xr-x ./usr/local/share/ynl
+drwxr-xr-x ./usr/local/share/ynl/specs
+-rw-r--r-- ./usr/local/share/ynl/specs/mchost.yaml"
 if [[ $got == "$want" ]]; then
 	ok "make install-tools DESTDIR: $(grep -c -- '^-' <<<"$want") files, PREFIX /usr/local"
 else
@@ -458,6 +461,7 @@ for pair in "build/mchostctl usr/local/sbin/mchostctl" \
 	"man/mchostctl.8 usr/local/share/man/man8/mchostctl.8" \
 	"man/mchost.7 usr/local/share/man/man7/mchost.7" \
 	"include/uapi/linux/mchost.h usr/local/include/linux/mchost.h" \
+	"Documentation/netlink/specs/mchost.yaml usr/local/share/ynl/specs/mchost.yaml" \
 	"dist/mchostctl.bash usr/local/share/bash-completion/completions/mchostctl" \
 	"dist/mchost.conf etc/mchost/mchost.conf"; do
 	# shellcheck disable=SC2086 # two words

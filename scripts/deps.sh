@@ -29,7 +29,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 BASE_PKGS=(
 	qemu-system-x86 busybox-static linux-source-6.12
-	python3 python3-scapy tcpdump iproute2 sparse libmnl-dev pkg-config
+	python3 python3-scapy python3-yaml python3-jsonschema tcpdump iproute2
+	sparse libmnl-dev pkg-config
 	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod
 	dwarves codespell shellcheck pyflakes3 util-linux procps file
 	clang-14 libclang-rt-14-dev llvm-14

@@ -3,8 +3,9 @@
  * mchostctl - control the mchost IGMP/MLD membership engine.
  *
  * Memberships are changed and listed through the "mchost" generic netlink
- * family (include/uapi/linux/mchost.h); protocol counters are read from
- * /proc/net/mchost. This file: options, usage, and running one command.
+ * family (Documentation/netlink/specs/mchost.yaml); protocol counters are
+ * read from /proc/net/mchost. This file: options, usage, and running one
+ * command.
  */
 #include "mchostctl.h"
 

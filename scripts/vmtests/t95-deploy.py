@@ -213,6 +213,7 @@ def main():
         ("usr/local/share/bash-completion/completions/mchostctl", "0o644"),
         ("usr/local/share/man/man7/mchost.7", "0o644"),
         ("usr/local/share/man/man8/mchostctl.8", "0o644"),
+        ("usr/local/share/ynl/specs/mchost.yaml", "0o644"),
     ]), "the files make install DESTDIR=... installs")
     kofile = os.path.join(dest, "lib/modules", KVER, "updates", ko)
     eq(run(["modinfo", "-F", "version", kofile], show=False)[0].strip(),
