@@ -81,6 +81,8 @@ kver=$(mchost_kver "$series") || usage
 ko=$ROOT/build/$kver/mchost.ko
 cli=$ROOT/build/mchostctl
 [[ -f $ko && -x $cli ]] || die "build first: make modules-all cli (missing $ko or $cli)"
+# The guest's mclib.py reads the family's YNL spec with the kernel's library.
+[[ -d $MCHOST_YNL/lib ]] || "$ROOT/scripts/kunit.sh" --unpack-only
 
 logdir=$ROOT/build/bench-logs/$series
 mkdir -p -- "$logdir"

@@ -99,6 +99,9 @@ MCHOST_DEBUG_CONFIG=$ROOT/scripts/kernel/debug.config
 MCHOST_DEBUG_RECIPE=1
 # The unpacked linux-source-6.12 (scripts/kunit.sh --unpack-only).
 MCHOST_SRC_TREE=$MCHOST_CACHE/src/linux-source-6.12
+# Its YNL library, which the guest-side Python (scripts/vmtests/mclib.py)
+# drives the family with; exported, so that vm.sh hands it to the guest.
+export MCHOST_YNL=${MCHOST_YNL:-$MCHOST_SRC_TREE/tools/net/ynl}
 
 # mchost_src_version: the kernel version of the unpacked source (6.12.N).
 mchost_src_version() {

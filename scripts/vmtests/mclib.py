@@ -217,21 +217,63 @@ NLA_F_NESTED = 0x8000
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_VERSION = 1, 2, 3
 
-# include/uapi/linux/mchost.h
+# The family's numbers, read from its YNL spec by the kernel's own YNL
+# library (tools/net/ynl of linux-source-6.12: MCHOST_YNL, set by vmtest.sh),
+# not copied by hand; include/uapi/linux/mchost.h is generated from the same
+# spec (make check: scripts/ynl.sh check, which also validates the spec).
+YNL_DIR = os.environ.get("MCHOST_YNL") or \
+    "/var/cache/mchost/src/linux-source-6.12/tools/net/ynl"
+SPEC = os.path.join(ROOT or os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "..", ".."),
+    "Documentation/netlink/specs/mchost.yaml")
+if not os.path.isdir(os.path.join(YNL_DIR, "lib")):
+    sys.exit("mclib: no YNL library in %s (MCHOST_YNL): unpack "
+             "linux-source-6.12 with scripts/kunit.sh --unpack-only" % YNL_DIR)
+sys.path.insert(0, YNL_DIR)
+from lib import NlError, SpecFamily, YnlFamily  # noqa: E402
+import lib.ynl as _ynl_lib  # noqa: E402
+
+SPEC_FAMILY = SpecFamily(SPEC, schema_path="")
+_OPS = {n: o.value for n, o in SPEC_FAMILY.msgs.items()}
+_A = {n: a.value for n, a in SPEC_FAMILY.attr_sets["mchost"].attrs.items()}
 (MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, MCHOST_CMD_GET_GROUP,
- MCHOST_CMD_GET_IFACE, MCHOST_CMD_SET_IFACE) = 1, 2, 3, 4, 5
-MCHOST_CMD_GET_STATS = 8
-MCHOST_FMODE_INCLUDE, MCHOST_FMODE_EXCLUDE = 1, 2
+ MCHOST_CMD_GET_IFACE, MCHOST_CMD_SET_IFACE, MCHOST_CMD_GET_STATS) = (
+    _OPS[n] for n in ("join", "leave", "get-group", "get-iface", "set-iface",
+                      "get-stats"))
+MCHOST_FMODE_INCLUDE, MCHOST_FMODE_EXCLUDE = (
+    SPEC_FAMILY.consts["fmode"].entries[n].value
+    for n in ("include", "exclude"))
+MCHOST_SET_DEFAULT = SPEC_FAMILY.consts["set-default"]["value"]
 (A_IFINDEX, A_IFNAME, A_GROUP, A_FMODE, A_SOURCES, A_SOURCE, A_PERSISTENT,
  A_OWNERS, A_IGMP_VERSION, A_MLD_VERSION, A_NGROUPS4, A_NGROUPS6, A_MTU,
- A_UP) = range(1, 15)
-(A_SET_IGMP_VERSION, A_SET_MLD_VERSION, A_SET_ROBUSTNESS,
- A_SET_REPORT_LINK_LOCAL) = range(17, 21)
-A_PENDING = 27
-MCHOST_SET_DEFAULT = 255
-A_IGMP_STATS, A_MLD_STATS = 22, 23
-# enum mchost_counter: PAD, then the /proc/net/mchost/igmp lines in order.
-C_PAD, C_RCV_TOTAL = 1, 2
+ A_UP, A_SET_IGMP_VERSION, A_SET_MLD_VERSION, A_SET_ROBUSTNESS,
+ A_SET_REPORT_LINK_LOCAL, A_IGMP_STATS, A_MLD_STATS, A_PENDING) = (
+    _A[n] for n in (
+        "ifindex", "ifname", "group", "fmode", "sources", "source",
+        "persistent", "owners", "igmp-version", "mld-version", "ngroups4",
+        "ngroups6", "mtu", "up", "set-igmp-version", "set-mld-version",
+        "set-robustness", "set-report-link-local", "igmp-stats",
+        "mld-stats", "pending"))
+A_MAX = max(_A.values())                # MCHOST_A_MAX
+
+
+def ynl(ns=None):
+    """A YnlFamily of the spec, its socket in netns ns. The library keeps
+    the family ids it looked up for the process: forgotten first, as an
+    insmod gives the family a new id."""
+    _ynl_lib.genl_family_name_to_id = None
+    with in_netns(ns):
+        return YnlFamily(SPEC, schema="")
+
+
+def ynl_result(fn, *args):
+    """A YNL request's outcome as Genl.do's: (0, "") or (-errno, extack
+    message)."""
+    try:
+        fn(*args)
+    except NlError as e:
+        return -e.error, e.nl_msg.extack.get("msg", "")
+    return 0, ""
 
 
 def nla(type_, payload):
@@ -274,6 +316,7 @@ class Genl:
     """A generic netlink socket of family `name` in netns ns."""
 
     def __init__(self, name="mchost", ns=None):
+        self.ns, self._ynl = ns, None
         with in_netns(ns):
             self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
                                     NETLINK_GENERIC)
@@ -295,6 +338,13 @@ class Genl:
 
     def close(self):
         self.sk.close()
+
+    @property
+    def ynl(self):
+        """The family through YNL (ynl()), in the same netns."""
+        if self._ynl is None:
+            self._ynl = ynl(self.ns)
+        return self._ynl
 
     def _send(self, type_, cmd, attrs, flags, version=1):
         self.seq += 1
@@ -368,42 +418,22 @@ class Genl:
             out.append(nla_parse(p[4:]))
 
 
-def stats_nest(payload, names):
-    """The counters of a MCHOST_A_*_STATS nest as {name: value}, named by
-    names (the /proc/net/mchost file's, in order); fails on a counter that
-    is not a u64 or has no name, or on a missing one."""
-    out = {}
-    for t, v in nla_parse(payload):
-        if t == C_PAD:
-            continue
-        i = t - C_RCV_TOTAL
-        check(0 <= i < len(names), "counter type %d: not in the %d of "
-              "/proc/net/mchost" % (t, len(names)))
-        check(len(v) == 8, "counter %s: %d bytes, not a u64" %
-              (names[i], len(v)))
-        check(names[i] not in out, "counter %s twice" % names[i])
-        out[names[i]] = struct.unpack("=Q", v)[0]
-    eq(list(out), list(names), "the counters of a stats nest, in order")
-    return out
-
-
 def genl_stats(g, ns=None, ifidx=None):
-    """GET_STATS (of ifidx, or all): [{"ifindex", "ifname", "igmp",
-    "mld"}], one per message, in dump order."""
+    """GET_STATS (of ifidx, or all) through YNL (g.ynl): [{"ifindex",
+    "ifname", "igmp", "mld"}], one per message, in dump order; the counters
+    named as in /proc/net/mchost (checked: the spec's, in order)."""
     names = {p: list(read_counters(p, ns)) for p in ("igmp", "mld")}
     out = []
-    filt = [nla_u32(A_IFINDEX, ifidx)] if ifidx else []
-    for msg in g.dump(MCHOST_CMD_GET_STATS, *filt):
-        a = dict(msg)
-        eq(sorted(a), sorted([A_IFINDEX, A_IFNAME, A_IGMP_STATS,
-                              A_MLD_STATS]),
+    for msg in g.ynl.dump("get-stats", {"ifindex": ifidx} if ifidx else {}):
+        eq(sorted(msg), ["ifindex", "ifname", "igmp-stats", "mld-stats"],
            "the attributes of a GET_STATS message")
-        eq(len(msg), 4, "GET_STATS: attributes in one message")
-        out.append({
-            "ifindex": struct.unpack("=I", a[A_IFINDEX])[0],
-            "ifname": a[A_IFNAME].rstrip(b"\0").decode(),
-            "igmp": stats_nest(a[A_IGMP_STATS], names["igmp"]),
-            "mld": stats_nest(a[A_MLD_STATS], names["mld"])})
+        d = {"ifindex": msg["ifindex"], "ifname": msg["ifname"]}
+        for p in ("igmp", "mld"):
+            c = {n.replace("-", "_"): v for n, v in msg[p + "-stats"].items()}
+            eq(list(c), names[p], "the counters of %s's %s nest, in order"
+               % (msg["ifname"], p))
+            d[p] = c
+        out.append(d)
     return out
 
 

@@ -3,7 +3,7 @@
 """t50-genl: the generic netlink family without the CLI.
 
 A raw netlink client (mclib.Genl) checks the uapi encoding of the dumps
-(include/uapi/linux/mchost.h), socket-owned (non-persistent) memberships and
+(include/uapi/linux/mchost.h, from the YNL spec), socket-owned (non-persistent) memberships and
 their release when the socket closes, requests the CLI never sends
 (wrong attribute sizes, out-of-range values, output-only attributes) and
 every rejection the README lists: each must fail with its exact errno and
@@ -166,6 +166,8 @@ def body():
             nla_u8(A_SET_REPORT_LINK_LOCAL, D)), (0, ""),
        "SET_IFACE of d1: all back to default")
     eq(iface_records(g), sorted(ifs), "GET_IFACE dump after SET_IFACE")
+
+    ynl_steps(g, idx["d1"])
 
     step("socket-owned memberships: owners, merge, release on close")
     s1, s2 = m.Genl(ns=NS), m.Genl(ns=NS)
@@ -441,6 +443,51 @@ def body():
     g.close()
     ip("link del d2", ns=NS)
     tw.check()
+
+
+def ynl_steps(g, d1):
+    """The family as its YNL spec describes it, through the kernel's YNL
+    library: d1 has no membership before and after."""
+    step("YNL (the spec and tools/net/ynl): JOIN, GET_GROUP, LEAVE, their "
+         "notifications on \"monitor\", an error with its extack")
+    y, mon = g.ynl, m.ynl(NS)
+    mon.ntf_subscribe("monitor")
+    G, S = "232.50.9.1", ["10.0.0.9", "10.0.0.8"]
+    eq(y.do("join", {"ifindex": d1, "group": m.addr_bytes(G), "fmode": INC,
+                     "sources": {"source": [m.addr_bytes(a) for a in S]},
+                     "persistent": True}), None, "YNL join: no reply")
+    want = {"ifindex": d1, "ifname": "d1", "group": G, "fmode": "include",
+            "owners": 1, "sources": {"source": sorted(S)}}
+
+    def untimed(r, what):
+        """r without its report timers, which must be there."""
+        r = dict(r)
+        check("rtx-left" in r, "%s: rtx-left in %r" % (what, r))
+        for k in ("rtx-left", "next-report-ms", "last-report-ms"):
+            r.pop(k, None)
+        if "sources" in r:
+            r["sources"] = {"source": sorted(r["sources"]["source"])}
+        return r
+
+    got = y.dump("get-group", {"ifindex": d1})
+    eq([untimed(r, "GET_GROUP") for r in got], [want], "YNL get-group of d1")
+    mon.check_ntf()
+    ntf = [(n["name"], untimed(n["msg"], n["name"]))
+           for n in mon.async_msg_queue]
+    eq(ntf, [("group-ntf", dict(want, event="join"))],
+       "the join's notification, decoded by YNL")
+    mon.async_msg_queue.clear()
+    eq(y.do("leave", {"ifindex": d1, "group": m.addr_bytes(G),
+                      "persistent": True}), None, "YNL leave")
+    eq(y.dump("get-group", {"ifindex": d1}), [], "get-group of d1 after it")
+    mon.check_ntf()
+    eq([(n["name"], n["msg"]["event"], n["msg"]["group"], n["msg"]["owners"])
+        for n in mon.async_msg_queue], [("group-ntf", "leave", G, 0)],
+       "the leave's notification: owners 0")
+    eq(m.ynl_result(y.do, "leave", {"ifindex": d1, "group": m.addr_bytes(G),
+                                     "persistent": True}),
+       (-errno.ENOENT, "no such membership"), "YNL leave again")
+    mon.sock.close()
 
 
 def waiting_records(g, *filt):
