@@ -593,17 +593,23 @@ static int mchost_fill_group(struct sk_buff *skb, const struct mchost_genl_msg *
 				grp->pending, grp, f);
 }
 
-/* Fill from one device; returns -EMSGSIZE with the position saved. */
-static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
-			   struct mchost_dev *md)
+/* Where a GET_GROUP dump's messages go. */
+static struct mchost_genl_msg mchost_dump_group_msg(struct netlink_callback *cb)
 {
-	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
-	const struct mchost_genl_msg m = {
+	return (struct mchost_genl_msg) {
 		.portid = NETLINK_CB(cb->skb).portid,
 		.seq = cb->nlh->nlmsg_seq,
 		.flags = NLM_F_MULTI,
 		.cmd = MCHOST_CMD_GET_GROUP,
 	};
+}
+
+/* Fill from one device; returns -EMSGSIZE with the position saved. */
+static int mchost_dump_dev(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct mchost_dev *md)
+{
+	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
+	const struct mchost_genl_msg m = mchost_dump_group_msg(cb);
 	const struct mchost_filter *f;
 	struct mchost_dev_pos at;
 	struct mchost_group *grp;
@@ -640,12 +646,7 @@ static int mchost_dump_waiting(struct sk_buff *skb, struct netlink_callback *cb,
 			       struct mchost_net *mn)
 {
 	struct mchost_dump_ctx *ctx = mchost_dump_ctx(cb);
-	const struct mchost_genl_msg m = {
-		.portid = NETLINK_CB(cb->skb).portid,
-		.seq = cb->nlh->nlmsg_seq,
-		.flags = NLM_F_MULTI,
-		.cmd = MCHOST_CMD_GET_GROUP,
-	};
+	const struct mchost_genl_msg m = mchost_dump_group_msg(cb);
 	struct mchost_pending *e;
 	u32 n = 0;
 	int err;
