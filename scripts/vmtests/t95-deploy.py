@@ -29,6 +29,7 @@ install finds it up to date, so nothing is compiled in the guest.
 """
 import json
 import os
+import select
 import shlex
 import signal
 import subprocess
@@ -268,6 +269,42 @@ def small_module_tree():
     return real
 
 
+def monitor_sees_a_change():
+    """`mchostctl monitor` prints a join and its leave on the box just
+    set up. The monitor subscribes after it starts: the join is repeated
+    (with its leave) until it prints one."""
+    G = "239.7.7.7"
+    print("$ %s monitor &" % CTL, flush=True)
+    mon = subprocess.Popen([CTL, "monitor"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, bufsize=1)
+
+    def line(timeout):
+        r, _, _ = select.select([mon.stdout], [], [], timeout)
+        if not r:
+            return None
+        ln = mon.stdout.readline().rstrip("\n")
+        print("[monitor] " + ln, flush=True)
+        return ln
+
+    try:
+        for _ in range(30):
+            run([CTL, "join", "dev", "d1", "group", G])
+            first = line(1.0)
+            if first is not None:
+                break
+            run([CTL, "leave", "dev", "d1", "group", G])
+        else:
+            fail("mchostctl monitor printed nothing for 30 joins")
+        eq(first, "join dev d1 group %s mode exclude owners 1" % G,
+           "mchostctl monitor: the join")
+        run([CTL, "leave", "dev", "d1", "group", G])
+        eq(line(10.0), "leave dev d1 group %s mode include owners 0" % G,
+           "mchostctl monitor: its leave")
+    finally:
+        mon.terminate()
+        mon.wait(10)
+
+
 def deploy(ko):
     holder = None
     G1, G2, G3 = "239.1.1.1", "232.2.2.2", "ff3e::8000:1"
@@ -318,6 +355,7 @@ def deploy(ko):
         run([CTL, "show"])
         eq(show(), want, "the memberships are back")
         eq(mac4(G2) in maddr("d0"), True, "ip maddr on d0 has %s again" % G2)
+        monitor_sees_a_change()
 
         step("5. systemctl reload: the file again, as a full-state replace")
         run([CTL, "join", "dev", "d0", "group", "239.9.9.9"])
