@@ -244,7 +244,12 @@ for k in "${kernels[@]}"; do
 		printf '==== vmtest: %s failed on %s; why, and the end of its output ====\n' "$name" "$k"
 		awk -v n="FAIL $name " 'index($0, n) == 1 { on = 1; next }
 			on && /^    / { print; next } { on = 0 }' "$ROOT/build/vm-logs/$k/vmtest.out"
-		[[ ! -f $log ]] || sed -e '/^--- dmesg tail ---$/,$d' -e '/^---- kernel messages during /,$d' "$log" | tail -n 25
+		# From a little before the first FAIL: line (a check's message and
+		# its expected/actual), else the end.
+		[[ ! -f $log ]] || sed -e '/^--- dmesg tail ---$/,$d' -e '/^---- kernel messages during /,$d' "$log" |
+			awk '{ l[NR] = $0 } /^FAIL: / && !f { f = NR }
+				END { a = f ? f - 8 : NR - 24; if (a < 1) a = 1
+				      for (i = a; i <= NR && i < a + 60; i++) print l[i] }'
 	done <"$results"
 done
 if ((${#bad_vms[@]} > 0)); then
