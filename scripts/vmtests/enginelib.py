@@ -353,6 +353,10 @@ def run(phases):
         for e in envs:
             ph(e)
             tw.check("after %s" % ph.__name__)
+            # Checked as they happen, so that a failure names the phase.
+            c = m.counters(NS)
+            eq((c["igmp"]["snd_errors"], c["mld"]["snd_errors"]), (0, 0),
+               "snd_errors after %s's %s phase" % (e.f, ph.__name__))
     c = m.check_stats_cli(NS)
     m.check_invariant(c, "at the end")
     eq((c["igmp"]["snd_errors"], c["mld"]["snd_errors"]), (0, 0),
