@@ -236,6 +236,7 @@ import lib.ynl as _ynl_lib  # noqa: E402
 SPEC_FAMILY = SpecFamily(SPEC, schema_path="")
 _OPS = {n: o.value for n, o in SPEC_FAMILY.msgs.items()}
 _A = {n: a.value for n, a in SPEC_FAMILY.attr_sets["mchost"].attrs.items()}
+C_PAD = SPEC_FAMILY.attr_sets["counter"].attrs["pad"].value
 (MCHOST_CMD_JOIN, MCHOST_CMD_LEAVE, MCHOST_CMD_GET_GROUP,
  MCHOST_CMD_GET_IFACE, MCHOST_CMD_SET_IFACE, MCHOST_CMD_GET_STATS) = (
     _OPS[n] for n in ("join", "leave", "get-group", "get-iface", "set-iface",
@@ -423,6 +424,23 @@ def genl_stats(g, ns=None, ifidx=None):
     "ifname", "igmp", "mld"}], one per message, in dump order; the counters
     named as in /proc/net/mchost (checked: the spec's, in order)."""
     names = {p: list(read_counters(p, ns)) for p in ("igmp", "mld")}
+    # YNL keeps the last of a repeated attribute: the layout is checked on
+    # the raw messages (each attribute once, each counter once, in order,
+    # a u64), the values read through YNL.
+    raw = g.dump(MCHOST_CMD_GET_STATS,
+                 *([nla_u32(A_IFINDEX, ifidx)] if ifidx else []))
+    for msg in raw:
+        eq(sorted(t for t, _ in msg), sorted([A_IFINDEX, A_IFNAME,
+                                               A_IGMP_STATS, A_MLD_STATS]),
+           "the attributes of a GET_STATS message, each once")
+        for t, v in msg:
+            if t not in (A_IGMP_STATS, A_MLD_STATS):
+                continue
+            ctrs = [(ct, len(cv)) for ct, cv in nla_parse(v) if ct != C_PAD]
+            types = [ct for ct, _ in ctrs]
+            eq(types, sorted(set(types)), "counter types: each once, in "
+               "order")
+            eq({n for _, n in ctrs}, {8}, "counter sizes (u64)")
     out = []
     for msg in g.ynl.dump("get-stats", {"ifindex": ifidx} if ifidx else {}):
         eq(sorted(msg), ["ifindex", "ifname", "igmp-stats", "mld-stats"],
@@ -434,6 +452,9 @@ def genl_stats(g, ns=None, ifidx=None):
                % (msg["ifname"], p))
             d[p] = c
         out.append(d)
+    eq([d["ifindex"] for d in out],
+       [struct.unpack("=I", dict(msg)[A_IFINDEX])[0] for msg in raw],
+       "the devices of the raw and the YNL GET_STATS dumps")
     return out
 
 

@@ -13,8 +13,9 @@
   add up to the namespace's exactly.
 - GET_STATS, through the YNL library and the family's spec: one message per
   device (lo, h0, h1) with IFINDEX, IFNAME and both nests of u64 counters,
-  named and ordered as /proc/net/mchost/igmp's lines; the IFINDEX filter; an unknown ifindex dumps
-  nothing (as GET_IFACE); uid 65534 may dump.
+  named and ordered as /proc/net/mchost/igmp's lines (each attribute and
+  counter once, checked on the raw messages); the IFINDEX filter; an
+  unknown ifindex dumps nothing (as GET_IFACE); uid 65534 may dump.
 - `mchostctl stats dev DEV` prints GET_STATS's counters in the lines of
   `stats`; `-j` the same object plus ifname and ifindex; an unknown device
   is an error.

@@ -3,8 +3,8 @@
 """t50-genl: the generic netlink family without the CLI.
 
 A raw netlink client (mclib.Genl) checks the uapi encoding of the dumps
-(include/uapi/linux/mchost.h, from the YNL spec), socket-owned (non-persistent) memberships and
-their release when the socket closes, requests the CLI never sends
+(include/uapi/linux/mchost.h, from the YNL spec), socket-owned
+(non-persistent) memberships and their release when the socket closes, requests the CLI never sends
 (wrong attribute sizes, out-of-range values, output-only attributes) and
 every rejection the README lists: each must fail with its exact errno and
 extended-ack message and change nothing; a merged source list over
