@@ -7,45 +7,35 @@
 #
 # Usage: scripts/bench.sh [--kernel 6.1|6.12] [--quick]
 #   --kernel  kernel series (default 6.12)
-#   --quick   joins at N = 1,000 / 5,000 / 10,000 only (default: stock at
-#             1,000 / 5,000 / 10,000 / 30,000 and mchost also at 100,000)
+#   --quick   N = 1,000 / 2,000 / 5,000 / 10,000 only (default: 1,000 /
+#             3,000 / 10,000 / 30,000 / 100,000, and the query sweep to
+#             100,000); `make bench QUICK=1` is the same
 #
-# What it measures (stock first, before mchost is ever loaded):
-#  1a. Stock limits: one UDP socket joins groups (IP_ADD_MEMBERSHIP) with
-#      the default sysctls until it fails; prints the join that fails and the
-#      error (ENOBUFS at net.ipv4.igmp_max_memberships + 1), then with that
-#      limit lifted the join that fails on net.core.optmem_max.
-#  1b. Join time at each N on a fresh dummy device in a netns, 3 runs per N,
-#      the median shown (and all runs, for the spread). Stock: one socket, N
-#      setsockopt(IP_ADD_MEMBERSHIP) calls with both sysctls raised just
-#      enough; only the python loop is timed (the same loop with a no-op
-#      setsockopt is shown as the floor). mchost: the wall time of one
-#      `mchostctl -b FILE` process with N join lines, no tuning (its fixed
-#      startup, an empty batch, is shown). Columns: seconds, joins/s, and
-#      "exp", the growth exponent log(t(N)/t(N')) / log(N/N') against the
-#      previous N: about 1 is linear, about 2 quadratic. stock/mc is the ratio
-#      of the two times at the same N (above 1: mchost is faster). Below the
-#      table: CPU time of the joining process and the reports each stack sent
-#      during the timed interval (the dummy device drops them), so that the
-#      stack's own report work is visible; and one extra, traced run at
-#      N=10,000 per stack counting the engine's timer firings during the
-#      joins and until its reports stop.
-#  2.  Memory: the /proc/meminfo Slab delta while the largest N is held, per
-#      group (stock: the socket list + the in_device list + the link-layer
-#      address list; mchost: its memberships + the link-layer address list).
-#  3.  Timers: 10,000 groups on a veth (host netns <-> peer netns, IPv6 off),
-#      then the peer sends ONE IGMPv3 general query and, once all groups were
-#      reported, ONE IGMPv2 general query (MRT 1 s; a v2 query puts both
-#      stacks in IGMPv2 mode, as the force_igmp_version sysctl or the
-#      igmp_max_version parameter would). For each window: timer_list and
-#      hrtimer starts and expiries from tracefs hist triggers keyed by the
-#      timer function (stock: igmp_*; mchost: mchost_*, its one per-netns
-#      hrtimer; "all" counts every timer in the kernel during the window),
-#      and the report packets the peer captured, IGMPv3 records per packet,
-#      the groups they cover, when the first and last arrived after the
-#      query, and the host's tx/tx-drop counters (the guest's
-#      net.core.netdev_max_backlog is raised so a burst is not lost at the
-#      peer).
+# What it measures, stock first (before mchost is ever loaded), then mchost,
+# the same way for both:
+#  1. Stock limits: one UDP socket joins with the default sysctls until it
+#     fails (igmp_max_memberships, then optmem_max).
+#  2. Join time at each N (at least 4 values; 3 runs, the median; 1 run
+#     above 30,000), a fresh dummy device in a netns each run:
+#     - the kernel's view: build/benchjoin (scripts/bench/benchjoin.c), the
+#       same C loop for both stacks, times only the system calls: stock,
+#       N x setsockopt(IP_ADD_MEMBERSHIP) on one socket (the two sysctls
+#       raised just enough); mchost, N persistent JOIN requests pipelined
+#       in 64 KiB datagrams over one generic netlink socket, every ack read;
+#     - the user's view, exec to done: stock, that program; mchost, the
+#       whole `mchostctl -b FILE` process with N join lines.
+#     Growth is the least-squares exponent of t over N (log-log), over all
+#     N and over N >= 10,000.
+#  3. Memory at the largest N for both stacks, with the same settling (the
+#     reports over, 2 s): the /proc/meminfo Slab delta per membership and the
+#     slab caches that grew; then 10,000 INCLUDE memberships of 4 sources.
+#  4. Timers: 10,000 groups on a veth, the peer netns sends ONE IGMPv3 and
+#     then ONE IGMPv2 general query (MRT 1 s); then an IGMPv3 query at each N
+#     of the sweep. Per window: timers started and fired (tracefs hist
+#     triggers keyed by the timer function; stock igmp_*, mchost mchost_*),
+#     the time inside those timer callbacks (the expire entry/exit trace
+#     events paired per CPU and timer, for both stacks), and the reports the
+#     peer captured against the packing limit ceil(N * 8 / 1468).
 #
 # How to read it: QEMU runs under TCG (CPU emulation), so every absolute time
 # is several times slower than real hardware, and single runs are noisy. The
@@ -53,16 +43,15 @@
 # and packet COUNTS are what carry over. The script measures; it does not
 # judge: it exits 0 when the benchmark ran, whatever the numbers, and
 # non-zero when something broke (the VM, a phase of the guest script, a
-# missing build). Raw results: build/bench-logs/<series>/bench.json (+
-# console.log, dmesg.txt). The default run takes 3 to 8 minutes under TCG,
-# depending on the host's load (most of it the stock joins at N=30,000),
-# --quick about 2.
+# missing build). It writes build/bench/: bench.json (raw), bench.csv,
+# joins.svg (join time against N, log-log), memory.svg and table.md (the
+# README's table); the VM's logs are in build/bench-logs/<series>/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '8,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '8,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -80,7 +69,9 @@ done
 kver=$(mchost_kver "$series") || usage
 ko=$ROOT/build/$kver/mchost.ko
 cli=$ROOT/build/mchostctl
-[[ -f $ko && -x $cli ]] || die "build first: make modules-all cli (missing $ko or $cli)"
+bj=$ROOT/build/benchjoin
+[[ -f $ko && -x $cli && -x $bj ]] ||
+	die "build first: make modules-stock cli build/benchjoin (missing $ko, $cli or $bj)"
 # The guest's mclib.py reads the family's YNL spec with the kernel's library.
 [[ -d $MCHOST_YNL/lib ]] || "$ROOT/scripts/kunit.sh" --unpack-only
 
@@ -93,14 +84,17 @@ msg "benchmarking on Linux $kver under QEMU/TCG${quick:+ (--quick)}; progress fo
 # stock join loop, a walk of long lists, suffers most. Shown with the table.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rc=0
-MCHOST_KO=$ko MCHOSTCTL=$cli \
-	"$ROOT/scripts/vm.sh" --kernel "$series" --timeout 1800 --mem 1024 \
+MCHOST_KO=$ko MCHOSTCTL=$cli MCHOST_BENCHJOIN=$bj \
+	"$ROOT/scripts/vm.sh" --kernel "$series" --timeout 2400 --mem 2048 \
 	--logdir "$logdir" -- \
 	python3 "$ROOT/scripts/bench-guest.py" "${quick[@]}" || rc=$?
 
 if [[ -f $logdir/bench.json ]]; then
 	echo
-	python3 "$ROOT/scripts/bench-guest.py" --report "$logdir/bench.json" ||
+	out=$ROOT/build/bench
+	mkdir -p -- "$out"
+	cp -- "$logdir/bench.json" "$out/bench.json"
+	python3 "$ROOT/scripts/bench-guest.py" --report "$out/bench.json" --outdir "$out" ||
 		{ msg "could not print $logdir/bench.json"; rc=1; }
 	printf 'Host load average (1/5/15 min) before: %s, after: %s, on %s CPUs.\n' \
 		"$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"

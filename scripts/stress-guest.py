@@ -91,7 +91,7 @@ def bench_phase(ns_list, timer_groups):
     try:
         for n in ns_list:
             b.write_joins(path, dev, n)
-            r = b.mchost_join_once(ns, dev, n, path)
+            r = b.cli_join(ns, dev, n, path)
             log("bench: %d joins in %.2f s (%d reports sent, device "
                 "removal %.2f s)" % (n, r["seconds"], r["reports_sent"],
                                      r["teardown_seconds"]))

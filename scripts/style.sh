@@ -48,7 +48,8 @@ else
 	fail=1
 fi
 
-# The CLI, scripts/mchostctl/: userspace C held to the kernel's style by
+# The CLI, scripts/mchostctl/, and the benchmark's join loop, scripts/bench/:
+# userspace C held to the kernel's style by
 # the same checkpatch.pl --strict, less three checks that only make sense
 # inside the kernel:
 #   PREFER_KERNEL_TYPES: u8/u32 exist only in the kernel; a program uses
@@ -59,7 +60,7 @@ fi
 #   TYPO_SPELLING: the kernel's list wants US "acknowledgment", and error
 #     messages that scripts may match say "acknowledgement". codespell
 #     checks the spelling instead.
-cli=(scripts/mchostctl/*.c scripts/mchostctl/*.h)
+cli=(scripts/mchostctl/*.c scripts/mchostctl/*.h scripts/bench/*.c)
 for f in "${cli[@]}"; do
 	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
 			--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,TYPO_SPELLING \
