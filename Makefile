@@ -12,6 +12,8 @@
 #   make ynl-gen       regenerate include/uapi/linux/mchost.h from the YNL
 #                      spec Documentation/netlink/specs/mchost.yaml
 #   make demo          boot 6.12 in QEMU and show mchost working
+#   make bench         stock vs mchost in one 6.12 VM run (QUICK=1: N up
+#                      to 10,000); results in build/bench/ (see README)
 #   make stress        STRESS_RUNS (20) VM runs of the benchmark and a
 #                      join/delete/netns-delete stress loop on the KASAN
 #                      kernel (STRESS_KERNEL); not part of check (long)
@@ -50,7 +52,7 @@ CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
 all: module cli
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n '3,22p' Makefile
 
 # Build one kernel's module in its own directory so that two kernels' objects
 # never mix: build/<release>/ holds symlinks to module/.

@@ -55,7 +55,8 @@ from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
 from benchlib import (BACKLOG, BenchError, BenchJoin, CallbackTime,
                       IP_ADD_MEMBERSHIP, JOIN_N_FULL, JOIN_N_QUICK, MRT_S,
                       PROBE_CAP, REPS, REPS_LARGE, REPS_LARGE_N, SOFT_ERRORS,
-                      SOURCES, SOURCES_N, SWEEP_N_FULL, SWEEP_N_QUICK,
+                      SOURCES, SOURCES_N, STOCK_JOIN_MAX, SWEEP_N_FULL,
+                      SWEEP_N_QUICK,
                       TIMER_GROUPS, TRACE_N, WINDOW_SLACK_S, _T0, _checkpoint,
                       checkpoint, dev_stats, dev_tx_packets, drop_caches,
                       group_addr, groups, log, meminfo, netns_add, netns_del,
@@ -320,6 +321,11 @@ def join_phase(which, ns_list, reps, out):
     memory at the largest N (same settling for both), and the
     source-specific memory point."""
     ns, dev = ("bs", "d0") if which == "stock" else ("bm", "d0")
+    # Memory at the largest N both stacks join (the same N, the same
+    # settling), and at the largest N of this one.
+    common = max(n for n in ns_list if n <= STOCK_JOIN_MAX)
+    if which == "stock":
+        ns_list = [n for n in ns_list if n <= STOCK_JOIN_MAX]
     netns_add(ns)
     out["reps"] = reps
     path = "/tmp/bench-join.txt"
@@ -338,7 +344,7 @@ def join_phase(which, ns_list, reps, out):
             for k in range(reps_for(n, reps)):
                 k_runs.append(helper_join(
                     ns, dev, which, n,
-                    measure_mem=(n == ns_list[-1] and k == 0)))
+                    measure_mem=(n in (common, ns_list[-1]) and k == 0)))
                 if which == "mchost":
                     u_runs.append(cli_join(ns, dev, n, path))
             kern = summarize(k_runs)

@@ -16,6 +16,10 @@ def fnum(v, fmt="%.3f"):
     return "-" if v is None else fmt % v
 
 
+def secs(v):
+    return "-" if v is None else "%.3f s" % v
+
+
 def ratio(a, b):
     return a / b if a and b else None
 
@@ -36,14 +40,23 @@ def growth(pts, lo=None):
     return fit_exponent(sel) if len(sel) >= 2 else None
 
 
-def memory(R, who):
-    """(N, bytes per membership, slab caches) at the largest N."""
+def memory_ns(R, who):
     d = R.get(who + "_joins") or {}
-    for k in sorted((k for k in d if k.isdigit()), key=int, reverse=True):
-        mem = (d[k].get("kernel") or {}).get("memory")
-        if mem:
-            return int(k), mem["bytes_per_membership"], mem["slab_caches"]
-    return None, None, []
+    return sorted(int(k) for k in d if k.isdigit() and
+                  (d[k].get("kernel") or {}).get("memory"))
+
+
+def memory(R, who, n=None):
+    """(N, bytes per membership, slab caches) at N, by default the largest
+    N that both stacks measured."""
+    if n is None:
+        both = set(memory_ns(R, "stock")) & set(memory_ns(R, "mchost"))
+        n = max(both) if both else None
+    mem = n and ((R.get(who + "_joins") or {}).get(str(n)) or {}).get(
+        "kernel", {}).get("memory")
+    if not mem:
+        return None, None, []
+    return n, mem["bytes_per_membership"], mem["slab_caches"]
 
 
 def memory_sources(R, who):
@@ -84,12 +97,11 @@ def rows(R):
         dict(join_points(R, "mchost", "user"))
     for n in sorted(set(sk) | set(mk)):
         out.append(("%s joins, kernel's view (the join system calls)" %
-                    format(n, ","), fnum(sk.get(n)) + " s",
-                    fnum(mk.get(n)) + " s",
+                    format(n, ","), secs(sk.get(n)), secs(mk.get(n)),
                     fnum(ratio(sk.get(n), mk.get(n)), "%.1fx")))
     for n in sorted(set(su) | set(mu)):
         out.append(("%s joins, user's view (exec to done)" % format(n, ","),
-                    fnum(su.get(n)) + " s", fnum(mu.get(n)) + " s",
+                    secs(su.get(n)), secs(mu.get(n)),
                     fnum(ratio(su.get(n), mu.get(n)), "%.1fx")))
     for view in ("kernel", "user"):
         sp, mp = join_points(R, "stock", view), join_points(R, "mchost", view)
@@ -107,6 +119,10 @@ def rows(R):
         out.append(("kernel memory per any-source membership (Slab delta / N, "
                     "N = %s)" % format(mn, ","), "%.0f B" % sb,
                     "%.0f B" % mb, fnum(ratio(sb, mb), "%.2fx")))
+    for n in memory_ns(R, "mchost"):
+        if n > (mn or 0):
+            out.append(("... the same, N = %s (mchost only)" % format(n, ","),
+                        "-", "%.0f B" % memory(R, "mchost", n)[1], ""))
     (n4, k4, s4), (_, _, m4) = memory_sources(R, "stock"), \
         memory_sources(R, "mchost")
     if s4 and m4:
