@@ -61,7 +61,7 @@ from benchlib import (BACKLOG, BenchError, BenchJoin, CallbackTime,
                       checkpoint, dev_stats, dev_tx_packets, drop_caches,
                       group_addr, groups, log, meminfo, netns_add, netns_del,
                       run, wait_quiet)
-from benchreport import report_main
+from benchreport import report_main, v3_packet_limit
 
 
 # ------------------------------------------------------------- stock joins
@@ -533,7 +533,7 @@ def query_window(peer, version, expect, tc, host_quiet, hns, hdev, prefixes):
         "capture_drops": peer.drops(),
         "timer_functions": counts,
         "callbacks": callbacks,
-        "packet_limit": -(-len(expect) * 8 // 1468) if version == 3 else None,
+        "packet_limit": v3_packet_limit(len(expect)) if version == 3 else None,
     }
 
 

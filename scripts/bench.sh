@@ -35,7 +35,8 @@
 #     triggers keyed by the timer function; stock igmp_*, mchost mchost_*),
 #     the time inside those timer callbacks (the expire entry/exit trace
 #     events paired per CPU and timer, for both stacks), and the reports the
-#     peer captured against the packing limit ceil(N * 8 / 1468).
+#     peer captured against the fewest possible, ceil(N / 183) (183 8-byte
+#     records fit in the 1468 bytes a 1500-byte report has for them).
 #
 # How to read it: QEMU runs under TCG (CPU emulation), so every absolute time
 # is several times slower than real hardware, and single runs are noisy. The
