@@ -207,19 +207,21 @@ static int read_acks(int fd, char *rbuf, size_t rlen, unsigned long *acked,
 {
 	const struct nlmsgerr *e;
 	struct nlmsghdr *nlh;
-	ssize_t len;
+	ssize_t got;
+	int len;
 
 	for (;;) {
-		len = recv(fd, rbuf, rlen, block ? 0 : MSG_DONTWAIT);
-		if (len < 0) {
+		got = recv(fd, rbuf, rlen, block ? 0 : MSG_DONTWAIT);
+		if (got < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return 0;
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		for (nlh = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, (int)len);
-		     nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
+		len = (int)got;
+		for (nlh = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
