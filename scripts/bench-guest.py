@@ -9,20 +9,18 @@ come from a kernel that never had mchost loaded:
 
   1. stock: the default limits (igmp_max_memberships, optmem_max): how many
      IP_ADD_MEMBERSHIP calls on one socket succeed before ENOBUFS;
-  2. stock: N joins on one UDP socket (dummy device in a netns, the two
-     sysctls raised), only the setsockopt() loop timed; REPS runs per N, the
-     median is reported; then one extra run at TRACE_N with the IGMP timers
-     counted during the loop and until the reports stop;
+  2. stock: join time at each N (up to STOCK_JOIN_MAX), the kernel's view
+     and the user's, both from build/benchjoin (MCHOST_BENCHJOIN); the
+     memory at the largest N both stacks join, the 4-source point, and one
+     traced run at TRACE_N counting the engine's timers;
   3. stock: 10,000 groups on a veth, one IGMPv3 then one IGMPv2 general
-     query from the peer netns: timers started/expired (tracefs hist
-     triggers on timer:timer_start, timer:timer_expire_entry,
-     timer:hrtimer_start, timer:hrtimer_expire_entry, keyed by the timer
-     function) and the reports the peer receives (AF_PACKET, kernel
-     timestamps), with the host device's tx and tx-drop counters;
-  4. insmod mchost; mchost: `mchostctl -b` with N join lines (dummy device
-     in a netns, no tuning), the whole mchostctl process timed, REPS runs;
-     the Slab delta of the largest N; the traced run at TRACE_N;
-  5. mchost: the same query test as 3.
+     query from the peer netns: timers started/fired (tracefs hist
+     triggers keyed by the timer function), the time inside the engine's
+     timer callbacks (CallbackTime) and the reports the peer receives;
+     then the IGMPv3 query sweep;
+  4. insmod mchost; mchost: the same as 2, with the user's view from the
+     whole `mchostctl -b FILE` process, and up to 100,000 groups;
+  5. mchost: the same query tests as 3.
 
 The guest's net.core.netdev_max_backlog is raised (BACKLOG) so that the
 peer's receive queue does not drop a burst of stock IGMPv2 reports; the
@@ -261,16 +259,11 @@ def write_joins(path, dev, n):
             f.write("join dev %s group %s\n" % (dev, g))
 
 
-def cli_join(ns, dev, n, path, trace=False):
+def cli_join(ns, dev, n, path):
     """The user's view of mchost: the whole `mchostctl -b FILE` process."""
     fresh_dummy(ns, dev)
     c0 = mchost_counters(ns)["snd_reports"]
-    tc = TimerCount() if trace else None
-    if tc:
-        tc.start()
     secs, ut, st, r = mchost_batch(ns, path)
-    if tc:
-        during = engine_timers(tc.stop(), ("mchost",))
     res = {"n": n, "seconds": secs, "user_seconds": ut, "sys_seconds": st,
            "rc": r.returncode,
            "reports_sent": mchost_counters(ns)["snd_reports"] - c0}
@@ -279,13 +272,6 @@ def cli_join(ns, dev, n, path, trace=False):
     if r.returncode != 0 or got != n:
         res["error"] = "mchostctl rc %d, %s groups held; %s" % (
             r.returncode, got, (r.stderr or r.stdout)[-500:].strip())
-    if tc:
-        res["timers_during"] = during
-        tc.start()
-        res["quiet_seconds"] = wait_quiet(
-            lambda: mchost_counters(ns)["snd_reports"], quiet_s=1.5,
-            what="mchost reports")
-        res["timers_after"] = engine_timers(tc.stop(), ("mchost",))
     t0 = time.perf_counter()
     ip("link del " + dev, ns)
     res["teardown_seconds"] = time.perf_counter() - t0
@@ -293,19 +279,23 @@ def cli_join(ns, dev, n, path, trace=False):
     return res
 
 
-def stock_trace_join(ns, dev, n):
-    """The traced run of stock: its timers during the joins and after."""
+def traced_join(ns, dev, which, n):
+    """The traced run, the same for both stacks: the engine's timers during
+    the benchjoin loop and until the device's reports stop."""
     idx = fresh_dummy(ns, dev)
-    raise_stock_limits(ns, n)
+    if which == "stock":
+        raise_stock_limits(ns, n)
+    prefixes = ("igmp",) if which == "stock" else ("mchost",)
     tc = TimerCount()
     tc.start()
-    j = BenchJoin(ns, "stock", idx, n)
+    j = BenchJoin(ns, which, idx, n)
     res = {"n": n, "seconds": j.res["loop_seconds"],
-           "timers_during": engine_timers(tc.stop(), ("igmp",))}
+           "timers_during": engine_timers(tc.stop(), prefixes)}
     tc.start()
     res["quiet_seconds"] = wait_quiet(
-        lambda: dev_tx_packets(ns, dev), quiet_s=1.5, what="stock reports")
-    res["timers_after"] = engine_timers(tc.stop(), ("igmp",))
+        lambda: dev_tx_packets(ns, dev), quiet_s=1.5,
+        what="%s reports" % which)
+    res["timers_after"] = engine_timers(tc.stop(), prefixes)
     ip("link del " + dev, ns)
     j.close()
     settle()
@@ -367,13 +357,8 @@ def join_phase(which, ns_list, reps, out):
         log("%-6s %d groups x INCLUDE(%d sources): %.0f bytes each" %
             (which, SOURCES_N, SOURCES,
              out["sources"]["memory"]["bytes_per_membership"]))
-        if which == "stock":
-            out["traced"] = trace_run(lambda: stock_trace_join(
-                ns, dev, TRACE_N), "stock")
-        else:
-            write_joins(path, dev, TRACE_N)
-            out["traced"] = trace_run(lambda: cli_join(
-                ns, dev, TRACE_N, path, trace=True), "mchost")
+        out["traced"] = trace_run(lambda: traced_join(
+            ns, dev, which, TRACE_N), which)
     finally:
         if os.path.exists(path):
             os.unlink(path)

@@ -203,6 +203,9 @@ class CallbackTime:
             f.write(text + "\n")
 
     def start(self):
+        # Restored by stop(); "7 (expanded: 1408)" before first use.
+        with open(os.path.join(self.t, "buffer_size_kb")) as f:
+            self.size_kb = re.findall(r"\d+", f.read())[-1]
         self._w("buffer_size_kb", "32768")
         self._w("trace", "")
         for ev in CB_EVENTS:
@@ -247,5 +250,5 @@ class CallbackTime:
                 out["max_us"] = max(out["max_us"], d * 1e6)
         out["unpaired"] = len(open_)
         self._w("trace", "")
-        self._w("buffer_size_kb", "1408")
+        self._w("buffer_size_kb", self.size_kb)
         return out

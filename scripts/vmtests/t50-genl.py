@@ -4,14 +4,15 @@
 
 A raw netlink client (mclib.Genl) checks the uapi encoding of the dumps
 (include/uapi/linux/mchost.h, from the YNL spec), socket-owned
-(non-persistent) memberships and their release when the socket closes, requests the CLI never sends
-(wrong attribute sizes, out-of-range values, output-only attributes) and
-every rejection the README lists: each must fail with its exact errno and
-extended-ack message and change nothing; a merged source list over
-max_sources; multi-part dumps across devices (no record lost or
-repeated); and pending memberships (MCHOST_A_PENDING, devices named by
-MCHOST_A_IFNAME): waiting, applied on register and rename, waiting again
-on unregister, the per-namespace limit, and their multi-part dump.
+(non-persistent) memberships and their release when the socket closes,
+requests the CLI never sends (wrong attribute sizes, out-of-range values,
+output-only attributes) and every rejection the README lists: each must
+fail with its exact errno and extended-ack message and change nothing; a
+merged source list over max_sources; multi-part dumps across devices (no
+record lost or repeated); and pending memberships (MCHOST_A_PENDING,
+devices named by MCHOST_A_IFNAME): waiting, applied on register and
+rename, waiting again on unregister, the per-namespace limit, and their
+multi-part dump.
 """
 import errno
 import os
