@@ -182,13 +182,18 @@ demo: deps-stamp modules-stock cli
 	scripts/demo.sh
 
 # `make bench QUICK=1` is `scripts/bench.sh --quick` (make has no --quick).
-bench: deps-stamp modules-stock cli $(BUILD)/benchjoin
+bench: deps-stamp modules-stock cli $(BUILD)/benchjoin $(BUILD)/benchflood
 	scripts/bench.sh $(if $(QUICK),--quick)
 
 # The join loop of the benchmark, the same C for both stacks.
 $(BUILD)/benchjoin: scripts/bench/benchjoin.c include/uapi/linux/mchost.h
 	mkdir -p $(BUILD)
 	$(CC) $(CLI_CFLAGS) $< $$(pkg-config --cflags --libs libmnl) -o $@
+
+# The frame flood of the benchmark (UDP receive rate, query flood).
+$(BUILD)/benchflood: scripts/bench/benchflood.c
+	mkdir -p $(BUILD)
+	$(CC) $(CLI_CFLAGS) $< -o $@
 
 # The slab-corruption hunt of issue 8: STRESS_RUNS boots of STRESS_KERNEL,
 # one at a time, each running the benchmark's joins and a join / device and

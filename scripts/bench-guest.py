@@ -20,7 +20,9 @@ come from a kernel that never had mchost loaded:
      then the IGMPv3 query sweep;
   4. insmod mchost; mchost: the same as 2, with the user's view from the
      whole `mchostctl -b FILE` process, and up to 100,000 groups;
-  5. mchost: the same query tests as 3.
+  5. mchost: the same query tests as 3;
+  6. both: the query flood (stock in 3, mchost in 5), then the UDP receive
+     rate with mchost loaded and not, alternating.
 
 The guest's net.core.netdev_max_backlog is raised (BACKLOG) so that the
 peer's receive queue does not drop a burst of stock IGMPv2 reports; the
@@ -51,14 +53,15 @@ import mclib as m                               # noqa: E402
 from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
                    ip)
 from benchlib import (BACKLOG, BenchError, BenchJoin, CallbackTime,
-                      IP_ADD_MEMBERSHIP, JOIN_N_FULL, JOIN_N_QUICK, MRT_S,
-                      PROBE_CAP, REPS, REPS_LARGE, REPS_LARGE_N, SOFT_ERRORS,
-                      SOURCES, SOURCES_N, STOCK_JOIN_MAX, SWEEP_N_FULL,
-                      SWEEP_N_QUICK,
-                      TIMER_GROUPS, TRACE_N, WINDOW_SLACK_S, _T0, _checkpoint,
-                      checkpoint, dev_stats, dev_tx_packets, drop_caches,
-                      group_addr, groups, log, meminfo, netns_add, netns_del,
-                      run, wait_quiet)
+                      FLOOD_GROUPS, FLOOD_REPS, FLOOD_S, IP_ADD_MEMBERSHIP,
+                      JOIN_N_FULL, JOIN_N_QUICK, MRT_S, PROBE_CAP, REPS,
+                      REPS_LARGE, REPS_LARGE_N, SOFT_ERRORS, SOURCES,
+                      SOURCES_N, STOCK_JOIN_MAX, SWEEP_N_FULL, SWEEP_N_QUICK,
+                      TIMER_GROUPS, TRACE_N, USER_HZ, WINDOW_SLACK_S, _T0,
+                      _checkpoint, checkpoint, dev_rx_packets, dev_stats,
+                      dev_tx_packets, drop_caches, flood, group_addr, groups,
+                      log, meminfo, netns_add, netns_del, run, snmp,
+                      softirq_ticks, wait_quiet)
 from benchreport import report_main, v3_packet_limit
 
 
@@ -522,22 +525,29 @@ def query_window(peer, version, expect, tc, host_quiet, hns, hdev, prefixes):
     }
 
 
-def timer_setup(hns, pns, hdev, pdev):
+def veth_pair(hns, pns, net):
+    """Netns hns and pns joined by a veth (hns0 = net.2, pns0 = net.1)."""
+    hdev, pdev = hns + "0", pns + "0"
     netns_add(hns)
     netns_add(pns)
     ip("link add %s type veth peer name %s netns %s" % (hdev, pdev, pns), hns)
-    ip("addr add 10.0.0.2/24 dev " + hdev, hns)
-    ip("addr add 10.0.0.1/24 dev " + pdev, pns)
+    ip("addr add %s.2/24 dev %s" % (net, hdev), hns)
+    ip("addr add %s.1/24 dev %s" % (net, pdev), pns)
     ip("link set %s up" % hdev, hns)
     ip("link set %s up" % pdev, pns)
+    return hdev, pdev
+
+
+def timer_setup(hns, pns):
+    _, pdev = veth_pair(hns, pns, "10.0.0")
     return Peer(pns, pdev, "10.0.0.1")
 
 
 def timers_test(which, n, versions=(3, 2)):
     """Join n groups on a veth, then one general query of each version."""
     hns, pns = ("ts", "tp") if which == "stock" else ("tm", "tq")
-    hdev, pdev = hns + "0", pns + "0"
-    peer = timer_setup(hns, pns, hdev, pdev)
+    hdev = hns + "0"
+    peer = timer_setup(hns, pns)
     tc = TimerCount()
     expect = set(groups(n))
     res = {"groups": n}
@@ -608,6 +618,134 @@ def query_sweep(which, ns_list):
         out[str(n)] = timers_test(which, n, versions=(3,))
         checkpoint()
     return out
+
+
+# ------------------------------------------------------------------ floods
+
+def module_loaded():
+    return os.path.exists("/sys/module/mchost")
+
+
+def udp_rx():
+    """64-byte UDP frames (60 + FCS) flooded from a peer netns into a veth,
+    with mchost loaded and not, alternating: the packets per second that
+    reach the receiver's UDP layer. Nothing listens on the port, so every
+    one counts in Udp NoPorts (the ICMP errors are rate limited)."""
+    hns, pns = "ur", "us"
+    hdev, pdev = veth_pair(hns, pns, "10.9.0")
+    udp = struct.pack("!HHHH", 9, 9999, 8 + 18, 0) + bytes(18)
+    frame = m.ether(m.link_mac(hdev, hns), m.link_mac(pdev, pns), 0x0800,
+                    m.ipv4("10.9.0.1", "10.9.0.2", udp, proto=17, ttl=64,
+                           tos=0, ra=False))
+    runs = {"not_loaded": [], "loaded": []}
+    res = {"frame_bytes": len(frame) + 4, "flood_seconds": FLOOD_S,
+           "runs": runs}
+    try:
+        flood(pns, pdev, frame, 0.5)        # warm the caches up
+        for i in range(FLOOD_REPS):
+            # Alternate the order, so that neither side always goes first.
+            for side in ("not_loaded", "loaded")[::1 if i % 2 == 0 else -1]:
+                if (side == "loaded") != module_loaded():
+                    run(["insmod", KO] if side == "loaded"
+                        else ["rmmod", "mchost"])
+                n0, s0 = snmp(hns, "Udp", "NoPorts"), softirq_ticks()
+                f = flood(pns, pdev, frame)
+                time.sleep(0.2)             # the backlog's last packets
+                f["delivered"] = snmp(hns, "Udp", "NoPorts") - n0
+                f["softirq_seconds"] = (softirq_ticks() - s0) / USER_HZ
+                f["pps"] = f["delivered"] / f["seconds"]
+                runs[side].append(f)
+                checkpoint()
+    finally:
+        netns_del(hns)
+        netns_del(pns)
+        if module_loaded():
+            run(["rmmod", "mchost"])
+    for side in runs:
+        res[side + "_pps"] = sorted(r["pps"] for r in runs[side])[
+            len(runs[side]) // 2]
+    res["ratio"] = res["loaded_pps"] / res["not_loaded_pps"]
+    # Each side's spread: the ratio is only as good as the noise.
+    for side in runs:
+        pps = [r["pps"] for r in runs[side]]
+        res[side + "_spread"] = (max(pps) - min(pps)) / res[side + "_pps"]
+    log("UDP receive: %.0f pps loaded, %.0f not loaded: %.1f %%" % (
+        res["loaded_pps"], res["not_loaded_pps"], 100 * res["ratio"]))
+    return res
+
+
+def query_flood(which, version):
+    """FLOOD_GROUPS memberships on a veth; the peer floods IGMP general
+    queries of one version for FLOOD_S. The veth hands each frame to the
+    receive path in the sender's own softirq, so the rate the sender gets
+    is the rate the stack processes them at: per_second counts the frames
+    the host's device received (all queries; mchost's rcv_queries must
+    match). capacity is the queries per second of softirq time, all CPUs
+    (the response timers included): the rate at which softirq time would
+    saturate one CPU. With mchost loaded the stock stack processes every
+    query too (for 224.0.0.1), as it would on a real host."""
+    hns, pns = ("fs", "fp") if which == "stock" else ("fm", "fq")
+    hdev, pdev = veth_pair(hns, pns, "10.8.0")
+    n = FLOOD_GROUPS
+    sock = None
+    try:
+        if which == "stock":
+            raise_stock_limits(hns, n)
+            sock = BenchJoin(hns, "stock", m.ifindex(hdev, hns), n)
+            if sock.res["errors"]:
+                raise BenchError("stock joins on %s: %s" % (
+                    hdev, sock.res["first_error"]))
+
+            def sent():
+                return dev_tx_packets(hns, hdev)
+        else:
+            path = "/tmp/bench-flood-join.txt"
+            with open(path, "w") as f:
+                for g in groups(n):
+                    f.write("join dev %s group %s\n" % (hdev, g))
+            _, _, _, r = mchost_batch(hns, path)
+            if r.returncode != 0 or mchost_groups4(hns, hdev) != n:
+                raise BenchError("mchost joins on %s: rc %d %s" %
+                                 (hdev, r.returncode, r.stderr[-500:]))
+
+            def sent():
+                return (dev_tx_packets(hns, hdev),
+                        mchost_counters(hns)["snd_reports"])
+        wait_quiet(sent, what="%s reports" % which)
+        frame = m.IGMP.frame(m.IGMP.query("10.8.0.1", level=version,
+                                          mrt=MRT_S), m.link_mac(pdev, pns))
+        c0 = mchost_counters(hns) if which == "mchost" else None
+        rx0, s0 = dev_rx_packets(hns, hdev), softirq_ticks()
+        tx0 = dev_tx_packets(hns, hdev)
+        f = flood(pns, pdev, frame)
+        time.sleep(0.2)
+        f["processed"] = dev_rx_packets(hns, hdev) - rx0
+        f["softirq_seconds"] = (softirq_ticks() - s0) / USER_HZ
+        f["report_packets"] = dev_tx_packets(hns, hdev) - tx0
+        f["per_second"] = f["processed"] / f["seconds"]
+        f["capacity"] = f["processed"] / max(f["softirq_seconds"], 1e-9)
+        if c0 is not None:
+            q = mchost_counters(hns)["rcv_queries"] - c0["rcv_queries"]
+            if q != f["processed"]:
+                SOFT_ERRORS.append("mchost query flood IGMPv%d: rcv_queries "
+                                   "%d, device received %d" %
+                                   (version, q, f["processed"]))
+        f["groups"] = n
+        f["query"] = "IGMPv%d general, MRT %.1f s" % (version, MRT_S)
+    finally:
+        netns_del(hns)
+        if sock is not None:
+            sock.close()
+        netns_del(pns)
+    log("%-6s IGMPv%d query flood, %d groups: %d of %d processed, %.0f/s, "
+        "%.0f/s of softirq time, %d report packets" % (
+            which, version, n, f["processed"], f["sent"], f["per_second"],
+            f["capacity"], f["report_packets"]))
+    return f
+
+
+def query_floods(which):
+    return {"v%d" % v: query_flood(which, v) for v in (3, 2)}
 
 
 # -------------------------------------------------------------------- main
@@ -715,6 +853,7 @@ def guest_main(args):
     # joining them takes it minutes under TCG.
     phase("stock_sweep", query_sweep, "stock",
           [n for n in sweep if n < 100000])
+    phase("stock_flood", query_floods, "stock")
 
     log("== insmod " + KO)
     r = run(["insmod", KO], check=False)
@@ -729,9 +868,12 @@ def guest_main(args):
     phase("mchost_joins", join_phase, "mchost", join_ns, REPS, partial=True)
     phase("mchost_timers", timers_test, "mchost", TIMER_GROUPS)
     phase("mchost_sweep", query_sweep, "mchost", sweep)
+    phase("mchost_flood", query_floods, "mchost")
     r = run(["rmmod", "mchost"], check=False)
     if r.returncode != 0:
         R["errors"].append("rmmod: %s" % r.stderr.strip())
+    # Loads and unloads mchost itself; ends with it unloaded.
+    phase("udp_rx", udp_rx)
     R["errors"].extend(SOFT_ERRORS)
     R["elapsed_seconds"] = time.monotonic() - _T0
     save()

@@ -39,6 +39,13 @@
 #     events paired per CPU and timer, for both stacks), and the reports the
 #     peer captured against the fewest possible, ceil(N / 183) (183 8-byte
 #     records fit in the 1468 bytes a 1500-byte report has for them).
+#  5. Query flood: 10,000 groups on a veth, the peer floods IGMPv3, then
+#     IGMPv2, general queries for 2 s with build/benchflood
+#     (scripts/bench/benchflood.c): the queries processed per second, and
+#     per second of softirq time.
+#  6. UDP receive rate: 64-byte frames flooded into a veth, mchost loaded and
+#     not (5 floods of 2 s each, alternating): the median packets per second
+#     that reach UDP, and their ratio.
 #
 # How to read it: QEMU runs under TCG (CPU emulation), so every absolute time
 # is several times slower than real hardware, and single runs are noisy. The
@@ -73,8 +80,9 @@ kver=$(mchost_kver "$series") || usage
 ko=$ROOT/build/$kver/mchost.ko
 cli=$ROOT/build/mchostctl
 bj=$ROOT/build/benchjoin
-[[ -f $ko && -x $cli && -x $bj ]] ||
-	die "build first: make modules-stock cli $bj (missing $ko, $cli or $bj)"
+bf=$ROOT/build/benchflood
+[[ -f $ko && -x $cli && -x $bj && -x $bf ]] ||
+	die "build first: make modules-stock cli $bj $bf (missing one of $ko, $cli, $bj, $bf)"
 # The guest's mclib.py reads the family's YNL spec with the kernel's library.
 [[ -d $MCHOST_YNL/lib ]] || "$ROOT/scripts/kunit.sh" --unpack-only
 
@@ -87,7 +95,7 @@ msg "benchmarking on Linux $kver under QEMU/TCG${quick:+ (--quick)}; progress fo
 # stock join loop, a walk of long lists, suffers most. Shown with the table.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rc=0
-MCHOST_KO=$ko MCHOSTCTL=$cli MCHOST_BENCHJOIN=$bj \
+MCHOST_KO=$ko MCHOSTCTL=$cli MCHOST_BENCHJOIN=$bj MCHOST_BENCHFLOOD=$bf \
 	"$ROOT/scripts/vm.sh" --kernel "$series" --timeout 2400 --mem 2048 \
 	--logdir "$logdir" -- \
 	python3 "$ROOT/scripts/bench-guest.py" "${quick[@]}" || rc=$?

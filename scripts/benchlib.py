@@ -32,6 +32,9 @@ SOURCES = 4              # the source-specific memory point: INCLUDE(4 sources)
 SOURCES_N = 10000
 TIMER_GROUPS = 10000
 REPS = 3                 # join runs per N; the median is reported
+FLOOD_S = 2.0            # one flood of build/benchflood, seconds
+FLOOD_REPS = 5           # UDP floods per side (module loaded, not loaded)
+FLOOD_GROUPS = 10000     # memberships held during the query flood
 REPS_LARGE = 1           # ... above REPS_LARGE_N (the stock loop is O(N^2))
 REPS_LARGE_N = 30000
 TRACE_N = 10000          # one extra join run with the timers counted
@@ -78,16 +81,24 @@ def netns_del(name):
     run(["ip", "netns", "del", name], check=False)
 
 
-def dev_stats(ns, dev):
-    """(tx_packets, tx_dropped) of dev from /proc/net/dev in ns."""
+def _dev_fields(ns, dev):
     with in_netns(ns):
         with open("/proc/net/dev") as f:
             for line in f:
                 name, _, rest = line.partition(":")
                 if name.strip() == dev:
-                    v = rest.split()
-                    return int(v[9]), int(v[11])
+                    return [int(x) for x in rest.split()]
     raise BenchError("no device %s in netns %s" % (dev, ns))
+
+
+def dev_stats(ns, dev):
+    """(tx_packets, tx_dropped) of dev from /proc/net/dev in ns."""
+    v = _dev_fields(ns, dev)
+    return v[9], v[11]
+
+
+def dev_rx_packets(ns, dev):
+    return _dev_fields(ns, dev)[1]
 
 
 def dev_tx_packets(ns, dev):
@@ -138,6 +149,35 @@ def groups(n):
 # ------------------------------------------------------------ join helper
 
 BENCHJOIN = os.environ.get("MCHOST_BENCHJOIN", "")
+BENCHFLOOD = os.environ.get("MCHOST_BENCHFLOOD", "")
+
+
+def flood(ns, dev, frame, secs=FLOOD_S):
+    """scripts/bench/benchflood: send frame on dev for secs, as fast as
+    the kernel takes it; its JSON result."""
+    r = run([BENCHFLOOD, str(m.ifindex(dev, ns)), frame.hex(), str(secs)],
+            ns=ns, check=False, timeout=secs + 120)
+    if r.returncode != 0:
+        raise BenchError("benchflood failed (exit %d): %s" % (
+            r.returncode, r.stderr.strip()[-300:]))
+    return json.loads(r.stdout)
+
+
+def snmp(ns, proto, field):
+    """One counter of /proc/net/snmp in ns (e.g. Udp NoPorts)."""
+    with in_netns(ns):
+        with open("/proc/net/snmp") as f:
+            rows = [ln.split() for ln in f if ln.startswith(proto + ":")]
+    return int(rows[1][rows[0].index(field)])
+
+
+USER_HZ = os.sysconf("SC_CLK_TCK")
+
+
+def softirq_ticks():
+    """All CPUs' softirq time so far, in USER_HZ ticks (/proc/stat)."""
+    with open("/proc/stat") as f:
+        return int(f.readline().split()[7])
 
 
 class BenchJoin:

@@ -2,8 +2,11 @@
 """The report of `make bench`: from one bench.json (scripts/bench-guest.py)
 the text table, a CSV, two SVG plots and the README's Markdown table.
 
-Every figure is stock beside mchost from the same VM run; "ratio" is
-stock / mchost, so above 1 means mchost is faster (or smaller)."""
+Every figure is stock beside mchost from the same VM run; "ratio" says how
+many times better mchost does: stock / mchost for times and sizes, mchost /
+stock for rates, so above 1 means mchost is faster (or smaller). The UDP row
+is the exception: the stock stack alone against it with mchost loaded, and
+its ratio is loaded / not loaded."""
 import csv
 import json
 import math
@@ -168,6 +171,29 @@ def rows(R):
                     "%d, %d" % (a["report_packets"], a["groups_reported"]),
                     "%d, %d" % (b["report_packets"], b["groups_reported"]),
                     ""))
+    for v in ("v3", "v2"):
+        fs = (R.get("stock_flood") or {}).get(v)
+        fm = (R.get("mchost_flood") or {}).get(v)
+        if fs and fm:
+            out.append(("IGMP%s general query flood, %s groups: queries "
+                        "processed per second" % (v, format(fs["groups"], ",")),
+                        "%.0f" % fs["per_second"], "%.0f" % fm["per_second"],
+                        fnum(ratio(fm["per_second"], fs["per_second"]),
+                             "%.2fx")))
+            out.append(("... per second of softirq time (where it "
+                        "saturates)", "%.0f" % fs["capacity"],
+                        "%.0f" % fm["capacity"],
+                        fnum(ratio(fm["capacity"], fs["capacity"]), "%.2fx")))
+    u = R.get("udp_rx")
+    if u:
+        out.append(("UDP receive, %d-byte frames into a veth: packets per "
+                    "second, mchost not loaded / loaded (median of %d, "
+                    "spread)" % (u["frame_bytes"], len(u["runs"]["loaded"])),
+                    "%.0f (%.0f %%)" % (u["not_loaded_pps"],
+                                        100 * u["not_loaded_spread"]),
+                    "%.0f (%.0f %%)" % (u["loaded_pps"],
+                                        100 * u["loaded_spread"]),
+                    "%.1f %%" % (100 * u["ratio"])))
     lim = R.get("stock_limits")
     if lim:
         out.append(("sysctls needed", "yes: ENOBUFS at join %s "
