@@ -21,8 +21,9 @@ come from a kernel that never had mchost loaded:
   4. insmod mchost; mchost: the same as 2, with the user's view from the
      whole `mchostctl -b FILE` process, and up to 100,000 groups;
   5. mchost: the same query tests as 3;
-  6. both: the query flood (stock in 3, mchost in 5), then the UDP receive
-     rate with mchost loaded and not, alternating.
+  6. both: the query flood (stock in 3, mchost in 5); mchost: 100 devices
+     x 1,000 groups and 1,000 netns x 100 groups; then the UDP receive rate
+     with mchost loaded and not, alternating.
 
 The guest's net.core.netdev_max_backlog is raised (BACKLOG) so that the
 peer's receive queue does not drop a burst of stock IGMPv2 reports; the
@@ -55,7 +56,8 @@ from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
 from benchlib import (BACKLOG, BenchError, BenchJoin, CallbackTime,
                       FLOOD_GROUPS, FLOOD_REPS, FLOOD_S, IP_ADD_MEMBERSHIP,
                       JOIN_N_FULL, JOIN_N_QUICK, MRT_S, PROBE_CAP, REPS,
-                      REPS_LARGE, REPS_LARGE_N, SOFT_ERRORS, SOURCES,
+                      REPS_LARGE, REPS_LARGE_N, SCALE_DEVS, SCALE_NS,
+                      SOFT_ERRORS, SOURCES,
                       SOURCES_N, STOCK_JOIN_MAX, SWEEP_N_FULL, SWEEP_N_QUICK,
                       TIMER_GROUPS, TRACE_N, USER_HZ, WINDOW_SLACK_S, _T0,
                       _checkpoint, checkpoint, dev_rx_packets, dev_stats,
@@ -748,6 +750,115 @@ def query_floods(which):
     return {"v%d" % v: query_flood(which, v) for v in (3, 2)}
 
 
+# ------------------------------------------------------------------- scale
+
+def ip_batch(lines, ns=None):
+    path = "/tmp/bench-ip-batch.txt"
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    run(["ip", "-b", path], ns=ns, timeout=1800)
+
+
+def settle_slab():
+    """Wait for deferred frees (netns cleanup, RCU) to stop moving Slab."""
+    wait_quiet(lambda: meminfo()["Slab"] // 256, quiet_s=2.0, limit_s=300,
+               what="Slab")
+
+
+def percpu_slab_kb():
+    mi = meminfo()
+    return mi["Slab"] + mi["Percpu"]
+
+
+def scale_devices():
+    """SCALE_DEVS: one netns, that many dummy devices, that many groups on
+    each, all in one `mchostctl -b`: its time and the Slab delta."""
+    ndev, per = SCALE_DEVS
+    ns = "sd"
+    netns_add(ns)
+    try:
+        ip_batch(["link add d%d up type dummy" % i for i in range(ndev)], ns)
+        path = "/tmp/bench-scale-devs.txt"
+        with open(path, "w") as f:
+            for i in range(ndev):
+                for g in groups(per):
+                    f.write("join dev d%d group %s\n" % (i, g))
+        base = mem_baseline()
+        secs, _, _, r = mchost_batch(ns, path)
+        if r.returncode != 0:
+            raise BenchError("mchostctl -b: rc %d %s" % (r.returncode,
+                                                         r.stderr[-500:]))
+        held = sum(mchost_groups4(ns, "d%d" % i) for i in (0, ndev - 1))
+        if held != 2 * per:
+            raise BenchError("d0 and d%d hold %d groups, not %d" % (
+                ndev - 1, held, 2 * per))
+        wait_quiet(lambda: mchost_counters(ns)["snd_reports"], quiet_s=1.5,
+                   limit_s=120, what="reports")
+        time.sleep(2.0)
+        res = {"devices": ndev, "per_device": per, "join_seconds": secs,
+               "memory": mem_delta(base, ndev * per)}
+    finally:
+        netns_del(ns)
+    log("%d devices x %d groups: %.2f s, %.0f B per membership" % (
+        ndev, per, secs, res["memory"]["bytes_per_membership"]))
+    return res
+
+
+def scale_namespaces():
+    """SCALE_NS: that many netns, each with one dummy device. mchost's own
+    cost per netns is the Slab + Percpu delta of loading it while they
+    exist (its per-netns state, hooks and counters, and its state for their
+    devices); then each joins its groups with build/benchjoin (the kernel's
+    view summed; the wall time of all the processes in a row)."""
+    nns, per = SCALE_NS
+    names = ["sn%d" % i for i in range(nns)]
+    if module_loaded():
+        run(["rmmod", "mchost"])
+    try:
+        t0 = time.perf_counter()
+        ip_batch(sum((["netns add " + n,
+                       "link add d0 netns %s up type dummy" % n]
+                      for n in names), []))
+        res = {"namespaces": nns, "per_namespace": per,
+               "create_seconds": time.perf_counter() - t0}
+        settle_slab()
+        k0 = percpu_slab_kb()
+        run(["insmod", KO])
+        time.sleep(2.0)
+        res["mchost_kb_per_namespace"] = (percpu_slab_kb() - k0) / nns
+        idx = {m.ifindex("d0", n) for n in (names[0], names[-1])}
+        if len(idx) != 1:
+            raise BenchError("d0 has ifindex %s" % sorted(idx))
+        idx = idx.pop()
+        base = mem_baseline()
+        loop = wall = 0.0
+        for n in names:
+            j = BenchJoin(n, "mchost", idx, per)
+            j.close()
+            if j.res["errors"] or j.res["joins_ok"] != per:
+                raise BenchError("benchjoin in %s: %s" % (n, j.res))
+            loop += j.res["loop_seconds"]
+            wall += j.wall
+        wait_quiet(lambda: sum(mchost_counters(n)["snd_reports"]
+                               for n in (names[0], names[-1])),
+                   quiet_s=1.5, limit_s=120, what="reports")
+        time.sleep(2.0)
+        res.update({"join_loop_seconds": loop, "join_wall_seconds": wall,
+                    "memory": mem_delta(base, nns * per)})
+    finally:
+        ip_batch(["netns del " + n for n in names])
+        settle_slab()
+    log("%d netns x %d groups: mchost %.2f KB per netns, joins %.2f s "
+        "(kernel's view, summed), %.0f B per membership" % (
+            nns, per, res["mchost_kb_per_namespace"],
+            res["join_loop_seconds"], res["memory"]["bytes_per_membership"]))
+    return res
+
+
+def scale():
+    return {"devices": scale_devices(), "namespaces": scale_namespaces()}
+
+
 # -------------------------------------------------------------------- main
 
 def kallsyms(names):
@@ -869,6 +980,8 @@ def guest_main(args):
     phase("mchost_timers", timers_test, "mchost", TIMER_GROUPS)
     phase("mchost_sweep", query_sweep, "mchost", sweep)
     phase("mchost_flood", query_floods, "mchost")
+    # Unloads and loads mchost itself; ends with it loaded.
+    phase("scale", scale)
     r = run(["rmmod", "mchost"], check=False)
     if r.returncode != 0:
         R["errors"].append("rmmod: %s" % r.stderr.strip())

@@ -194,6 +194,26 @@ def rows(R):
                     "%.0f (%.0f %%)" % (u["loaded_pps"],
                                         100 * u["loaded_spread"]),
                     "%.1f %%" % (100 * u["ratio"])))
+    sc = R.get("scale") or {}
+    d, n = sc.get("devices"), sc.get("namespaces")
+    if d:
+        out.append(("%s devices x %s memberships, one `mchostctl -b`: "
+                    "time (user's view), memory per membership" %
+                    (format(d["devices"], ","), format(d["per_device"], ",")),
+                    "-", "%.2f s, %.0f B" % (
+                        d["join_seconds"],
+                        d["memory"]["bytes_per_membership"]), ""))
+    if n:
+        out.append(("%s namespaces x %s memberships: joins (kernel's view, "
+                    "summed), memory per membership" %
+                    (format(n["namespaces"], ","),
+                     format(n["per_namespace"], ",")),
+                    "-", "%.2f s, %.0f B" % (
+                        n["join_loop_seconds"],
+                        n["memory"]["bytes_per_membership"]), ""))
+        out.append(("... mchost's own memory per namespace (Slab + Percpu "
+                    "delta of loading it, 2 devices each)", "-",
+                    "%.1f KB" % n["mchost_kb_per_namespace"], ""))
     lim = R.get("stock_limits")
     if lim:
         out.append(("sysctls needed", "yes: ENOBUFS at join %s "
