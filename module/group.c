@@ -171,22 +171,33 @@ static int mchost_ip_mc_map(__be32 group, char *buf,
 	return -EINVAL;
 }
 
-static int mchost_group_ll_add(struct mchost_dev *md, struct mchost_group *grp)
+/*
+ * The link-layer address of grp on md's device, into buf (MAX_ADDR_LEN).
+ * Computed again for the delete, as it is not kept: the mapping depends
+ * only on the group and the device type, neither of which changes.
+ * Return: false if the device needs none (no link-layer addresses, as tun
+ * or ipip, or a link type without a mapping).
+ */
+static bool mchost_group_ll_map(const struct mchost_dev *md,
+				const struct mchost_group *grp, char *buf)
 {
 	struct net_device *dev = md->dev;
+
+	if (!dev->addr_len)
+		return false;
+	if (grp->family == AF_INET6)
+		return !ndisc_mc_map(&grp->addr, buf, dev, 0);
+	return !mchost_ip_mc_map(grp->addr.s6_addr32[3], buf, dev);
+}
+
+static int mchost_group_ll_add(struct mchost_dev *md, struct mchost_group *grp)
+{
+	char ll[MAX_ADDR_LEN];
 	int err;
 
-	/* Devices without link-layer addresses (tun, ipip) need nothing. */
-	if (!dev->addr_len)
+	if (!mchost_group_ll_map(md, grp, ll))
 		return 0;
-	if (grp->family == AF_INET6)
-		err = ndisc_mc_map(&grp->addr, (char *)grp->ll_addr, dev, 0);
-	else
-		err = mchost_ip_mc_map(grp->addr.s6_addr32[3],
-				       (char *)grp->ll_addr, dev);
-	if (err)
-		return 0;	/* no mapping for this link type */
-	err = dev_mc_add(dev, grp->ll_addr);
+	err = dev_mc_add(md->dev, ll);
 	if (!err)
 		grp->ll_added = true;
 	return err;
@@ -195,8 +206,10 @@ static int mchost_group_ll_add(struct mchost_dev *md, struct mchost_group *grp)
 static void mchost_group_ll_del(struct mchost_dev *md,
 				struct mchost_group *grp)
 {
-	if (grp->ll_added)
-		dev_mc_del(md->dev, grp->ll_addr);
+	char ll[MAX_ADDR_LEN];
+
+	if (grp->ll_added && mchost_group_ll_map(md, grp, ll))
+		dev_mc_del(md->dev, ll);
 	grp->ll_added = false;
 }
 

@@ -24,8 +24,8 @@ struct mchost_group {
 	u32 hash;			/* of addr, fixed at creation */
 	struct in6_addr addr;		/* IPv4 groups are IPv4-mapped */
 	u8 family;			/* AF_INET or AF_INET6 */
-	bool ll_added;			/* dev_mc_add() done (RTNL) */
-	u8 ll_addr[MAX_ADDR_LEN];	/* link-layer group address (RTNL) */
+	/* dev_mc_add() of the mapped address done (RTNL); not kept, group.c */
+	bool ll_added;
 	/*
 	 * The merge of the owners' filters (RFC 9776 §3.2). Written under
 	 * RTNL and md->lock (write); read under either.
