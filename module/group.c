@@ -34,6 +34,26 @@ struct mchost_owner {
 	struct mchost_filter f;
 };
 
+/* Memberships, the bulk of the module's memory: sized exactly (issue 11). */
+static struct kmem_cache *mchost_group_cache;
+
+int __init mchost_group_cache_init(void)
+{
+	slab_flags_t flags = 0;
+
+#ifdef SLAB_NO_MERGE
+	/* Its own line in /proc/slabinfo, where memory is measured. */
+	flags |= SLAB_NO_MERGE;
+#endif
+	mchost_group_cache = KMEM_CACHE(mchost_group, flags);
+	return mchost_group_cache ? 0 : -ENOMEM;
+}
+
+void mchost_group_cache_uninit(void)
+{
+	kmem_cache_destroy(mchost_group_cache);
+}
+
 /* Non-persistent owners are counted per netlink port, see owner_ports. */
 static int mchost_port_get(struct mchost_net *mn, u32 portid)
 {
@@ -220,7 +240,7 @@ static void mchost_group_free(struct mchost_net *mn, struct mchost_group *grp)
 	list_for_each_entry_safe(o, tmp, &grp->owners, node)
 		mchost_owner_free(mn, o);
 	mchost_slist_free(grp->merged.src);
-	kfree(grp);
+	kmem_cache_free(mchost_group_cache, grp);
 }
 
 /* Unlink and free a membership with all of its owners. */
@@ -272,7 +292,8 @@ void mchost_group_gc_work(struct work_struct *work)
 static struct mchost_group *mchost_group_alloc(const struct in6_addr *addr,
 					       u8 family)
 {
-	struct mchost_group *grp = kzalloc(sizeof(*grp), GFP_KERNEL);
+	struct mchost_group *grp = kmem_cache_zalloc(mchost_group_cache,
+						     GFP_KERNEL);
 
 	if (!grp)
 		return NULL;
@@ -364,7 +385,7 @@ err_owner:
 	kfree(nowner);
 err_grp:
 	if (new_grp)
-		kfree(grp);
+		kmem_cache_free(mchost_group_cache, grp);
 err_filter:
 	mchost_slist_free(f->src);
 	f->src = NULL;

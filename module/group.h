@@ -18,40 +18,44 @@ struct netlink_ext_ack;
 struct sock;
 struct work_struct;
 
+/*
+ * Ordered so that alignment wastes no more than one byte (pahole); it has
+ * a slab cache of its own, group.c. Fields keep the lock rule above them.
+ */
 struct mchost_group {
 	/* md->hash linkage: changed under RTNL and md->lock (write). */
 	struct hlist_node hnode;
-	u32 hash;			/* of addr, fixed at creation */
 	struct in6_addr addr;		/* IPv4 groups are IPv4-mapped */
+	u32 hash;			/* of addr, fixed at creation */
 	u8 family;			/* AF_INET or AF_INET6 */
 	/* dev_mc_add() of the mapped address done (RTNL); not kept, group.c */
 	bool ll_added;
-	/*
-	 * The merge of the owners' filters (RFC 9776 §3.2). Written under
-	 * RTNL and md->lock (write); read under either.
-	 */
-	struct mchost_filter merged;
-	u32 nowners;			/* 0: a leave still being reported */
 	/*
 	 * The persistent owner's filter is a pending membership's, bound to
 	 * the device's name (pending.c). Written like merged.
 	 */
 	bool pending;
 	struct list_head owners;	/* owners' filters (group.c); RTNL */
+	/*
+	 * The merge of the owners' filters (RFC 9776 §3.2). Written under
+	 * RTNL and md->lock (write); read under either; so is nowners.
+	 */
+	struct mchost_filter merged;
+	u32 nowners;			/* 0: a leave still being reported */
 
 	/* Protocol state (proto.c), all under md->lock. */
+	bool pend_group;		/* a group-specific query is pending */
+	bool reported_last;		/* we sent the last v1/v2 report */
+	u8 v2_rtx;			/* v1/v2 unsolicited reports left */
+	u8 gsr_count;			/* source-specific queries since gsr_since */
 	struct rb_node tnode;		/* in md->tq while tkey != KTIME_MAX */
 	ktime_t tkey;			/* min(resp_at, rtx_at) */
 	ktime_t resp_at, resp_early;	/* query response due (latest, earliest) */
 	ktime_t rtx_at, rtx_early;	/* next unsolicited transmission */
 	ktime_t last_tx;		/* last report of it, 0: none yet */
 	struct mchost_slist *pend;	/* sources asked by pending queries */
-	bool pend_group;		/* a group-specific query is pending */
-	bool reported_last;		/* we sent the last v1/v2 report */
-	u8 v2_rtx;			/* v1/v2 unsolicited reports left */
 	struct mchost_rtx rtx;		/* v3 state-change retransmissions */
 	ktime_t gsr_since;		/* rate limit of source-specific queries */
-	u8 gsr_count;
 };
 
 /**
@@ -141,5 +145,22 @@ void mchost_group_release_work(struct work_struct *work);
  * @work: &mchost_net.gc_work
  */
 void mchost_group_gc_work(struct work_struct *work);
+
+/**
+ * mchost_group_cache_init() - create the slab cache of memberships
+ *
+ * Before anything can join.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mchost_group_cache_init(void);
+
+/**
+ * mchost_group_cache_uninit() - destroy it
+ *
+ * After the last membership was freed: every namespace gone and the
+ * module's RCU callbacks run (mchost_netns_uninit()).
+ */
+void mchost_group_cache_uninit(void);
 
 #endif /* _MCHOST_GROUP_H */

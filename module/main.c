@@ -11,6 +11,7 @@
 #include <linux/mchost.h>
 #include "events.h"
 #include "genl.h"
+#include "group.h"
 #include "netns.h"
 
 #define CREATE_TRACE_POINTS
@@ -20,10 +21,13 @@ static int __init mchost_init(void)
 {
 	int err;
 
+	err = mchost_group_cache_init();
+	if (err)
+		return err;
 	/* Per-namespace state must exist before any device event. */
 	err = mchost_netns_init();
 	if (err)
-		return err;
+		goto err_cache;
 	err = mchost_events_init();
 	if (err)
 		goto err_netns;
@@ -37,6 +41,8 @@ err_events:
 	mchost_events_uninit();
 err_netns:
 	mchost_netns_uninit();
+err_cache:
+	mchost_group_cache_uninit();
 	return err;
 }
 
@@ -45,6 +51,8 @@ static void __exit mchost_exit(void)
 	mchost_genl_uninit();
 	mchost_events_uninit();
 	mchost_netns_uninit();
+	/* Every membership was freed with its namespace, above. */
+	mchost_group_cache_uninit();
 }
 
 module_init(mchost_init);
