@@ -20,12 +20,13 @@
 #include "testing.h"
 
 /*
- * One owner's filter for one (device, group): the namespace itself for
- * persistent joins (sk NULL, portid 0), else the netlink socket that
- * joined. The owner is the socket, held by reference: its port is freed
- * before its release is announced, and a new socket may take the port
- * and join in between, so a port alone would alias the two. Owners are
- * created, changed and freed under RTNL only.
+ * One socket owner's filter for one (device, group): the netlink socket
+ * that joined. The owner is the socket, held by reference: its port is
+ * freed before its release is announced, and a new socket may take the
+ * port and join in between, so a port alone would alias the two. Owners
+ * are created, changed and freed under RTNL only. The persistent owner
+ * (the namespace itself) is grp->persist, inline, so that a persistent
+ * membership allocates nothing more; a NULL owner names it below.
  */
 struct mchost_owner {
 	struct list_head node;
@@ -82,10 +83,8 @@ bool mchost_group_owns_port(struct mchost_net *mn, u32 portid)
 
 static void mchost_owner_free(struct mchost_net *mn, struct mchost_owner *o)
 {
-	if (o->sk) {
-		mchost_port_put(mn, o->portid);
-		sock_put(o->sk);
-	}
+	mchost_port_put(mn, o->portid);
+	sock_put(o->sk);
 	mchost_slist_free(o->f.src);
 	kfree(o);
 }
@@ -101,17 +100,25 @@ static struct mchost_owner *mchost_owner_find(const struct mchost_group *grp,
 	return NULL;
 }
 
+/* The filter of owner (NULL: the persistent one) in grp. */
+static struct mchost_filter *mchost_owner_f(struct mchost_group *grp,
+					    struct mchost_owner *owner)
+{
+	return owner ? &owner->f : &grp->persist;
+}
+
 /*
- * Merge every owner's filter, with owner 'swap' replaced by 'repl' (or
- * left out if repl is NULL), or repl added if swap is NULL.
+ * Merge every owner's filter, with the filter 'swap' replaced by 'repl'
+ * (or left out if repl is NULL), or repl added if swap is NULL. The merge
+ * is of sets, so the order the owners come in does not matter.
  */
 static int mchost_group_remerge(const struct mchost_group *grp,
-				const struct mchost_owner *swap,
+				const struct mchost_filter *swap,
 				const struct mchost_filter *repl,
 				struct mchost_filter *out,
 				struct netlink_ext_ack *extack)
 {
-	const struct mchost_filter **vec;
+	const struct mchost_filter **vec, *of;
 	const struct mchost_owner *o;
 	unsigned int n = 0;
 	int err;
@@ -121,8 +128,15 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 		kfree(vec);
 		return -ENOMEM;
 	}
+	if (grp->has_persist) {
+		of = &grp->persist;
+		if (of != swap)
+			vec[n++] = of;
+		else if (repl)
+			vec[n++] = repl;
+	}
 	list_for_each_entry(o, &grp->owners, node) {
-		if (o != swap)
+		if (&o->f != swap)
 			vec[n++] = &o->f;
 		else if (repl)
 			vec[n++] = repl;
@@ -239,6 +253,8 @@ static void mchost_group_free(struct mchost_net *mn, struct mchost_group *grp)
 
 	list_for_each_entry_safe(o, tmp, &grp->owners, node)
 		mchost_owner_free(mn, o);
+	if (grp->has_persist)
+		mchost_slist_free(grp->persist.src);
 	mchost_slist_free(grp->merged.src);
 	kmem_cache_free(mchost_group_cache, grp);
 }
@@ -309,8 +325,8 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		      struct mchost_filter *f, bool pending,
 		      struct netlink_ext_ack *extack)
 {
-	struct mchost_owner *owner, *nowner = NULL;
-	struct mchost_filter merged;
+	struct mchost_owner *owner = NULL, *nowner = NULL;
+	struct mchost_filter merged, *of = NULL;
 	struct mchost_group *grp;
 	bool new_grp = false;
 	int err;
@@ -325,20 +341,26 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		}
 		new_grp = true;
 	}
-	owner = mchost_owner_find(grp, sk);
-	if (!owner) {
+	if (sk) {
+		owner = mchost_owner_find(grp, sk);
+		if (owner)
+			of = &owner->f;
+	} else if (grp->has_persist) {
+		of = &grp->persist;
+	}
+	if (!of && sk) {
 		nowner = kzalloc(sizeof(*nowner), GFP_KERNEL);
 		if (!nowner) {
 			err = -ENOMEM;
 			goto err_grp;
 		}
-		nowner->portid = sk ? portid : 0;
+		nowner->portid = portid;
 	}
 
-	err = mchost_group_remerge(grp, owner, f, &merged, extack);
+	err = mchost_group_remerge(grp, of, f, &merged, extack);
 	if (err)
 		goto err_owner;
-	if (nowner && sk) {
+	if (nowner) {
 		err = mchost_port_get(md->mn, portid);
 		if (err)
 			goto err_merged;
@@ -360,24 +382,25 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 	}
 
 	/* Commit: nothing below can fail. */
-	if (nowner) {
-		if (sk) {
-			sock_hold(sk);
-			nowner->sk = sk;
-		}
+	if (of) {
+		mchost_slist_free(of->src);
+		*of = *f;
+	} else if (nowner) {
+		sock_hold(sk);
+		nowner->sk = sk;
 		nowner->f = *f;
 		list_add_tail(&nowner->node, &grp->owners);
 	} else {
-		mchost_slist_free(owner->f.src);
-		owner->f = *f;
+		grp->persist = *f;
+		grp->has_persist = true;
 	}
-	mchost_group_set_merged(md, grp, &merged, nowner ? 1 : 0,
+	mchost_group_set_merged(md, grp, &merged, of ? 0 : 1,
 				sk ? grp->pending : pending,
-				nowner ? MCHOST_EVENT_JOIN : MCHOST_EVENT_CHANGE);
+				of ? MCHOST_EVENT_CHANGE : MCHOST_EVENT_JOIN);
 	return 0;
 
 err_port:
-	if (nowner && sk)
+	if (nowner)
 		mchost_port_put(md->mn, portid);
 err_merged:
 	mchost_slist_free(merged.src);
@@ -392,6 +415,7 @@ err_filter:
 	return err;
 }
 
+/* Drop a socket owner, or the persistent one if owner is NULL. */
 static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 			       struct mchost_owner *owner, u8 event,
 			       struct netlink_ext_ack *extack)
@@ -399,14 +423,23 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 	struct mchost_filter merged;
 	int err;
 
-	err = mchost_group_remerge(grp, owner, NULL, &merged, extack);
+	err = mchost_group_remerge(grp, mchost_owner_f(grp, owner), NULL,
+				   &merged, extack);
 	if (err)
 		return err;
-	list_del(&owner->node);
+	if (owner)
+		list_del(&owner->node);
+	else
+		grp->has_persist = false;
 	/* The persistent owner's leave ends its pending membership too. */
 	mchost_group_set_merged(md, grp, &merged, -1,
-				owner->sk ? grp->pending : false, event);
-	mchost_owner_free(md->mn, owner);
+				owner ? grp->pending : false, event);
+	if (owner) {
+		mchost_owner_free(md->mn, owner);
+	} else {
+		mchost_slist_free(grp->persist.src);
+		grp->persist.src = NULL;
+	}
 	if (grp->nowners)
 		return 0;
 
@@ -421,13 +454,8 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 const struct mchost_filter *
 mchost_group_persistent(const struct mchost_group *grp)
 {
-	const struct mchost_owner *o;
-
 	ASSERT_RTNL();
-	list_for_each_entry(o, &grp->owners, node)
-		if (!o->sk)
-			return &o->f;
-	return NULL;
+	return grp->has_persist ? &grp->persist : NULL;
 }
 
 int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
@@ -438,9 +466,9 @@ int mchost_group_leave(struct mchost_dev *md, const struct in6_addr *addr,
 
 	ASSERT_RTNL();
 	grp = mchost_dev_find_group(md, addr);
-	if (grp)
+	if (grp && sk)
 		owner = mchost_owner_find(grp, sk);
-	if (!owner) {
+	if (!grp || (sk ? !owner : !grp->has_persist)) {
 		NL_SET_ERR_MSG(extack, "no such membership");
 		return -ENOENT;
 	}
@@ -453,7 +481,7 @@ static struct mchost_owner *mchost_owner_dead(const struct mchost_group *grp)
 	struct mchost_owner *o;
 
 	list_for_each_entry(o, &grp->owners, node)
-		if (o->sk && sock_flag(o->sk, SOCK_DEAD))
+		if (sock_flag(o->sk, SOCK_DEAD))
 			return o;
 	return NULL;
 }

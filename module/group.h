@@ -19,8 +19,8 @@ struct sock;
 struct work_struct;
 
 /*
- * Ordered so that alignment wastes no more than one byte (pahole); it has
- * a slab cache of its own, group.c. Fields keep the lock rule above them.
+ * Ordered so that alignment leaves no holes (pahole); it has a slab cache
+ * of its own, group.c. Fields keep the lock rule above them.
  */
 struct mchost_group {
 	/* md->hash linkage: changed under RTNL and md->lock (write). */
@@ -35,7 +35,9 @@ struct mchost_group {
 	 * the device's name (pending.c). Written like merged.
 	 */
 	bool pending;
-	struct list_head owners;	/* owners' filters (group.c); RTNL */
+	bool has_persist;		/* persist is set; RTNL */
+	struct list_head owners;	/* sockets' filters (group.c); RTNL */
+	struct mchost_filter persist;	/* the persistent owner's; RTNL */
 	/*
 	 * The merge of the owners' filters (RFC 9776 §3.2). Written under
 	 * RTNL and md->lock (write); read under either; so is nowners.
