@@ -540,6 +540,27 @@ def veth_pair(hns, pns, net):
     return hdev, pdev
 
 
+def hold_groups(which, ns, dev, n):
+    """Join groups(n) on dev: stock, one socket that holds them (close it
+    to leave); mchost, persistent joins by `mchostctl -b`. Returns (the
+    socket or None, the join time: the loop's or the whole command's)."""
+    if which == "stock":
+        raise_stock_limits(ns, n)
+        sock = BenchJoin(ns, "stock", m.ifindex(dev, ns), n)
+        if sock.res["errors"]:
+            sock.close()
+            raise BenchError("stock joins on %s: %s" % (
+                dev, sock.res["first_error"]))
+        return sock, sock.res["loop_seconds"]
+    path = "/tmp/bench-hold-join.txt"
+    write_joins(path, dev, n)
+    secs, _, _, r = mchost_batch(ns, path)
+    if r.returncode != 0 or mchost_groups4(ns, dev) != n:
+        raise BenchError("mchost joins on %s: rc %d %s" %
+                         (dev, r.returncode, r.stderr[-500:]))
+    return None, secs
+
+
 def timer_setup(hns, pns):
     _, pdev = veth_pair(hns, pns, "10.0.0")
     return Peer(pns, pdev, "10.0.0.1")
@@ -555,28 +576,12 @@ def timers_test(which, n, versions=(3, 2)):
     res = {"groups": n}
     sock = None
     try:
+        sock, res["join_seconds"] = hold_groups(which, hns, hdev, n)
         if which == "stock":
-            raise_stock_limits(hns, n)
-            sock = BenchJoin(hns, "stock", m.ifindex(hdev, hns), n)
-            if sock.res["errors"]:
-                raise BenchError("stock joins on %s: %s" % (
-                    hdev, sock.res["first_error"]))
-            res["join_seconds"] = sock.res["loop_seconds"]
-
             def host_quiet():
                 wait_quiet(lambda: dev_tx_packets(hns, hdev), what="stock reports")
             prefixes = ("igmp",)
         else:
-            path = "/tmp/bench-timer-join.txt"
-            with open(path, "w") as f:
-                for g in sorted(expect):
-                    f.write("join dev %s group %s\n" % (hdev, g))
-            secs, _, _, r = mchost_batch(hns, path)
-            if r.returncode != 0 or mchost_groups4(hns, hdev) != n:
-                raise BenchError("mchost joins on %s: rc %d %s" %
-                                 (hdev, r.returncode, r.stderr[-500:]))
-            res["join_seconds"] = secs
-
             def host_quiet():
                 wait_quiet(lambda: (dev_tx_packets(hns, hdev),
                                     mchost_counters(hns)["snd_reports"]),
@@ -691,25 +696,11 @@ def query_flood(which, version):
     n = FLOOD_GROUPS
     sock = None
     try:
+        sock, _ = hold_groups(which, hns, hdev, n)
         if which == "stock":
-            raise_stock_limits(hns, n)
-            sock = BenchJoin(hns, "stock", m.ifindex(hdev, hns), n)
-            if sock.res["errors"]:
-                raise BenchError("stock joins on %s: %s" % (
-                    hdev, sock.res["first_error"]))
-
             def sent():
                 return dev_tx_packets(hns, hdev)
         else:
-            path = "/tmp/bench-flood-join.txt"
-            with open(path, "w") as f:
-                for g in groups(n):
-                    f.write("join dev %s group %s\n" % (hdev, g))
-            _, _, _, r = mchost_batch(hns, path)
-            if r.returncode != 0 or mchost_groups4(hns, hdev) != n:
-                raise BenchError("mchost joins on %s: rc %d %s" %
-                                 (hdev, r.returncode, r.stderr[-500:]))
-
             def sent():
                 return (dev_tx_packets(hns, hdev),
                         mchost_counters(hns)["snd_reports"])
