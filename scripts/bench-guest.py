@@ -22,8 +22,9 @@ come from a kernel that never had mchost loaded:
      whole `mchostctl -b FILE` process, and up to 100,000 groups;
   5. mchost: the same query tests as 3;
   6. both: the query flood (stock in 3, mchost in 5); mchost: 100 devices
-     x 1,000 groups and 1,000 netns x 100 groups; then the UDP receive rate
-     with mchost loaded and not, alternating.
+     x 1,000 groups and 1,000 netns x 100 groups (--quick: 10 devices, 100
+     netns); then the UDP receive rate with mchost loaded and not,
+     alternating.
 
 The guest's net.core.netdev_max_backlog is raised (BACKLOG) so that the
 peer's receive queue does not drop a burst of stock IGMPv2 reports; the
@@ -56,7 +57,8 @@ from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
 from benchlib import (BACKLOG, BenchError, BenchJoin, CallbackTime,
                       FLOOD_GROUPS, FLOOD_REPS, FLOOD_S, IP_ADD_MEMBERSHIP,
                       JOIN_N_FULL, JOIN_N_QUICK, MRT_S, PROBE_CAP, REPS,
-                      REPS_LARGE, REPS_LARGE_N, SCALE_DEVS, SCALE_NS,
+                      REPS_LARGE, REPS_LARGE_N, SCALE_DEVS,
+                      SCALE_DEVS_QUICK, SCALE_NS, SCALE_NS_QUICK,
                       SOFT_ERRORS, SOURCES,
                       SOURCES_N, STOCK_JOIN_MAX, SWEEP_N_FULL, SWEEP_N_QUICK,
                       TIMER_GROUPS, TRACE_N, USER_HZ, WINDOW_SLACK_S, _T0,
@@ -761,10 +763,9 @@ def percpu_slab_kb():
     return mi["Slab"] + mi["Percpu"]
 
 
-def scale_devices():
-    """SCALE_DEVS: one netns, that many dummy devices, that many groups on
-    each, all in one `mchostctl -b`: its time and the Slab delta."""
-    ndev, per = SCALE_DEVS
+def scale_devices(ndev, per):
+    """One netns, ndev dummy devices, per groups on each, all in one
+    `mchostctl -b`: its time and the Slab delta."""
     ns = "sd"
     netns_add(ns)
     try:
@@ -795,13 +796,12 @@ def scale_devices():
     return res
 
 
-def scale_namespaces():
-    """SCALE_NS: that many netns, each with one dummy device. mchost's own
+def scale_namespaces(nns, per):
+    """nns netns, each with one dummy device. mchost's own
     cost per netns is the Slab + Percpu delta of loading it while they
     exist (its per-netns state, hooks and counters, and its state for their
     devices); then each joins its groups with build/benchjoin (the kernel's
     view summed; the wall time of all the processes in a row)."""
-    nns, per = SCALE_NS
     names = ["sn%d" % i for i in range(nns)]
     if module_loaded():
         run(["rmmod", "mchost"])
@@ -846,8 +846,11 @@ def scale_namespaces():
     return res
 
 
-def scale():
-    return {"devices": scale_devices(), "namespaces": scale_namespaces()}
+def scale(quick):
+    return {"devices": scale_devices(*(SCALE_DEVS_QUICK if quick
+                                       else SCALE_DEVS)),
+            "namespaces": scale_namespaces(*(SCALE_NS_QUICK if quick
+                                             else SCALE_NS))}
 
 
 # -------------------------------------------------------------------- main
@@ -972,7 +975,7 @@ def guest_main(args):
     phase("mchost_sweep", query_sweep, "mchost", sweep)
     phase("mchost_flood", query_floods, "mchost")
     # Unloads and loads mchost itself; ends with it loaded.
-    phase("scale", scale)
+    phase("scale", scale, args.quick)
     r = run(["rmmod", "mchost"], check=False)
     if r.returncode != 0:
         R["errors"].append("rmmod: %s" % r.stderr.strip())

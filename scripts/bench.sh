@@ -45,7 +45,7 @@
 #     per second of softirq time.
 #  6. Scale (mchost): 100 devices x 1,000 groups in one netns, and 1,000
 #     netns x 100 groups (mchost's memory per netns, the joins' time and
-#     memory per membership).
+#     memory per membership); --quick: 10 devices and 100 netns.
 #  7. UDP receive rate: 64-byte frames flooded into a veth, mchost loaded and
 #     not (5 floods of 2 s each, alternating): the median packets per second
 #     that reach UDP, and their ratio.

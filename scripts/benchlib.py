@@ -37,6 +37,8 @@ FLOOD_REPS = 5           # UDP floods per side (module loaded, not loaded)
 FLOOD_GROUPS = 10000     # memberships held during the query flood
 SCALE_NS = (1000, 100)   # namespaces x memberships in each
 SCALE_DEVS = (100, 1000)  # devices (one netns) x memberships on each
+SCALE_NS_QUICK = (100, 100)     # --quick: N <= 10,000 here too
+SCALE_DEVS_QUICK = (10, 1000)
 REPS_LARGE = 1           # ... above REPS_LARGE_N (the stock loop is O(N^2))
 REPS_LARGE_N = 30000
 TRACE_N = 10000          # one extra join run with the timers counted
