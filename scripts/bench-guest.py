@@ -66,7 +66,7 @@ from benchlib import (BACKLOG, BenchError, BenchJoin, CallbackTime,
                       dev_tx_packets, drop_caches, flood, group_addr, groups,
                       log, meminfo, netns_add, netns_del, run, snmp,
                       softirq_ticks, wait_quiet)
-from benchreport import report_main, udp_ratio, v3_packet_limit
+from benchreport import median, report_main, udp_ratio, v3_packet_limit
 
 
 # ------------------------------------------------------------- stock joins
@@ -670,12 +670,10 @@ def udp_rx():
         netns_del(pns)
         if module_loaded():
             run(["rmmod", "mchost"])
-    for side in runs:
-        res[side + "_pps"] = sorted(r["pps"] for r in runs[side])[
-            len(runs[side]) // 2]
-    # Each side's spread: TCG's speed drifts between runs.
+    # Each side's median and spread: TCG's speed drifts between runs.
     for side in runs:
         pps = [r["pps"] for r in runs[side]]
+        res[side + "_pps"] = median(pps)
         res[side + "_spread"] = (max(pps) - min(pps)) / res[side + "_pps"]
     log("UDP receive: %.0f pps loaded, %.0f not loaded (medians); loaded / "
         "not loaded %.1f %% (median of the pairs)" % (

@@ -13,8 +13,8 @@
  *   {"sent": K, "refused": R, "seconds": S}
  * where refused counts the batches whose first frame the device would not
  * take (ENOBUFS: a veth peer's receive backlog was full); the receiver's
- * counters say what arrived. Exit status: 0 when it
- * ran, 1 when it could not (no socket), 2 on a usage error.
+ * counters say what arrived. Exit status: 0 when it ran, 1 when it could
+ * not (no socket), 2 on a usage error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
