@@ -163,10 +163,12 @@ static void mchost_engine_join_exclude(struct kunit *test)
 	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
 	mchost_expect(test, f, 0, "%s v3 TO_EX %s (%s)", L->v3dst, L->g2,
 		      L->s3);
-	/* Both retransmissions are due at +1 s; their order is the tree's. */
-	KUNIT_EXPECT_EQ(test, mchost_fake_queued(f), 2U);
+	/* Both retransmissions are due at +1 s: one report carries both. */
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s () TO_EX %s (%s)",
+		      L->v3dst, L->g1, L->g2, L->s3);
+	mchost_expect_none(test, f);
 	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
-			4ULL);
+			3ULL);
 }
 
 /* Leaving INCLUDE is BLOCK, leaving EXCLUDE is TO_IN {}; both RV times. */
@@ -911,6 +913,7 @@ static void mchost_engine_link(struct kunit *test)
 	struct mchost_fake *f = mchost_fake_new(test);
 	const char *a, *b;
 	ktime_t at;
+	s64 ms0;
 
 	mchost_fake_join(f, L->g1, IN, L->s1);
 	mchost_q3(test, f, "", NULL, 5000);
@@ -923,20 +926,24 @@ static void mchost_engine_link(struct kunit *test)
 
 	mchost_fake_link(f, true);
 	mchost_fake_run_ms(f, 10000);
-	/* Each group: a state change as for a fresh join, from +1 s. */
-	a = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1, L->s1);
-	b = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	/*
+	 * Each group: a state change as for a fresh join, from +1 s; both
+	 * due together, so in one report each time, in the tree's order.
+	 */
+	a = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()", L->v3dst,
+		      L->g1, L->s1, L->g2);
+	b = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)", L->v3dst,
+		      L->g2, L->g1, L->s1);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_EQ(test, mchost_fake_queued(f), 4U);
-	while (mchost_fake_queued(f)) {
+	KUNIT_ASSERT_EQ(test, mchost_fake_queued(f), 2U);
+	for (ms0 = 11000; mchost_fake_queued(f); ms0 += 1000) {
 		const char *got = mchost_fake_pop(f, &at);
 		s64 ms = ktime_ms_delta(at, MCHOST_FAKE_T0);
 
 		KUNIT_EXPECT_TRUE_MSG(test, !strcmp(got, a) || !strcmp(got, b),
 				      "unexpected \"%s\"", got);
-		KUNIT_EXPECT_TRUE_MSG(test, ms == 11000 || ms == 12000,
-				      "\"%s\" at %lld ms", got, ms);
+		KUNIT_EXPECT_EQ_MSG(test, ms, ms0, "time of \"%s\"", got);
 	}
 	kfree(a);
 	kfree(b);
@@ -959,9 +966,9 @@ static void mchost_engine_coalesce(struct kunit *test)
 	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
 	mchost_expect(test, f, 100, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
 	mchost_expect(test, f, 800, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
-	/* g1 and g2 in the firing at 1000, g3 on its own at 1800. */
-	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
-	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	/* g1 and g2 in one report at 1000, g3 on its own at 1800. */
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s () TO_EX %s ()", L->v3dst,
+		      L->g1, L->g2);
 	mchost_expect(test, f, 1800, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
 	mchost_expect_none(test, f);
 	KUNIT_EXPECT_EQ(test, f->fires, 2U);
@@ -1119,6 +1126,83 @@ static void mchost_engine_general_resume(struct kunit *test)
 				    i >> 8, i & 0xff);
 }
 
+/* Group i of a many-group case, its low 16 bits i (mchost_fake_drain()). */
+static void mchost_nth_group(struct kunit *test, unsigned int i, char *g,
+			     size_t len)
+{
+	if (L->fam == MCHOST_IGMP)
+		snprintf(g, len, "232.1.%u.%u", i >> 8, i & 0xff);
+	else
+		snprintf(g, len, "ff3e::%x", i);
+}
+
+/*
+ * State-change reports due in one firing share reports (RFC 9776 §4.2):
+ * n groups announced at link up go out in as few reports as the MTU
+ * allows, at each of the RV transmissions, every group once in each.
+ */
+static void mchost_engine_change_packed(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	/* Any-source records at MTU 1500: 183 IGMP or 72 MLD a report. */
+	unsigned int n = 400, per = L->fam == MCHOST_IGMP ? 183 : 72, i, t;
+	char g[INET6_ADDRSTRLEN + 1];
+	u16 *seen;
+
+	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		mchost_nth_group(test, i, g, sizeof(g));
+		mchost_joined(test, f, g, EX, NULL);
+	}
+	mchost_fake_link(f, false);
+	mchost_fake_link(f, true);
+	for (t = 1; t <= 2; t++) {
+		mchost_fake_run_ms(f, 1000);
+		KUNIT_EXPECT_EQ_MSG(test, mchost_fake_drain(f, seen, n),
+				    DIV_ROUND_UP(n, per), "transmission %u", t);
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ_MSG(test, seen[i], t, "group %u", i);
+	}
+	mchost_fake_run_ms(f, 10000);
+	KUNIT_EXPECT_EQ(test, mchost_fake_queued(f), 0U);
+	KUNIT_EXPECT_EQ(test, f->budget_outs, 0U);
+	KUNIT_EXPECT_EQ(test, mchost_stat(f, test, MCHOST_STAT_SND_V3_REPORTS),
+			2ULL * DIV_ROUND_UP(n, per));
+}
+
+/*
+ * Packed records count against a firing's budget by the reports they
+ * fill: more than 64 reports' worth are split over firings at the same
+ * time, none lost, none twice, and the reports mostly full.
+ */
+static void mchost_engine_change_packed_budget(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	/* 68 reports' worth at MTU 1500 (183 IGMP records a report). */
+	unsigned int n = 183 * 68, i, pkts;
+	char g[INET6_ADDRSTRLEN + 1];
+	u16 *seen;
+
+	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		snprintf(g, sizeof(g), "232.%u.%u.%u", 1 + (i >> 16),
+			 (i >> 8) & 0xff, i & 0xff);
+		mchost_joined(test, f, g, EX, NULL);
+	}
+	mchost_fake_link(f, false);
+	mchost_fake_link(f, true);
+	mchost_fake_run_ms(f, 1000);
+	pkts = mchost_fake_drain(f, seen, n);
+	/* One report left part-filled where the first firing stopped. */
+	KUNIT_EXPECT_GE(test, pkts, 68U);
+	KUNIT_EXPECT_LE(test, pkts, 69U);
+	KUNIT_EXPECT_EQ(test, f->budget_outs, 1U);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "group %u", i);
+}
+
 static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_join_include, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_join_exclude, mchost_fam_gen_params),
@@ -1164,6 +1248,8 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE(mchost_engine_split_truncate),
 	KUNIT_CASE_PARAM(mchost_engine_general_budget, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_general_resume),
+	KUNIT_CASE_PARAM(mchost_engine_change_packed, mchost_fam_gen_params),
+	KUNIT_CASE(mchost_engine_change_packed_budget),
 	{}
 };
 

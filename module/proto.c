@@ -391,17 +391,73 @@ static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
 	mchost_tq_update(md, grp);
 }
 
-/* One transmission of a v3 state-change report, and the next one planned. */
-static void mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
-			       ktime_t now)
+/*
+ * The v3 state-change records of one family gathered in one firing. A
+ * report may carry the records of many groups (RFC 9776 §4.2, RFC 9777
+ * §5.2), so retransmissions due together go out packed, as a general
+ * response does, not one report per group.
+ */
+struct mchost_chg_batch {
+	unsigned int n;
+	struct mchost_rec recs[MCHOST_GEN_BATCH];
+};
+
+/*
+ * Send the gathered records; with 'more', keep back those of a last report
+ * they do not fill. Each report sent is charged to the firing's budget.
+ */
+static void mchost_chg_flush(struct mchost_dev *md, enum mchost_fam fam,
+			     struct mchost_chg_batch *cb, bool more,
+			     int *budget)
 {
-	struct mchost_rec recs[2];
+	int left = INT_MAX;	/* never runs out: nothing may be lost */
+	unsigned int sent;
+
+	sent = mchost_queue_v3(md, fam, cb->recs, cb->n, more, &left);
+	/* Records that fill no report (a jumbo MTU) go as they are. */
+	if (!sent && more && cb->n)
+		sent = mchost_queue_v3(md, fam, cb->recs, cb->n, false, &left);
+	*budget -= INT_MAX - left;
+	cb->n -= sent;
+	memmove(cb->recs, cb->recs + sent, cb->n * sizeof(cb->recs[0]));
+}
+
+/*
+ * One transmission of a v3 state-change report, and the next one planned.
+ * With cbs (a firing's batches, allocated here when first needed), its
+ * records join the others due in this firing; else they go out at once.
+ * Returns whether a report of its own went out.
+ */
+static bool mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
+			       ktime_t now, struct mchost_chg_batch **cbs,
+			       int *budget)
+{
+	enum mchost_fam fam = mchost_fam_of(grp->family);
+	struct mchost_chg_batch *cb = NULL;
+	struct mchost_rec one[2], *recs = one;
 	unsigned int n;
 
+	BUILD_BUG_ON(sizeof(*cb) > 8192);
+	if (cbs) {
+		if (!cbs[fam]) {
+			cbs[fam] = kmalloc(sizeof(*cb),
+					   GFP_ATOMIC | __GFP_NOWARN);
+			if (cbs[fam])
+				cbs[fam]->n = 0;
+		}
+		cb = cbs[fam];
+	}
+	if (cb) {
+		if (cb->n + ARRAY_SIZE(one) > ARRAY_SIZE(cb->recs))
+			mchost_chg_flush(md, fam, cb, true, budget);
+		recs = cb->recs + cb->n;
+	}
 	n = mchost_change_next(&grp->rtx, &grp->merged, &grp->addr, recs);
 	if (n) {
-		mchost_queue_v3(md, mchost_fam_of(grp->family), recs, n,
-				false, NULL);
+		if (cb)
+			cb->n += n;
+		else
+			mchost_queue_v3(md, fam, recs, n, false, NULL);
 		grp->last_tx = now;
 	}
 	if (mchost_change_pending(&grp->rtx)) {
@@ -410,6 +466,7 @@ static void mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 		grp->rtx_at = KTIME_MAX;
 		mchost_tq_update(md, grp);
 	}
+	return n && !cb;
 }
 
 static bool mchost_filter_member(const struct mchost_filter *f)
@@ -446,7 +503,7 @@ static void mchost_report_change(struct mchost_dev *md,
 		if (defer)
 			mchost_sched_rtx(md, grp, now);
 		else
-			mchost_send_change(md, grp, now);
+			mchost_send_change(md, grp, now, NULL, NULL);
 		return;
 	}
 
@@ -628,9 +685,14 @@ static ktime_t mchost_next_deadline(struct mchost_dev *md, ktime_t now)
 	return next;
 }
 
-/* Serve what is due of grp; false if nothing was (not yet early enough). */
+/*
+ * Serve what is due of grp, its v3 state-change records into cbs. Returns
+ * whether it sent a report of its own; nothing is, if nothing was due (not
+ * yet early enough).
+ */
 static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
-			    ktime_t now)
+			    ktime_t now, struct mchost_chg_batch **cbs,
+			    int *budget)
 {
 	unsigned int gen = mchost_grp_gen(md, grp);
 	bool did = false;
@@ -647,10 +709,10 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 		grp->pend = NULL;
 	}
 	if (grp->rtx_at != KTIME_MAX && grp->rtx_early <= now) {
-		did = true;
 		if (gen == 3) {
-			mchost_send_change(md, grp, now);
+			did |= mchost_send_change(md, grp, now, cbs, budget);
 		} else if (grp->v2_rtx) {
+			did = true;
 			mchost_send_v1v2_report(md, grp, now);
 			if (--grp->v2_rtx)
 				mchost_sched_rtx(md, grp, now);
@@ -669,6 +731,7 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 			  int *budget)
 {
+	struct mchost_chg_batch *cbs[MCHOST_NFAM] = { };
 	struct mchost_group *grp, *next;
 	enum mchost_fam fam;
 
@@ -694,10 +757,16 @@ ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 		/*
 		 * Only work done counts: a deadline inside the window that may
 		 * not be served early yet must not make the firing yield and
-		 * come back at once (a spin until it is due).
+		 * come back at once (a spin until it is due). Packed records
+		 * count by the reports they fill.
 		 */
-		if (mchost_grp_fire(md, grp, now))
+		if (mchost_grp_fire(md, grp, now, cbs, budget))
 			(*budget)--;
+	}
+	for (fam = 0; fam < MCHOST_NFAM; fam++) {
+		if (cbs[fam])
+			mchost_chg_flush(md, fam, cbs[fam], false, budget);
+		kfree(cbs[fam]);
 	}
 	return mchost_next_deadline(md, now);
 }
