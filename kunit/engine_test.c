@@ -1203,6 +1203,44 @@ static void mchost_engine_change_packed_budget(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "group %u", i);
 }
 
+/*
+ * In a batch (a JOIN of many memberships) the first transmissions wait for
+ * its end, then go out together like the retransmissions after them.
+ */
+static void mchost_engine_batch(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	const char *a, *b;
+	ktime_t at;
+	s64 ms0;
+
+	f->md.batching = true;
+	mchost_fake_join(f, L->g1, EX, NULL);
+	mchost_fake_join(f, L->g2, IN, L->s1);
+	KUNIT_EXPECT_EQ(test, mchost_fake_queued(f), 0U);
+	KUNIT_EXPECT_EQ(test, f->md.next, f->now);
+	f->md.batching = false;
+	mchost_fake_run_ms(f, 10000);
+	/* Both due at once: in one report each time, in the tree's order. */
+	a = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)", L->v3dst,
+		      L->g1, L->g2, L->s1);
+	b = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()", L->v3dst,
+		      L->g2, L->s1, L->g1);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, mchost_fake_queued(f), 2U);
+	for (ms0 = 0; mchost_fake_queued(f); ms0 += 1000) {
+		const char *got = mchost_fake_pop(f, &at);
+
+		KUNIT_EXPECT_TRUE_MSG(test, !strcmp(got, a) || !strcmp(got, b),
+				      "unexpected \"%s\"", got);
+		KUNIT_EXPECT_EQ_MSG(test, ktime_ms_delta(at, MCHOST_FAKE_T0),
+				    ms0, "time of \"%s\"", got);
+	}
+	kfree(a);
+	kfree(b);
+}
+
 static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_join_include, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_join_exclude, mchost_fam_gen_params),
@@ -1250,6 +1288,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE(mchost_engine_general_resume),
 	KUNIT_CASE_PARAM(mchost_engine_change_packed, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_change_packed_budget),
+	KUNIT_CASE_PARAM(mchost_engine_batch, mchost_fam_gen_params),
 	{}
 };
 

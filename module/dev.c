@@ -12,6 +12,7 @@
 #include "dev.h"
 #include "genl.h"
 #include "params.h"
+#include "proto.h"
 #include "xmit.h"
 
 #define MCHOST_HASH_MIN_BITS	4
@@ -224,8 +225,10 @@ void mchost_dev_unlock(struct mchost_dev *md)
 
 	__skb_queue_head_init(&q);
 	skb_queue_splice_init(&md->txq, &q);
-	deferred = md->deferred;
-	md->deferred = KTIME_MAX;
+	/* A batch's end arms the timer for everything at once. */
+	deferred = KTIME_MAX;
+	if (!md->batching)
+		swap(deferred, md->deferred);
 	compat = md->compat_ntf;
 	md->compat_ntf = 0;
 	write_unlock_bh(&md->lock);
@@ -237,6 +240,32 @@ void mchost_dev_unlock(struct mchost_dev *md)
 	for (fam = 0; fam < MCHOST_NFAM; fam++)
 		if (compat & BIT(fam))
 			mchost_genl_notify_compat(md, fam);
+}
+
+void mchost_dev_batch_begin(struct mchost_dev *md)
+{
+	ASSERT_RTNL();
+	mchost_dev_lock(md);
+	md->batching = true;
+	mchost_dev_unlock(md);
+}
+
+void mchost_dev_batch_end(struct mchost_dev *md)
+{
+	int budget = MCHOST_FIRE_BUDGET;
+	ktime_t now;
+
+	ASSERT_RTNL();
+	mchost_dev_lock(md);
+	md->batching = false;
+	/* The deadlines asked for meanwhile are all in md->next after this. */
+	md->deferred = KTIME_MAX;
+	now = ktime_get();
+	if (!md->dead)
+		md->next = mchost_proto_fire(md, now, now, &budget);
+	if (md->next != KTIME_MAX)
+		md->ops->wake(md, budget > 0 ? md->next : now);
+	mchost_dev_unlock(md);
 }
 
 /* The engine's view of a real device: see struct mchost_dev_ops. */

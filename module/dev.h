@@ -115,8 +115,17 @@ struct mchost_dev {
 	bool dead;			/* unregistering: no more work */
 	bool oper;			/* running and operationally up */
 	bool ll_wait;			/* a link-local address is in DAD */
+	/*
+	 * A batch JOIN runs (mchost_dev_batch_begin()): v3 state changes
+	 * wait for its end, and unlock leaves 'deferred' alone. Written
+	 * under RTNL and the lock.
+	 */
+	bool batching;
 	struct rcu_head rcu;
 };
+
+/* Packets one firing of the timer may build before it yields the CPU. */
+#define MCHOST_FIRE_BUDGET	64
 
 /**
  * mchost_fam_of() - the protocol of an address family
@@ -218,6 +227,26 @@ void mchost_dev_lock(struct mchost_dev *md) __acquires(&md->lock);
  * with the lock held).
  */
 void mchost_dev_unlock(struct mchost_dev *md) __releases(&md->lock);
+
+/**
+ * mchost_dev_batch_begin() - hold back the reports of a batch of changes
+ * @md: the device; RTNL held, and kept until mchost_dev_batch_end()
+ *
+ * The first transmission of each v3 state-change report is made due at
+ * once instead of being sent, so that the batch's reports go out together
+ * in as few packets as fit (RFC 9776 §4.2 lets a report carry many
+ * groups' records).
+ */
+void mchost_dev_batch_begin(struct mchost_dev *md);
+
+/**
+ * mchost_dev_batch_end() - send what the batch held back
+ * @md: the device, RTNL held since mchost_dev_batch_begin()
+ *
+ * Serves what is due now as a timer firing would, and leaves the rest
+ * (past its budget) and later deadlines to the timer.
+ */
+void mchost_dev_batch_end(struct mchost_dev *md);
 
 /**
  * mchost_dev_find_group() - a group by address

@@ -35,6 +35,11 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	/* Checked by mchost_genl_target(). */
 	[MCHOST_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[MCHOST_A_PENDING]	= { .type = NLA_FLAG },
+	/*
+	 * Its content is a JOIN's attributes, parsed with this policy per
+	 * entry: a bad one fails alone (mchost_genl_join_batch()).
+	 */
+	[MCHOST_A_MEMBERSHIP]	= { .type = NLA_NESTED },
 	/* Ranges checked by mchost_genl_setting(): 255 is "default". */
 	[MCHOST_A_SET_IGMP_VERSION]	= { .type = NLA_U8 },
 	[MCHOST_A_SET_MLD_VERSION]	= { .type = NLA_U8 },
@@ -57,6 +62,7 @@ static const struct nla_policy mchost_policy[MCHOST_A_MAX + 1] = {
 	[MCHOST_A_RTX_LEFT]	= { .type = NLA_REJECT },
 	[MCHOST_A_NEXT_REPORT_MS] = { .type = NLA_REJECT },
 	[MCHOST_A_LAST_REPORT_MS] = { .type = NLA_REJECT },
+	[MCHOST_A_FAILED]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family mchost_genl_family;
@@ -309,46 +315,237 @@ static int mchost_genl_no_dev(struct genl_info *info)
 	return -ENODEV;
 }
 
-static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
-{
-	struct mchost_filter f = { .mode = MCHOST_FMODE_EXCLUDE };
-	struct nlattr *name = info->attrs[MCHOST_A_IFNAME];
-	bool pending = nla_get_flag(info->attrs[MCHOST_A_PENDING]);
-	struct mchost_dev *md;
+/* A JOIN request, parsed. */
+struct mchost_join_req {
+	struct mchost_filter f;
 	struct in6_addr group;
 	u8 family;
+	bool pending;
+};
+
+static int mchost_genl_join_parse(struct genl_info *info,
+				  struct mchost_join_req *r)
+{
 	int err;
 
-	err = mchost_genl_target(info, &group, &family);
+	r->f.mode = MCHOST_FMODE_EXCLUDE;
+	r->f.src = NULL;
+	r->pending = nla_get_flag(info->attrs[MCHOST_A_PENDING]);
+	err = mchost_genl_target(info, &r->group, &r->family);
 	if (err)
 		return err;
 	if (info->attrs[MCHOST_A_FMODE])
-		f.mode = nla_get_u8(info->attrs[MCHOST_A_FMODE]);
-	err = mchost_parse_sources(info, family, &f.src);
+		r->f.mode = nla_get_u8(info->attrs[MCHOST_A_FMODE]);
+	err = mchost_parse_sources(info, r->family, &r->f.src);
 	if (err)
 		return err;
 	/* RFC 9776 §3.1: INCLUDE {} is the state of a non-member. */
-	if (f.mode == MCHOST_FMODE_INCLUDE && !f.src) {
+	if (r->f.mode == MCHOST_FMODE_INCLUDE && !r->f.src) {
 		NL_SET_ERR_MSG(info->extack,
 			       "INCLUDE with no sources is a leave, use LEAVE");
 		return -EINVAL;
 	}
+	return 0;
+}
 
-	rtnl_lock();
-	md = mchost_genl_target_dev(info);
-	if (IS_ERR(md) || (!md && !pending)) {
-		err = md ? PTR_ERR(md) : mchost_genl_no_dev(info);
-		mchost_slist_free(f.src);
-	} else if (pending) {
-		/* The name is the membership's, whoever has it now. */
-		err = mchost_pending_join(mchost_net(genl_info_net(info)), md,
-					  nla_data(name), &group, family, &f,
-					  info->extack);
-	} else {
-		err = mchost_group_join(md, &group, family, info->snd_portid,
-					mchost_genl_owner(skb, info), &f,
-					false, info->extack);
+/*
+ * A batch JOIN's state: the devices whose reports it holds back (past the
+ * array's size a device's reports simply go out one by one), and its
+ * reply of failed memberships being filled.
+ */
+struct mchost_join_batch {
+	struct mchost_dev *devs[8];
+	unsigned int ndevs;
+	struct sk_buff *reply;
+	void *hdr;
+	int lost;	/* why some failures could not be told, or 0 */
+};
+
+static void mchost_join_batch_add(struct mchost_join_batch *b,
+				  struct mchost_dev *md)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->ndevs; i++)
+		if (b->devs[i] == md)
+			return;
+	if (b->ndevs < ARRAY_SIZE(b->devs)) {
+		mchost_dev_batch_begin(md);
+		b->devs[b->ndevs++] = md;
 	}
+}
+
+/* Send the reply filled so far. */
+static int mchost_join_reply(struct genl_info *info,
+			     struct mchost_join_batch *b)
+{
+	struct sk_buff *skb = b->reply;
+
+	b->reply = NULL;
+	genlmsg_end(skb, b->hdr);
+	return genlmsg_reply(skb, info);
+}
+
+/*
+ * Tell the failure of membership 'index': into the reply, which is sent
+ * when full and another one started (any number precede the ack).
+ */
+static void mchost_join_failed(struct genl_info *info,
+			       struct mchost_join_batch *b, u32 index,
+			       int err, const char *msg)
+{
+	struct nlattr *nest;
+	bool fresh;
+
+	while (!b->lost) {
+		fresh = !b->reply;
+		if (fresh) {
+			b->reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+			b->hdr = b->reply ?
+				 genlmsg_put_reply(b->reply, info,
+						   &mchost_genl_family, 0,
+						   MCHOST_CMD_JOIN) : NULL;
+			if (!b->hdr) {
+				nlmsg_free(b->reply);
+				b->reply = NULL;
+				b->lost = -ENOMEM;
+				return;
+			}
+		}
+		nest = nla_nest_start(b->reply, MCHOST_A_FAILED);
+		if (nest && !nla_put_u32(b->reply, MCHOST_F_INDEX, index) &&
+		    !nla_put_u32(b->reply, MCHOST_F_ERROR, -err) &&
+		    (!msg || !nla_put_string(b->reply, MCHOST_F_MESSAGE, msg))) {
+			nla_nest_end(b->reply, nest);
+			return;
+		}
+		nla_nest_cancel(b->reply, nest);
+		/* Full: send it and go on in the next (one always fits). */
+		b->lost = fresh ? -EMSGSIZE : mchost_join_reply(info, b);
+	}
+}
+
+/* Apply a parsed JOIN, under RTNL; r->f.src is consumed. */
+static int mchost_genl_join_apply(struct sk_buff *skb, struct genl_info *info,
+				  struct mchost_join_req *r,
+				  struct mchost_join_batch *b)
+{
+	struct nlattr *name = info->attrs[MCHOST_A_IFNAME];
+	struct mchost_dev *md;
+
+	md = mchost_genl_target_dev(info);
+	if (IS_ERR(md) || (!md && !r->pending)) {
+		mchost_slist_free(r->f.src);
+		return md ? PTR_ERR(md) : mchost_genl_no_dev(info);
+	}
+	if (b && md)
+		mchost_join_batch_add(b, md);
+	if (r->pending)
+		/* The name is the membership's, whoever has it now. */
+		return mchost_pending_join(mchost_net(genl_info_net(info)), md,
+					   nla_data(name), &r->group, r->family,
+					   &r->f, info->extack);
+	return mchost_group_join(md, &r->group, r->family, info->snd_portid,
+				 mchost_genl_owner(skb, info), &r->f, false,
+				 info->extack);
+}
+
+/* The membership attributes JOIN takes, which a batch has in its entries. */
+static const int mchost_join_attrs[] = {
+	MCHOST_A_IFINDEX, MCHOST_A_IFNAME, MCHOST_A_GROUP, MCHOST_A_FMODE,
+	MCHOST_A_SOURCES, MCHOST_A_PERSISTENT, MCHOST_A_PENDING,
+};
+
+/*
+ * A JOIN of MCHOST_A_MEMBERSHIP entries: each is applied in order as a JOIN
+ * of its own would be, a failing one alone failing (its error and extack
+ * message go into the reply), under one RTNL; their state-change reports
+ * leave packed at the end. Only a malformed batch fails as a whole, and
+ * then nothing changes.
+ */
+static int mchost_genl_join_batch(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mchost_join_batch b = { .ndevs = 0 };
+	struct mchost_join_req r;
+	unsigned int n = 0, i;
+	struct nlattr **tb;
+	struct nlattr *nla;
+	int rem, err;
+
+	for (i = 0; i < ARRAY_SIZE(mchost_join_attrs); i++) {
+		if (info->attrs[mchost_join_attrs[i]]) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[mchost_join_attrs[i]],
+					    "a batch JOIN has its memberships in MCHOST_A_MEMBERSHIP only");
+			return -EINVAL;
+		}
+	}
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
+		if (nla_type(nla) == MCHOST_A_MEMBERSHIP)
+			n++;
+	if (n > MCHOST_BATCH_MAX) {
+		NL_SET_ERR_MSG(info->extack,
+			       "more than MCHOST_BATCH_MAX memberships");
+		return -E2BIG;
+	}
+	tb = kmalloc_array(MCHOST_A_MAX + 1, sizeof(*tb), GFP_KERNEL);
+	if (!tb)
+		return -ENOMEM;
+
+	i = 0;
+	rtnl_lock();
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		struct netlink_ext_ack ext = {};
+		struct genl_info ei = *info;
+
+		if (nla_type(nla) != MCHOST_A_MEMBERSHIP)
+			continue;
+		/* The entry stands for the request in every helper. */
+		ei.attrs = tb;
+		ei.extack = &ext;
+		err = nla_parse_nested(tb, MCHOST_A_MAX, nla, mchost_policy,
+				       &ext);
+		if (!err && tb[MCHOST_A_MEMBERSHIP]) {
+			NL_SET_ERR_MSG(&ext, "MCHOST_A_MEMBERSHIP does not nest");
+			err = -EINVAL;
+		}
+		err = err ?: mchost_genl_join_parse(&ei, &r);
+		err = err ?: mchost_genl_join_apply(skb, &ei, &r, &b);
+		if (err)
+			mchost_join_failed(info, &b, i, err, ext._msg);
+		i++;
+	}
+	for (i = 0; i < b.ndevs; i++)
+		mchost_dev_batch_end(b.devs[i]);
+	rtnl_unlock();
+	kfree(tb);
+
+	err = b.lost;
+	if (b.reply) {
+		if (err)
+			nlmsg_free(b.reply);
+		else
+			err = mchost_join_reply(info, &b);
+	}
+	if (err)
+		/* Every membership was tried: only what failed is unknown. */
+		NL_SET_ERR_MSG(info->extack,
+			       "cannot send the list of failed memberships: the outcome of some is unknown");
+	return err;
+}
+
+static int mchost_genl_join(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mchost_join_req r;
+	int err;
+
+	if (info->attrs[MCHOST_A_MEMBERSHIP])
+		return mchost_genl_join_batch(skb, info);
+	err = mchost_genl_join_parse(info, &r);
+	if (err)
+		return err;
+	rtnl_lock();
+	err = mchost_genl_join_apply(skb, info, &r, NULL);
 	rtnl_unlock();
 	return err;
 }

@@ -15,9 +15,6 @@
 #include "proc.h"
 #include "proto.h"
 
-/* Packets one timer firing may build before it yields the CPU. */
-#define MCHOST_FIRE_BUDGET	64
-
 unsigned int mchost_net_id __read_mostly;
 
 /* The namespace timer's callback: serve every device with work due. */

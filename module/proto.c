@@ -500,10 +500,16 @@ static void mchost_report_change(struct mchost_dev *md,
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
 			return;
 		}
-		if (defer)
+		if (defer) {
 			mchost_sched_rtx(md, grp, now);
-		else
+		} else if (md->batching) {
+			/* Due at once: sent with the batch's others at its end. */
+			grp->rtx_at = now;
+			grp->rtx_early = now;
+			mchost_tq_update(md, grp);
+		} else {
 			mchost_send_change(md, grp, now, NULL, NULL);
+		}
 		return;
 	}
 

@@ -255,7 +255,11 @@ MCHOST_SET_DEFAULT = SPEC_FAMILY.consts["set-default"]["value"]
         "ngroups6", "mtu", "up", "set-igmp-version", "set-mld-version",
         "set-robustness", "set-report-link-local", "igmp-stats",
         "mld-stats", "pending"))
+A_MEMBERSHIP, A_FAILED = _A["membership"], _A["failed"]
 A_MAX = max(_A.values())                # MCHOST_A_MAX
+_F = {n: a.value for n, a in SPEC_FAMILY.attr_sets["failure"].attrs.items()}
+F_INDEX, F_ERROR, F_MESSAGE = _F["index"], _F["error"], _F["message"]
+MCHOST_BATCH_MAX = SPEC_FAMILY.consts["batch-max"]["value"]
 
 
 def ynl(ns=None):

@@ -440,10 +440,106 @@ def body():
             grp = "239.51.%d.%d" % (i // 250, i % 250 + 1)
             eq(m.genl_leave(g, idx[d], grp), (0, ""), "raw LEAVE")
     eq(group_records(g), sorted(base), "GET_GROUP after the leaves")
+    batch_steps(g, idx, base)
     pending_steps(g, idx, base)
     g.close()
     ip("link del d2", ns=NS)
     tw.check()
+
+
+def member(ifidx, group, mode=None, sources=(), persistent=True,
+           extra=()):
+    """One MCHOST_A_MEMBERSHIP of a batch JOIN."""
+    a = [nla_u32(A_IFINDEX, ifidx), nla(A_GROUP, m.addr_bytes(group))]
+    if mode is not None:
+        a.append(nla_u8(A_FMODE, mode))
+    if sources:
+        a.append(nla_nest(A_SOURCES, *[nla(A_SOURCE, m.addr_bytes(x))
+                                       for x in sources]))
+    if persistent:
+        a.append(nla_flag(A_PERSISTENT))
+    return nla_nest(m.A_MEMBERSHIP, *(a + list(extra)))
+
+
+def batch_join(g, *entries):
+    """A batch JOIN: (errno, extack message, [(index, errno, message)] of
+    the failed memberships, from however many replies)."""
+    err, msg, replies = g.request(g.family, MCHOST_CMD_JOIN,
+                                  b"".join(entries))
+    failed = []
+    for p in replies:
+        for t, v in m.nla_parse(p[4:]):
+            eq(t, m.A_FAILED, "a batch JOIN reply's attribute")
+            f = dict(m.nla_parse(v))
+            check(set(f) <= {m.F_INDEX, m.F_ERROR, m.F_MESSAGE} and
+                  m.F_INDEX in f and m.F_ERROR in f,
+                  "a failure's attributes: %s" % sorted(f))
+            failed.append((u32(f[m.F_INDEX], "index"),
+                           -u32(f[m.F_ERROR], "error"),
+                           f.get(m.F_MESSAGE, b"").rstrip(b"\0").decode()))
+    return err, msg, failed
+
+
+def batch_steps(g, idx, base):
+    step("batch JOIN: memberships applied in order, each on its own; the "
+         "failed ones listed in the reply with their errno and message")
+    d0, d1 = idx["d0"], idx["d1"]
+    eq(batch_join(g, member(d0, "232.52.0.1"),
+                  member(d0, "224.0.0.1"),
+                  member(d1, "ff3e::52:1", INC, ["2001:db8::1"]),
+                  member(0x7fffffff, "232.52.0.2"),
+                  member(d1, "232.52.0.3", INC),
+                  member(d1, "232.52.0.4", extra=[nla_u8(A_FMODE, 9)]),
+                  member(d0, "232.52.0.5", extra=[member(d0, "232.52.0.6")]),
+                  member(d1, "232.52.0.1", EXC, ["10.0.0.1"])),
+       (0, "", [(1, -errno.EINVAL, "the all-hosts group (224.0.0.1) cannot "
+                 "be joined"),
+                (3, -errno.ENODEV, "unknown device"),
+                (4, -errno.EINVAL, "INCLUDE with no sources is a leave, use "
+                 "LEAVE"),
+                (5, -errno.ERANGE, "integer out of range"),
+                (6, -errno.EINVAL, "MCHOST_A_MEMBERSHIP does not nest")]),
+       "a batch of 8, 5 of them bad")
+    added = [rec(d0, "d0", "232.52.0.1", "exclude"),
+             rec(d1, "d1", "ff3e::52:1", "include", ["2001:db8::1"]),
+             rec(d1, "d1", "232.52.0.1", "exclude", ["10.0.0.1"])]
+    eq(group_records(g), sorted(base + added), "GET_GROUP after the batch")
+    eq(batch_join(g, member(d0, "232.52.0.1", INC, ["10.0.0.9"]),
+                  member(d0, "232.52.0.1")), (0, "", []),
+       "two changes of one membership in a batch: the last one holds")
+    eq(group_records(g), sorted(base + added), "GET_GROUP after them")
+
+    step("batch JOIN: malformed as a whole, nothing changes")
+    whole = [
+        ("beside a top-level IFINDEX", [nla_u32(A_IFINDEX, d0),
+                                        member(d0, "232.52.1.1")],
+         (-errno.EINVAL, "a batch JOIN has its memberships in "
+          "MCHOST_A_MEMBERSHIP only", [])),
+        ("beside a top-level PERSISTENT", [member(d0, "232.52.1.1"),
+                                           nla_flag(A_PERSISTENT)],
+         (-errno.EINVAL, "a batch JOIN has its memberships in "
+          "MCHOST_A_MEMBERSHIP only", [])),
+        ("MCHOST_BATCH_MAX + 1 memberships",
+         [member(d0, "232.53.%d.%d" % (i // 250, i % 250 + 1))
+          for i in range(m.MCHOST_BATCH_MAX + 1)],
+         (-errno.E2BIG, "more than MCHOST_BATCH_MAX memberships", [])),
+    ]
+    for what, attrs, want in whole:
+        eq(batch_join(g, *attrs), want, "a batch JOIN %s" % what)
+    eq(group_records(g), sorted(base + added),
+       "GET_GROUP after the malformed batches")
+    n = m.MCHOST_BATCH_MAX
+    eq(batch_join(g, *[member(d1, "232.53.%d.%d" % (i // 250, i % 250 + 1))
+                       for i in range(n)]), (0, "", []),
+       "a batch of MCHOST_BATCH_MAX")
+    eq(len(group_records(g)), len(base) + len(added) + n,
+       "GET_GROUP records after it")
+    for i in range(n):
+        eq(m.genl_leave(g, d1, "232.53.%d.%d" % (i // 250, i % 250 + 1)),
+           (0, ""), "raw LEAVE")
+    for r in added:
+        eq(m.genl_leave(g, r[0], r[2]), (0, ""), "raw LEAVE %s" % r[2])
+    eq(group_records(g), sorted(base), "GET_GROUP after the leaves")
 
 
 def ynl_steps(g, d1):

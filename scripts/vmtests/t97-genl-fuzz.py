@@ -67,6 +67,8 @@ POLICY = {m.A_IFINDEX: ("u32", 1), m.A_GROUP: ("binary", 16),
           m.A_FMODE: ("u8", (1, 2)), m.A_SOURCES: ("nested", None),
           m.A_PERSISTENT: ("flag", None),
           m.A_IFNAME: ("nulstr", 15), m.A_PENDING: ("flag", None),
+          # a batch JOIN's entry: parsed with POLICY on its own (Model.batch)
+          m.A_MEMBERSHIP: ("nested_any", None),
           # SET_IFACE's: any u8 passes the policy (genl.c checks ranges)
           m.A_SET_IGMP_VERSION: ("u8", (0, 255)),
           m.A_SET_MLD_VERSION: ("u8", (0, 255)),
@@ -108,9 +110,10 @@ def nl_validate(data, policy, maxtype):
         fixed = {"u32": 4, "u8": 1}.get(kind)
         if fixed and len(pl) != fixed:
             raise Policy("attribute %d of %d bytes" % (typ, len(pl)))
-        if kind == "nested" and not t & NESTED:
+        nest = kind in ("nested", "nested_any")
+        if nest and not t & NESTED:
             raise Policy("NLA_F_NESTED missing")
-        if kind != "nested" and t & NESTED:
+        if not nest and t & NESTED:
             raise Policy("NLA_F_NESTED not expected")
         if kind in ("reject", "unspec"):
             raise Policy("attribute %d rejected" % typ)
@@ -125,10 +128,11 @@ def nl_validate(data, policy, maxtype):
                 raise Policy("string too long")
         if kind == "binary" and len(pl) > arg:
             raise Policy("binary too long")
-        if kind == "nested" and pl:
+        if nest and pl:
             if len(pl) < 4:
                 raise Policy("nest shorter than an attribute")
-            nl_validate(pl, SRC_POLICY, A_MAX)
+            if kind == "nested":
+                nl_validate(pl, SRC_POLICY, A_MAX)
         if kind == "u32" and struct.unpack("=I", pl)[0] < arg:
             raise Policy("u32 below its minimum")
         if kind == "u8" and not arg[0] <= pl[0] <= arg[1]:
@@ -140,6 +144,20 @@ def nl_validate(data, policy, maxtype):
     if rem > 0:
         raise Policy("bytes left over")
     return tb
+
+
+def raw_attrs(data, typ):
+    """The payloads of every attribute of type typ in data (validated), in
+    order."""
+    out, off = [], 0
+    while off + 4 <= len(data):
+        ln, t = struct.unpack_from("=HH", data, off)
+        if ln < 4 or off + ln > len(data):
+            break
+        if t & 0x3fff == typ:
+            out.append(data[off + 4:off + ln])
+        off += (ln + 3) & ~3
+    return out
 
 
 def nested_list(pl):
@@ -308,6 +326,33 @@ class Model:
             self.state.pop(key, None)
         raise Reply(0)
 
+    def batch(self, attrs, tb, owner, lo):
+        """Predict a batch JOIN (MCHOST_A_MEMBERSHIP entries), applying the
+        entries that succeed: Reply(0) with .failed [(index, errno(s),
+        message)], or the whole request's error."""
+        top = (m.A_IFINDEX, m.A_IFNAME, m.A_GROUP, m.A_FMODE, m.A_SOURCES,
+               m.A_PERSISTENT, m.A_PENDING)
+        if any(t in tb for t in top):
+            return Reply(-errno.EINVAL, "a batch JOIN has its memberships in "
+                         "MCHOST_A_MEMBERSHIP only")
+        failed = []
+        for i, e in enumerate(raw_attrs(attrs, m.A_MEMBERSHIP)):
+            try:
+                etb = nl_validate(e, POLICY, A_MAX)
+                if m.A_MEMBERSHIP in etb:
+                    raise Reply(-errno.EINVAL,
+                                "MCHOST_A_MEMBERSHIP does not nest")
+                self.do(JOIN, etb, "P" if m.A_PERSISTENT in etb else owner,
+                        lo)
+            except Policy:
+                failed.append((i, (-errno.EINVAL, -errno.ERANGE), ""))
+            except Reply as rep:
+                if rep.err:
+                    failed.append((i, rep.err, rep.msg))
+        rep = Reply(0)
+        rep.failed = failed
+        return rep
+
     def drop_owner(self, owner):
         for key in list(self.state):
             self.state[key].pop(owner, None)
@@ -435,8 +480,21 @@ class Gen:
         return self.attr(t, self.rand_bytes(),
                          NESTED if self.r.random() < 0.2 else 0)
 
-    def attrs(self, cmd):
+    def batch(self):
+        """A batch JOIN: 1 to 4 MCHOST_A_MEMBERSHIP entries, each a JOIN's
+        attributes as attrs() makes them; rarely one beside them."""
+        r = self.r
+        out = [self.attr(m.A_MEMBERSHIP, self.attrs(JOIN, inner=True),
+                         NESTED if r.random() < 0.97 else 0)
+               for _ in range(r.randint(1, 4))]
+        if r.random() < 0.05:
+            out.append(self.ifindex())
+        return b"".join(out)
+
+    def attrs(self, cmd, inner=False):
         r, out = self.r, []
+        if cmd == JOIN and not inner and r.random() < 0.05:
+            return self.batch()
         v6 = r.random() < 0.5
         dump = cmd in DUMPS
         name = not dump and r.random() < 0.2
@@ -561,6 +619,12 @@ def predict(model, gen, fault, cmd, flags, attrs, owner, priv, lo):
         idx = struct.unpack("=I", tb[m.A_IFINDEX][1])[0] \
             if m.A_IFINDEX in tb else 0
         return ("dump", idx, cmd, m.A_PERSISTENT in tb)
+    if cmd == JOIN and m.A_MEMBERSHIP in tb:
+        rep = model.batch(attrs, tb, owner, lo)
+        # Its failures come in replies, with or without an ack after them.
+        if rep.err == 0 and not ack and not rep.failed:
+            return None
+        return rep
     try:
         model.do(cmd, tb, "P" if m.A_PERSISTENT in tb else owner, lo)
     except Reply as rep:
@@ -597,6 +661,38 @@ class Sock:
                 if t in (m.NLMSG_DONE, m.NLMSG_ERROR):
                     dump = False
                 off += (ln + 3) & ~3
+
+
+def msg_ok(got, want):
+    """An extack message against a prediction: None is anything, "" any
+    non-empty one, else it or one of a tuple."""
+    if want is None:
+        return True
+    if want == "":
+        return bool(got)
+    return got in (want if isinstance(want, tuple) else (want,))
+
+
+def batch_failures(got, family, want, what):
+    """The failed memberships a batch JOIN's replies list are exactly want
+    [(index, errno(s), message)]; returns the other messages."""
+    fails = []
+    for t, _, p in got:
+        if t != family:
+            continue
+        for at, av in m.nla_parse(p[4:]):
+            eq(at, m.A_FAILED, "%s: reply attribute" % what)
+            f = dict(m.nla_parse(av))
+            fails.append((struct.unpack("=I", f[m.F_INDEX])[0],
+                          -struct.unpack("=I", f[m.F_ERROR])[0],
+                          f.get(m.F_MESSAGE, b"").rstrip(b"\0").decode()))
+    eq([f[0] for f in fails], [w[0] for w in want],
+       "%s: the failed memberships (%s)" % (what, fails))
+    for (i, err, msg), (_, werr, wmsg) in zip(fails, want):
+        ok = werr if isinstance(werr, tuple) else (werr,)
+        check(err in ok and msg_ok(msg, wmsg), "%s: membership %d failed "
+              "with %d %r, expected %s %r" % (what, i, err, msg, ok, wmsg))
+    return [x for x in got if x[0] != family]
 
 
 def dump_rows(replies, cmd):
@@ -675,6 +771,12 @@ def fuzz(rng, socks, model, n, priv, lo, all_idx, stats, on_check=None):
             eq(rows, exp, "%s: dump" % what)
             stats["dumps"] += 1
             continue
+        if getattr(want, "failed", None) is not None:
+            got = batch_failures(got, s.family, want.failed, what)
+            stats["batches"] += 1
+            if not flags & m.NLM_F_ACK:
+                eq(got, [], "%s: replies after the failures" % what)
+                continue
         eq([t for t, _, _ in got], [m.NLMSG_ERROR], "%s: reply types" % what)
         err, emsg = m.Genl._error(got[0][1], got[0][2])
         ok = want.err if isinstance(want.err, tuple) else (want.err,)
@@ -740,7 +842,8 @@ def unpriv_worker(seed, n, lo, all_idx, devs, state):
         model.state[(k[0], bytes.fromhex(k[1]))] = {
             o: (md, frozenset(bytes.fromhex(x) for x in s))
             for o, md, s in owners}
-    stats = {"ok": 0, "errors": 0, "dumps": 0, "no reply": 0}
+    stats = {"ok": 0, "errors": 0, "dumps": 0, "no reply": 0,
+             "batches": 0}
     socks = [Sock(None)]         # run() put this process in netns NS
     fuzz(random.Random(seed), socks, model, n, False, lo, all_idx, stats)
     print(json.dumps(stats))
@@ -764,7 +867,8 @@ def body():
     # The loopback device has mchost state too (dumps list it) but takes no
     # joins.
     model = Model(devs)
-    stats = {"ok": 0, "errors": 0, "dumps": 0, "no reply": 0}
+    stats = {"ok": 0, "errors": 0, "dumps": 0, "no reply": 0,
+             "batches": 0}
 
     step("%d requests as root over two sockets" % N_ROOT)
     socks = [Sock(), Sock()]
@@ -773,7 +877,8 @@ def body():
     expect_state(model, "after the root requests")
     log("root: %s; %d memberships" % (stats, len(model.state)))
     check(stats["ok"] >= N_ROOT // 10 and stats["errors"] >= N_ROOT // 10
-          and stats["dumps"] >= N_ROOT // 20,
+          and stats["dumps"] >= N_ROOT // 20
+          and stats["batches"] >= N_ROOT // 200,
           "too few successes, errors or dumps: %s" % stats)
 
     step("%d requests as uid 65534" % N_UNPRIV)
