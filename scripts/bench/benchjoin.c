@@ -6,9 +6,10 @@
  *
  *   benchjoin stock  IFINDEX N [SOURCES]   one UDP socket, N x
  *            IP_ADD_MEMBERSHIP (or SOURCES x MCAST_JOIN_SOURCE_GROUP each)
- *   benchjoin mchost IFINDEX N [SOURCES]   N persistent JOIN requests to the
- *            mchost family, packed into 64 KiB datagrams (as `mchostctl -b`
- *            does), every ack read (NETLINK_CAP_ACK)
+ *   benchjoin mchost IFINDEX N [SOURCES]   N persistent joins to the mchost
+ *            family as `mchostctl -b` sends them: batch JOINs of up to
+ *            MCHOST_BATCH_MAX memberships, packed into 64 KiB datagrams,
+ *            every ack and reply read (NETLINK_CAP_ACK)
  *
  * Group i is 239.16.0.0 + i; source j is 10.1.0.1 + j. With SOURCES the
  * filter is INCLUDE(those sources). After the loop it prints one JSON line:
@@ -157,9 +158,10 @@ static uint16_t family_id(struct mnl_socket *nl)
 	return id;
 }
 
-static size_t join_size(unsigned int nsrc)
+/* What one membership takes in a batch JOIN. */
+static size_t member_size(unsigned int nsrc)
 {
-	size_t n = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr));
+	size_t n = MNL_ATTR_HDRLEN;			/* MEMBERSHIP */
 
 	n += MNL_ALIGN(MNL_ATTR_HDRLEN + 4) * 2;	/* IFINDEX, GROUP */
 	n += MNL_ALIGN(MNL_ATTR_HDRLEN + 1);		/* FMODE */
@@ -169,14 +171,10 @@ static size_t join_size(unsigned int nsrc)
 	return n;
 }
 
-static void put_join(char *buf, uint16_t fam, uint32_t seq, int ifindex,
-		     unsigned long i, unsigned int nsrc)
+static struct nlmsghdr *put_batch(char *buf, uint16_t fam, uint32_t seq)
 {
 	struct genlmsghdr *g;
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	uint32_t a;
-	unsigned int j;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = fam;
@@ -185,6 +183,17 @@ static void put_join(char *buf, uint16_t fam, uint32_t seq, int ifindex,
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = MCHOST_CMD_JOIN;
 	g->version = MCHOST_GENL_VERSION;
+	return nlh;
+}
+
+static void put_member(struct nlmsghdr *nlh, int ifindex, unsigned long i,
+		       unsigned int nsrc)
+{
+	struct nlattr *m, *nest;
+	uint32_t a;
+	unsigned int j;
+
+	m = mnl_attr_nest_start(nlh, MCHOST_A_MEMBERSHIP);
 	mnl_attr_put_u32(nlh, MCHOST_A_IFINDEX, ifindex);
 	a = group_be(i);
 	mnl_attr_put(nlh, MCHOST_A_GROUP, 4, &a);
@@ -199,14 +208,33 @@ static void put_join(char *buf, uint16_t fam, uint32_t seq, int ifindex,
 		}
 		mnl_attr_nest_end(nlh, nest);
 	}
+	mnl_attr_nest_end(nlh, m);
 }
 
-/* Read every ack queued so far; the kernel answers inside send(). */
+/* A batch JOIN's reply: one error per MCHOST_A_FAILED. */
+static void note_failures(const struct nlmsghdr *nlh, struct result *r)
+{
+	const struct nlattr *a, *f;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != MCHOST_A_FAILED)
+			continue;
+		mnl_attr_for_each_nested(f, a)
+			if (mnl_attr_get_type(f) == MCHOST_F_ERROR)
+				note_error(r, (int)mnl_attr_get_u32(f));
+	}
+}
+
+/*
+ * Read every ack and reply queued so far; the kernel answers inside
+ * send(). A failed batch JOIN fails all its memberships (sizes[seq]).
+ */
 static int read_acks(int fd, char *rbuf, size_t rlen, unsigned long *acked,
-		     struct result *r, bool block)
+		     const unsigned int *sizes, struct result *r, bool block)
 {
 	const struct nlmsgerr *e;
 	struct nlmsghdr *nlh;
+	unsigned int k;
 	ssize_t got;
 	int len;
 
@@ -222,14 +250,14 @@ static int read_acks(int fd, char *rbuf, size_t rlen, unsigned long *acked,
 		len = (int)got;
 		for (nlh = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_type != NLMSG_ERROR)
+			if (nlh->nlmsg_type != NLMSG_ERROR) {
+				note_failures(nlh, r);
 				continue;
+			}
 			e = mnl_nlmsg_get_payload(nlh);
 			(*acked)++;
-			if (e->error)
+			for (k = 0; e->error && k < sizes[nlh->nlmsg_seq]; k++)
 				note_error(r, -e->error);
-			else
-				r->ok++;
 		}
 		block = false;
 	}
@@ -238,35 +266,51 @@ static int read_acks(int fd, char *rbuf, size_t rlen, unsigned long *acked,
 static int mchost_loop(struct mnl_socket *nl, uint16_t fam, int ifindex,
 		       unsigned long n, unsigned int nsrc, struct result *r)
 {
-	size_t msz = join_size(nsrc), used = 0;
-	unsigned long i, acked = 0;
+	size_t msz = member_size(nsrc), used = 0;
+	size_t hdr = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr));
+	unsigned long i, acked = 0, nmsg = 0;
 	int fd = mnl_socket_get_fd(nl);
 	static char rbuf[16384];
+	struct nlmsghdr *nlh = NULL;
+	unsigned int *sizes;
 	char *sbuf;
+	int rc = -1;
 
 	sbuf = malloc(SEND_MAX);
-	if (!sbuf)
-		return -1;
+	/* Memberships per message, by sequence number (the message's index). */
+	sizes = calloc(n / MCHOST_BATCH_MAX + n / (SEND_MAX / (hdr + msz)) + 2,
+		       sizeof(*sizes));
+	if (!sbuf || !sizes)
+		goto out;
 	for (i = 0; i < n; i++) {
-		put_join(sbuf + used, fam, (uint32_t)i + 2, ifindex, i, nsrc);
-		used += msz;
-		if (used + msz <= SEND_MAX && i + 1 < n)
+		if (!nlh)
+			nlh = put_batch(sbuf + used, fam, (uint32_t)nmsg);
+		put_member(nlh, ifindex, i, nsrc);
+		if (++sizes[nmsg] < MCHOST_BATCH_MAX &&
+		    used + nlh->nlmsg_len + msz <= SEND_MAX && i + 1 < n)
 			continue;
-		if (send(fd, sbuf, used, 0) < 0) {
-			free(sbuf);
-			return -1;
-		}
+		used += nlh->nlmsg_len;
+		nlh = NULL;
+		nmsg++;
+		if (used + hdr + msz <= SEND_MAX && i + 1 < n)
+			continue;
+		if (send(fd, sbuf, used, 0) < 0)
+			goto out;
 		used = 0;
-		if (read_acks(fd, rbuf, sizeof(rbuf), &acked, r, false) < 0) {
-			free(sbuf);
-			return -1;
-		}
+		if (read_acks(fd, rbuf, sizeof(rbuf), &acked, sizes, r,
+			      false) < 0)
+			goto out;
 	}
+	while (acked < nmsg)
+		if (read_acks(fd, rbuf, sizeof(rbuf), &acked, sizes, r,
+			      true) < 0)
+			goto out;
+	r->ok = n - r->errors;
+	rc = 0;
+out:
 	free(sbuf);
-	while (acked < n)
-		if (read_acks(fd, rbuf, sizeof(rbuf), &acked, r, true) < 0)
-			return -1;
-	return 0;
+	free(sizes);
+	return rc;
 }
 
 static int mchost_open(struct mnl_socket **nlp, uint16_t *fam)

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/genetlink.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,13 @@
 
 /* Requests per send() in batch mode are packed up to this many bytes. */
 #define BATCH_SEND_MAX (64 * 1024)
+
+/*
+ * Joins of at most this many bytes each go into batch JOINs (the kernel
+ * takes RTNL once for each, and packs their reports); a bigger one, with
+ * many sources, is a request of its own.
+ */
+#define MEMBERSHIP_BATCH_MAX 1024
 
 /*
  * Receive buffer asked for in batch mode. Unread acks sit in it while we
@@ -43,6 +51,7 @@ void batch_init(struct batch *bt, struct nl *nl, const struct ctx *ctx)
 	socklen_t len = sizeof(got);
 
 	memset(bt, 0, sizeof(*bt));
+	bt->join_off = SIZE_MAX;
 	bt->nl = nl;
 	bt->ctx = *ctx;
 	/*
@@ -76,6 +85,7 @@ void batch_free(struct batch *bt)
 		free(bt->q[i].by_name);
 	}
 	free(bt->q);
+	free(bt->join_keys);
 	for (i = 0; i < bt->ndevs; i++)
 		free(bt->devs[i].name);
 	free(bt->devs);
@@ -164,28 +174,91 @@ void batch_error(struct batch *bt, unsigned long line, const char *fmt,
 	va_end(ap);
 }
 
-/* Match the acks in one datagram to their lines. */
+/* The first unsettled request of sequence number @seq, or NULL. */
+static struct pending *batch_find(struct batch *bt, uint32_t seq)
+{
+	size_t i;
+
+	/* Acks come in order, so this finds q[head] at once. */
+	for (i = bt->head; i < bt->nsent; i++)
+		if (!bt->q[i].done && bt->q[i].seq == seq)
+			return &bt->q[i];
+	return NULL;
+}
+
+/* One attribute of a MCHOST_A_FAILED in a batch JOIN's reply. */
+static int failed_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(attr);
+	enum mnl_attr_data_type want = type == MCHOST_F_MESSAGE ?
+				       MNL_TYPE_NUL_STRING : MNL_TYPE_U32;
+
+	if (type && type <= MCHOST_F_MAX && mnl_attr_validate(attr, want) >= 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/*
+ * A batch JOIN's reply: settle each failed membership it lists with its
+ * error. The ack that follows settles the others.
+ */
+static void batch_failures(struct batch *bt, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+		return;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		const struct nlattr *tb[MCHOST_F_MAX + 1] = { NULL };
+		const char *msg;
+		uint32_t index;
+		int error;
+		size_t i;
+
+		if (mnl_attr_get_type(a) != MCHOST_A_FAILED ||
+		    mnl_attr_parse_nested(a, failed_attr_cb, tb) < 0 ||
+		    !tb[MCHOST_F_INDEX] || !tb[MCHOST_F_ERROR])
+			continue;
+		index = mnl_attr_get_u32(tb[MCHOST_F_INDEX]);
+		error = -(int)mnl_attr_get_u32(tb[MCHOST_F_ERROR]);
+		msg = tb[MCHOST_F_MESSAGE] ?
+		      mnl_attr_get_str(tb[MCHOST_F_MESSAGE]) : NULL;
+		for (i = bt->head; i < bt->nsent; i++) {
+			struct pending *p = &bt->q[i];
+
+			if (!p->done && p->seq == nlh->nlmsg_seq &&
+			    p->index == index) {
+				batch_settle(bt, p, error, msg);
+				break;
+			}
+		}
+	}
+}
+
+/* Match the acks and replies in one datagram to their lines. */
 static void batch_handle(struct batch *bt, size_t n)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)bt->nl->rbuf;
 	int left = n;
 
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct pending *p;
 		const char *msg;
-		size_t i;
 		int error;
 
-		if (nlh->nlmsg_type != NLMSG_ERROR ||
-		    nlh->nlmsg_pid != bt->nl->portid)
+		if (nlh->nlmsg_pid != bt->nl->portid)
 			continue;
-		/* Acks come in order, so this finds q[head] at once. */
-		for (i = bt->head; i < bt->nsent; i++)
-			if (!bt->q[i].done && bt->q[i].seq == nlh->nlmsg_seq)
-				break;
-		if (i >= bt->nsent)
+		if (nlh->nlmsg_type == bt->nl->family) {
+			batch_failures(bt, nlh);
 			continue;
+		}
+		if (nlh->nlmsg_type != NLMSG_ERROR)
+			continue;
+		/* A batch JOIN's ack is every membership's not settled yet. */
 		error = decode_status(nlh, &msg);
-		batch_settle(bt, &bt->q[i], error, msg);
+		while ((p = batch_find(bt, nlh->nlmsg_seq)))
+			batch_settle(bt, p, error, msg);
 	}
 }
 
@@ -265,6 +338,7 @@ static void batch_send(struct batch *bt)
 	int rc;
 
 	bt->nsent = bt->nq;
+	bt->join_off = SIZE_MAX;
 	if (!bt->out.len)
 		return;
 	rc = nl_send(bt->nl, bt->out.data, bt->out.len);
@@ -318,6 +392,100 @@ int batch_lookup(void *arg, const char *dev, uint32_t *ifindex)
 	return error;
 }
 
+/* What a queued request's line needs to be reported. */
+static void batch_pending_init(struct batch *bt, struct pending *p,
+			       const struct cmd *c, char *what,
+			       uint32_t ifindex, size_t cost)
+{
+	p->cost = cost;
+	p->hold = c->hold;
+	p->missing_ok = missing_ok(&bt->ctx, c, -ENOENT);
+	p->what = what;
+	p->by_name = ifindex ? NULL : xasprintf("%s", c->dev);
+	bt->cost += cost;
+}
+
+/* The membership @c names, as a batch JOIN's key. */
+static struct join_key join_key(const struct cmd *c, uint32_t ifindex)
+{
+	struct join_key k = { .ifindex = ifindex, .group = c->group };
+
+	if (!ifindex)
+		snprintf(k.dev, sizeof(k.dev), "%s", c->dev);
+	return k;
+}
+
+/* Is membership @k in the open batch JOIN already? */
+static bool batch_join_has(const struct batch *bt, const struct join_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < bt->join_n; i++) {
+		const struct join_key *o = &bt->join_keys[i];
+
+		if (o->ifindex == k->ifindex && !strcmp(o->dev, k->dev) &&
+		    o->group.len == k->group.len &&
+		    !memcmp(o->group.b, k->group.b, k->group.len))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Queue the JOIN @c as a membership of the open batch JOIN, opening one
+ * (with sequence number @seq) if there is none or it is full; @size is
+ * what it takes there. As batch_queue().
+ */
+static int batch_queue_member(struct batch *bt, unsigned long line,
+			      uint32_t seq, const struct cmd *c, char *what,
+			      uint32_t ifindex, size_t size)
+{
+	struct join_key key = join_key(c, ifindex);
+	size_t cost = ACK_COST + size, hdr;
+	struct pending *p;
+	char *err = NULL;
+
+	if (bt->nq && bt->cost + cost > bt->window && batch_flush(bt)) {
+		free(what);
+		return -1;
+	}
+	/*
+	 * A batch JOIN is one change of each membership (its first report
+	 * carries the last state): a line that changes one again starts the
+	 * next, so that each line's change is reported, as it would be alone.
+	 */
+	hdr = bt->join_off == SIZE_MAX || bt->join_n == MCHOST_BATCH_MAX ||
+	      batch_join_has(bt, &key) ?
+	      MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) : 0;
+	if (bt->out.len && bt->out.len + hdr + size > BATCH_SEND_MAX) {
+		batch_send(bt);
+		hdr = 1;
+	}
+	if (hdr) {
+		bt->join_off = bt->out.len;
+		bt->join_seq = seq;
+		bt->join_n = 0;
+		build_join_batch(&bt->out, bt->nl->family, seq);
+	}
+	if (!add_membership(&bt->out, bt->join_off, c, ifindex, &err)) {
+		if (!bt->join_n) {	/* send no empty batch */
+			bt->out.len = bt->join_off;
+			bt->join_off = SIZE_MAX;
+		}
+		batch_error(bt, line, "%s%s", what ? what : "", err);
+		free(what);
+		free(err);
+		return 0;
+	}
+	bt->join_keys = grow_array(bt->join_keys, &bt->join_keys_cap,
+				   bt->join_n + 1, sizeof(*bt->join_keys));
+	bt->join_keys[bt->join_n] = key;
+	p = batch_add(bt, line, bt->join_seq);
+	p->index = bt->join_n++;
+	batch_pending_init(bt, p, c, what, ifindex, cost);
+	return 0;
+}
+
 /*
  * Queue the JOIN/LEAVE @c, whose device @lookup resolves: its outcome is
  * reported for @line (0: none), with @what (allocated, taken over; or
@@ -344,6 +512,13 @@ int batch_queue(struct batch *bt, unsigned long line, uint32_t seq,
 		free(err);
 		return 0;
 	}
+	/* A join goes into a batch JOIN when the kernel knows them. */
+	size = c->desc->genl_cmd == MCHOST_CMD_JOIN &&
+	       bt->nl->maxattr >= MCHOST_A_MEMBERSHIP ?
+	       membership_size(c, ifindex) : 0;
+	if (size && size <= MEMBERSHIP_BATCH_MAX)
+		return batch_queue_member(bt, line, seq, c, what, ifindex,
+					  size);
 	size = change_msg_size(c, ifindex, &unused);
 	/* Error acks echo the request unless capped. */
 	cost = ACK_COST + (bt->nl->cap_ack ? 0 : NLMSG_ALIGN(size));
@@ -358,6 +533,7 @@ int batch_queue(struct batch *bt, unsigned long line, uint32_t seq,
 	 * The sequence number only has to be unique among the requests in
 	 * flight, so wrapping past 2^32 is harmless.
 	 */
+	bt->join_off = SIZE_MAX;
 	if (!build_change(&bt->out, bt->nl->family, seq, c, ifindex, &err)) {
 		batch_error(bt, line, "%s%s", what ? what : "", err);
 		free(what);
@@ -365,12 +541,7 @@ int batch_queue(struct batch *bt, unsigned long line, uint32_t seq,
 		return 0;
 	}
 	p = batch_add(bt, line, seq);
-	p->cost = cost;
-	p->hold = c->hold;
-	p->missing_ok = missing_ok(&bt->ctx, c, -ENOENT);
-	p->what = what;
-	p->by_name = ifindex ? NULL : xasprintf("%s", c->dev);
-	bt->cost += cost;
+	batch_pending_init(bt, p, c, what, ifindex, cost);
 	return 0;
 }
 

@@ -346,6 +346,10 @@ size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
 		       size_t *nest_len);
 size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 		    const struct cmd *c, uint32_t ifindex, char **err);
+size_t membership_size(const struct cmd *c, uint32_t ifindex);
+void build_join_batch(struct sbuf *b, uint16_t family, uint32_t seq);
+bool add_membership(struct sbuf *b, size_t off, const struct cmd *c,
+		    uint32_t ifindex, char **err);
 struct nlmsghdr *build_dump(struct sbuf *b, uint16_t family, uint32_t seq,
 			    uint8_t gcmd, uint32_t ifindex, bool persistent);
 int parse_mchost_msg(const struct nlmsghdr *nlh, uint16_t family,
@@ -363,6 +367,7 @@ bool addr_attr_ok(const struct nlattr *attr);
  */
 struct pending {
 	uint32_t seq;
+	uint32_t index;		/* its MCHOST_A_MEMBERSHIP in a batch JOIN */
 	unsigned long line;
 	size_t cost;		/* receive buffer its ack may take */
 	bool hold;
@@ -378,6 +383,15 @@ struct batch {
 	struct nl *nl;
 	struct ctx ctx;		/* the options; line is set per line */
 	struct sbuf out;	/* requests built but not sent yet */
+	size_t join_off;	/* the open batch JOIN in out, or SIZE_MAX */
+	uint32_t join_seq;	/* its sequence number */
+	uint32_t join_n;	/* its memberships */
+	struct join_key {
+		uint32_t ifindex;	/* 0: by name */
+		char dev[IFNAMSIZ];
+		struct addr group;
+	} *join_keys;		/* the open batch JOIN's, join_n of them */
+	size_t join_keys_cap;
 	struct pending *q;	/* in line order */
 	size_t nq, cap;
 	size_t head;		/* q[0..head) printed; q[head] is not done */

@@ -48,14 +48,13 @@ struct nlmsghdr *put_genl_header(void *buf, uint16_t type, uint16_t flags,
 }
 
 /*
- * Exact size of the JOIN/LEAVE message for @c, and in *@nest_len the
- * length of its SOURCES nest, which must fit nla_len (16 bits).
+ * Exact size of the attributes of the JOIN/LEAVE for @c, and in *@nest_len
+ * the length of its SOURCES nest, which must fit nla_len (16 bits).
  */
-size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
-		       size_t *nest_len)
+static size_t change_attrs_size(const struct cmd *c, uint32_t ifindex,
+				size_t *nest_len)
 {
-	size_t n = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr));
-	size_t i;
+	size_t n = 0, i;
 
 	if (ifindex)
 		n += attr_size(sizeof(uint32_t));	/* IFINDEX */
@@ -79,28 +78,24 @@ size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
 	return n;
 }
 
-/*
- * Append the JOIN or LEAVE request for @c to @b, for device @ifindex, or
- * with @ifindex 0 for the device named c->dev (change_target()). Returns
- * its length, or 0 with *@err set when it cannot be encoded.
- */
-size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
-		    const struct cmd *c, uint32_t ifindex, char **err)
+/* Exact size of the JOIN/LEAVE message for @c; *@nest_len as above. */
+size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
+		       size_t *nest_len)
 {
-	uint8_t gcmd = c->desc->genl_cmd;
-	size_t nest_len, size = change_msg_size(c, ifindex, &nest_len);
-	struct nlmsghdr *nlh;
+	return MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) +
+	       change_attrs_size(c, ifindex, nest_len);
+}
+
+/*
+ * Append the attributes of @c to @nlh, whose buffer holds @size bytes.
+ * Returns false if they do not fit.
+ */
+static bool put_change_attrs(struct nlmsghdr *nlh, size_t size,
+			     const struct cmd *c, uint32_t ifindex)
+{
 	bool ok;
 	size_t i;
 
-	if (nest_len > UINT16_MAX || size > UINT32_MAX) {
-		*err = xasprintf("too many sources (%zu) for one netlink message",
-				 c->nsrc);
-		return 0;
-	}
-	nlh = put_genl_header(sbuf_room(b, size), family,
-			      NLM_F_REQUEST | NLM_F_ACK, seq, gcmd,
-			      MCHOST_GENL_VERSION);
 	/* The _check variants make a wrong size computation harmless. */
 	if (ifindex)
 		ok = mnl_attr_put_u32_check(nlh, size, MCHOST_A_IFINDEX,
@@ -110,7 +105,7 @@ size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 					     c->dev);
 	ok = ok && mnl_attr_put_check(nlh, size, MCHOST_A_GROUP, c->group.len,
 				      c->group.b);
-	if (ok && gcmd == MCHOST_CMD_JOIN) {
+	if (ok && c->desc->genl_cmd == MCHOST_CMD_JOIN) {
 		ok = mnl_attr_put_u8_check(nlh, size, MCHOST_A_FMODE,
 					   c->fmode);
 		if (ok && c->nsrc) {
@@ -133,12 +128,91 @@ size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 	/* A held membership belongs to this socket, not to the netns. */
 	if (ok && !c->hold)
 		ok = mnl_attr_put_check(nlh, size, MCHOST_A_PERSISTENT, 0, "");
-	if (!ok || nlh->nlmsg_len != size) {
+	return ok;
+}
+
+/*
+ * Append the JOIN or LEAVE request for @c to @b, for device @ifindex, or
+ * with @ifindex 0 for the device named c->dev (change_target()). Returns
+ * its length, or 0 with *@err set when it cannot be encoded.
+ */
+size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
+		    const struct cmd *c, uint32_t ifindex, char **err)
+{
+	size_t nest_len, size = change_msg_size(c, ifindex, &nest_len);
+	struct nlmsghdr *nlh;
+
+	if (nest_len > UINT16_MAX || size > UINT32_MAX) {
+		*err = xasprintf("too many sources (%zu) for one netlink message",
+				 c->nsrc);
+		return 0;
+	}
+	nlh = put_genl_header(sbuf_room(b, size), family,
+			      NLM_F_REQUEST | NLM_F_ACK, seq,
+			      c->desc->genl_cmd, MCHOST_GENL_VERSION);
+	if (!put_change_attrs(nlh, size, c, ifindex) ||
+	    nlh->nlmsg_len != size) {
 		*err = xasprintf("internal error: request size mismatch");
 		return 0;
 	}
 	b->len += size;
 	return size;
+}
+
+/*
+ * The room the JOIN for @c takes as a MCHOST_A_MEMBERSHIP of a batch JOIN,
+ * or 0 if it cannot be one (its nest would overflow nla_len).
+ */
+size_t membership_size(const struct cmd *c, uint32_t ifindex)
+{
+	size_t nest_len, n;
+
+	n = MNL_ATTR_HDRLEN + change_attrs_size(c, ifindex, &nest_len);
+	return n > UINT16_MAX ? 0 : n;
+}
+
+/* Append an empty batch JOIN to @b: add_membership() fills it. */
+void build_join_batch(struct sbuf *b, uint16_t family, uint32_t seq)
+{
+	size_t size = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr));
+
+	put_genl_header(sbuf_room(b, size), family, NLM_F_REQUEST | NLM_F_ACK,
+			seq, MCHOST_CMD_JOIN, MCHOST_GENL_VERSION);
+	b->len += size;
+}
+
+/*
+ * Append the JOIN for @c as a MCHOST_A_MEMBERSHIP to the batch JOIN at
+ * offset @off of @b, which must be the last message there. Returns false
+ * with *@err set (the message unchanged) when it cannot be encoded.
+ */
+bool add_membership(struct sbuf *b, size_t off, const struct cmd *c,
+		    uint32_t ifindex, char **err)
+{
+	size_t esize = membership_size(c, ifindex), room;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint32_t len;
+
+	if (!esize) {
+		*err = xasprintf("too many sources (%zu) for one netlink message",
+				 c->nsrc);
+		return false;
+	}
+	sbuf_room(b, esize);
+	nlh = (struct nlmsghdr *)(b->data + off);
+	len = nlh->nlmsg_len;
+	room = len + esize;
+	nest = mnl_attr_nest_start_check(nlh, room, MCHOST_A_MEMBERSHIP);
+	if (!nest || !put_change_attrs(nlh, room, c, ifindex) ||
+	    nlh->nlmsg_len != room) {
+		nlh->nlmsg_len = len;
+		*err = xasprintf("internal error: request size mismatch");
+		return false;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	b->len = off + nlh->nlmsg_len;
+	return true;
 }
 
 /*

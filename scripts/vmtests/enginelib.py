@@ -239,8 +239,9 @@ def changes(e, cmds, exp, what):
     """One `mchostctl -b` with changes to different groups; for each group
     g, exactly RV reports follow with exactly the records exp[g] (none for
     link-local groups), the first before the command returned, each next
-    within (0, URI]. Records due together share a report: those whose
-    random delays fall into one timer firing."""
+    within (0, URI]. Records due together share a report: the first
+    transmissions all (the joins are one batch JOIN), the others when
+    their random delays fall into one timer firing."""
     c0 = e.ctr()
     r = e.batch(*cmds)
     gs = [g for g in exp if exp[g]]
@@ -251,6 +252,11 @@ def changes(e, cmds, exp, what):
         timing([p for p in ps if m.canon(g) in {x[1] for x in p.records}],
                [("v3", sorted(recs))] * (e.rv if recs else 0), r,
                "%s: %s" % (what, g), group=m.canon(g))
+    if all(c[1:] for c in cmds) and len(gs) > 1:
+        first = {g: min(p.t for p in ps if m.canon(g) in
+                        {x[1] for x in p.records}) for g in gs}
+        eq(len(set(first.values())), 1, "%s: the joins' first reports (one "
+           "batch JOIN) in one report: sent at %s" % (what, first))
     eq(e.cdelta(c0, m.SND), m.snd_expect(ps), "%s: snd_* counters" % what)
 
 
