@@ -93,6 +93,30 @@ static void mchost_expect_none(struct kunit *test, struct mchost_fake *f)
 	KUNIT_EXPECT_NULL_MSG(test, got, "unexpected packet \"%s\"", got);
 }
 
+/*
+ * Two reports next, each reading a or b (two groups' records due together,
+ * in the tree's order), the first at ms, the second 1 s later. Frees a, b.
+ */
+static void mchost_expect_pair(struct kunit *test, struct mchost_fake *f,
+			       s64 ms, char *a, char *b)
+{
+	bool ok = a && b && mchost_fake_queued(f) == 2;
+	const char *got;
+	ktime_t at;
+
+	for (; ok && mchost_fake_queued(f); ms += 1000) {
+		got = mchost_fake_pop(f, &at);
+		KUNIT_EXPECT_TRUE_MSG(test, !strcmp(got, a) || !strcmp(got, b),
+				      "unexpected \"%s\"", got);
+		KUNIT_EXPECT_EQ_MSG(test, ktime_ms_delta(at, MCHOST_FAKE_T0), ms,
+				    "time of \"%s\"", got);
+	}
+	kfree(a);
+	kfree(b);
+	KUNIT_EXPECT_TRUE_MSG(test, ok, "not two reports but %u",
+			      mchost_fake_queued(f));
+}
+
 /* A v3-generation query with Max Response Time mrt_ms (QRV 2, QQIC 125). */
 static void mchost_q3(struct kunit *test, struct mchost_fake *f,
 		      const char *g, const char *srcs, unsigned int mrt_ms)
@@ -911,9 +935,6 @@ static void mchost_engine_settings(struct kunit *test)
 static void mchost_engine_link(struct kunit *test)
 {
 	struct mchost_fake *f = mchost_fake_new(test);
-	const char *a, *b;
-	ktime_t at;
-	s64 ms0;
 
 	mchost_fake_join(f, L->g1, IN, L->s1);
 	mchost_q3(test, f, "", NULL, 5000);
@@ -928,25 +949,13 @@ static void mchost_engine_link(struct kunit *test)
 	mchost_fake_run_ms(f, 10000);
 	/*
 	 * Each group: a state change as for a fresh join, from +1 s; both
-	 * due together, so in one report each time, in the tree's order.
+	 * due together, so in one report each time.
 	 */
-	a = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()", L->v3dst,
-		      L->g1, L->s1, L->g2);
-	b = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)", L->v3dst,
-		      L->g2, L->g1, L->s1);
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_EQ(test, mchost_fake_queued(f), 2U);
-	for (ms0 = 11000; mchost_fake_queued(f); ms0 += 1000) {
-		const char *got = mchost_fake_pop(f, &at);
-		s64 ms = ktime_ms_delta(at, MCHOST_FAKE_T0);
-
-		KUNIT_EXPECT_TRUE_MSG(test, !strcmp(got, a) || !strcmp(got, b),
-				      "unexpected \"%s\"", got);
-		KUNIT_EXPECT_EQ_MSG(test, ms, ms0, "time of \"%s\"", got);
-	}
-	kfree(a);
-	kfree(b);
+	mchost_expect_pair(test, f, 11000,
+			   kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()",
+				     L->v3dst, L->g1, L->s1, L->g2),
+			   kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)",
+				     L->v3dst, L->g2, L->g1, L->s1));
 }
 
 /*
@@ -1210,9 +1219,6 @@ static void mchost_engine_change_packed_budget(struct kunit *test)
 static void mchost_engine_batch(struct kunit *test)
 {
 	struct mchost_fake *f = mchost_fake_new(test);
-	const char *a, *b;
-	ktime_t at;
-	s64 ms0;
 
 	f->md.batching = true;
 	mchost_fake_join(f, L->g1, EX, NULL);
@@ -1221,24 +1227,12 @@ static void mchost_engine_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->md.next, f->now);
 	f->md.batching = false;
 	mchost_fake_run_ms(f, 10000);
-	/* Both due at once: in one report each time, in the tree's order. */
-	a = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)", L->v3dst,
-		      L->g1, L->g2, L->s1);
-	b = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()", L->v3dst,
-		      L->g2, L->s1, L->g1);
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_EQ(test, mchost_fake_queued(f), 2U);
-	for (ms0 = 0; mchost_fake_queued(f); ms0 += 1000) {
-		const char *got = mchost_fake_pop(f, &at);
-
-		KUNIT_EXPECT_TRUE_MSG(test, !strcmp(got, a) || !strcmp(got, b),
-				      "unexpected \"%s\"", got);
-		KUNIT_EXPECT_EQ_MSG(test, ktime_ms_delta(at, MCHOST_FAKE_T0),
-				    ms0, "time of \"%s\"", got);
-	}
-	kfree(a);
-	kfree(b);
+	/* Both due at once: in one report each time. */
+	mchost_expect_pair(test, f, 0,
+			   kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)",
+				     L->v3dst, L->g1, L->g2, L->s1),
+			   kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()",
+				     L->v3dst, L->g2, L->s1, L->g1));
 }
 
 static struct kunit_case mchost_engine_cases[] = {
