@@ -85,7 +85,6 @@ void batch_free(struct batch *bt)
 		free(bt->q[i].by_name);
 	}
 	free(bt->q);
-	free(bt->join_keys);
 	for (i = 0; i < bt->ndevs; i++)
 		free(bt->devs[i].name);
 	free(bt->devs);
@@ -415,20 +414,45 @@ static struct join_key join_key(const struct cmd *c, uint32_t ifindex)
 	return k;
 }
 
-/* Is membership @k in the open batch JOIN already? */
-static bool batch_join_has(const struct batch *bt, const struct join_key *k)
+/* FNV-1a of @k's bytes that count. */
+static uint32_t join_key_hash(const struct join_key *k)
 {
+	const unsigned char *p = (const unsigned char *)&k->ifindex;
+	uint32_t h = 2166136261u;
 	size_t i;
 
-	for (i = 0; i < bt->join_n; i++) {
-		const struct join_key *o = &bt->join_keys[i];
+	for (i = 0; i < sizeof(k->ifindex); i++)
+		h = (h ^ p[i]) * 16777619u;
+	for (p = (const unsigned char *)k->dev; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	for (i = 0; i < k->group.len; i++)
+		h = (h ^ k->group.b[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * The slot of membership @k in the open batch JOIN's hash set (linear
+ * probing, at most half full): where it is, or the free one it would
+ * take; *@found says which.
+ */
+static size_t batch_join_slot(const struct batch *bt, const struct join_key *k,
+			      bool *found)
+{
+	size_t mask = ARRAY_SIZE(bt->join_set) - 1;
+	size_t i = join_key_hash(k) & mask;
+
+	for (; bt->join_set[i]; i = (i + 1) & mask) {
+		const struct join_key *o = &bt->join_keys[bt->join_set[i] - 1];
 
 		if (o->ifindex == k->ifindex && !strcmp(o->dev, k->dev) &&
 		    o->group.len == k->group.len &&
-		    !memcmp(o->group.b, k->group.b, k->group.len))
-			return true;
+		    !memcmp(o->group.b, k->group.b, k->group.len)) {
+			*found = true;
+			return i;
+		}
 	}
-	return false;
+	*found = false;
+	return i;
 }
 
 /*
@@ -441,9 +465,10 @@ static int batch_queue_member(struct batch *bt, unsigned long line,
 			      uint32_t ifindex, size_t size)
 {
 	struct join_key key = join_key(c, ifindex);
-	size_t cost = ACK_COST + size, hdr;
+	size_t cost = ACK_COST + size, hdr, slot;
 	struct pending *p;
 	char *err = NULL;
+	bool again;
 
 	if (bt->nq && bt->cost + cost > bt->window && batch_flush(bt)) {
 		free(what);
@@ -454,9 +479,9 @@ static int batch_queue_member(struct batch *bt, unsigned long line,
 	 * carries the last state): a line that changes one again starts the
 	 * next, so that each line's change is reported, as it would be alone.
 	 */
+	slot = batch_join_slot(bt, &key, &again);
 	hdr = bt->join_off == SIZE_MAX || bt->join_n == MCHOST_BATCH_MAX ||
-	      batch_join_has(bt, &key) ?
-	      MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) : 0;
+	      again ? MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) : 0;
 	if (bt->out.len && bt->out.len + hdr + size > BATCH_SEND_MAX) {
 		batch_send(bt);
 		hdr = 1;
@@ -465,7 +490,9 @@ static int batch_queue_member(struct batch *bt, unsigned long line,
 		bt->join_off = bt->out.len;
 		bt->join_seq = seq;
 		bt->join_n = 0;
+		memset(bt->join_set, 0, sizeof(bt->join_set));
 		build_join_batch(&bt->out, bt->nl->family, seq);
+		slot = batch_join_slot(bt, &key, &again);
 	}
 	if (!add_membership(&bt->out, bt->join_off, c, ifindex, &err)) {
 		if (!bt->join_n) {	/* send no empty batch */
@@ -477,9 +504,8 @@ static int batch_queue_member(struct batch *bt, unsigned long line,
 		free(err);
 		return 0;
 	}
-	bt->join_keys = grow_array(bt->join_keys, &bt->join_keys_cap,
-				   bt->join_n + 1, sizeof(*bt->join_keys));
 	bt->join_keys[bt->join_n] = key;
+	bt->join_set[slot] = bt->join_n + 1;
 	p = batch_add(bt, line, bt->join_seq);
 	p->index = bt->join_n++;
 	batch_pending_init(bt, p, c, what, ifindex, cost);

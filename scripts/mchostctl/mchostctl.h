@@ -390,8 +390,9 @@ struct batch {
 		uint32_t ifindex;	/* 0: by name */
 		char dev[IFNAMSIZ];
 		struct addr group;
-	} *join_keys;		/* the open batch JOIN's, join_n of them */
-	size_t join_keys_cap;
+	} join_keys[MCHOST_BATCH_MAX];	/* the open batch JOIN's */
+	/* Their hash set: index + 1 in join_keys, 0 for a free slot. */
+	uint16_t join_set[2 * MCHOST_BATCH_MAX];
 	struct pending *q;	/* in line order */
 	size_t nq, cap;
 	size_t head;		/* q[0..head) printed; q[head] is not done */
