@@ -94,12 +94,18 @@ static void mchost_expect_none(struct kunit *test, struct mchost_fake *f)
 }
 
 /*
- * Two reports next, each reading a or b (two groups' records due together,
- * in the tree's order), the first at ms, the second 1 s later. Frees a, b.
+ * Two reports next, the first at ms, the second 1 s later, each with the
+ * records TO_EX ex () and ALLOW al (src) in either order (due together,
+ * they come in the deadline tree's order).
  */
 static void mchost_expect_pair(struct kunit *test, struct mchost_fake *f,
-			       s64 ms, char *a, char *b)
+			       s64 ms, const char *ex, const char *al,
+			       const char *src)
 {
+	char *a = kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)",
+			    L->v3dst, ex, al, src);
+	char *b = kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()",
+			    L->v3dst, al, src, ex);
 	bool ok = a && b && mchost_fake_queued(f) == 2;
 	const char *got;
 	ktime_t at;
@@ -951,11 +957,7 @@ static void mchost_engine_link(struct kunit *test)
 	 * Each group: a state change as for a fresh join, from +1 s; both
 	 * due together, so in one report each time.
 	 */
-	mchost_expect_pair(test, f, 11000,
-			   kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()",
-				     L->v3dst, L->g1, L->s1, L->g2),
-			   kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)",
-				     L->v3dst, L->g2, L->g1, L->s1));
+	mchost_expect_pair(test, f, 11000, L->g2, L->g1, L->s1);
 }
 
 /*
@@ -1228,11 +1230,7 @@ static void mchost_engine_batch(struct kunit *test)
 	f->md.batching = false;
 	mchost_fake_run_ms(f, 10000);
 	/* Both due at once: in one report each time. */
-	mchost_expect_pair(test, f, 0,
-			   kasprintf(GFP_KERNEL, "%s v3 TO_EX %s () ALLOW %s (%s)",
-				     L->v3dst, L->g1, L->g2, L->s1),
-			   kasprintf(GFP_KERNEL, "%s v3 ALLOW %s (%s) TO_EX %s ()",
-				     L->v3dst, L->g2, L->s1, L->g1));
+	mchost_expect_pair(test, f, 0, L->g1, L->g2, L->s1);
 }
 
 static struct kunit_case mchost_engine_cases[] = {
