@@ -264,6 +264,23 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 	return n;
 }
 
+/*
+ * mchost_queue_v3() of a batch of records with more to come, except that
+ * a batch that fills no report (a jumbo MTU) goes as it is.
+ */
+static unsigned int mchost_queue_v3_batch(struct mchost_dev *md,
+					  enum mchost_fam fam,
+					  const struct mchost_rec *recs,
+					  unsigned int n, bool more,
+					  int *budget)
+{
+	unsigned int sent = mchost_queue_v3(md, fam, recs, n, more, budget);
+
+	if (!sent && n && more && *budget > 0)
+		sent = mchost_queue_v3(md, fam, recs, n, false, budget);
+	return sent;
+}
+
 /* Drop pending responses and retransmissions of grp. */
 static void mchost_grp_cancel(struct mchost_dev *md, struct mchost_group *grp)
 {
@@ -413,10 +430,7 @@ static void mchost_chg_flush(struct mchost_dev *md, enum mchost_fam fam,
 	int left = INT_MAX;	/* never runs out: nothing may be lost */
 	unsigned int sent;
 
-	sent = mchost_queue_v3(md, fam, cb->recs, cb->n, more, &left);
-	/* Records that fill no report (a jumbo MTU) go as they are. */
-	if (!sent && more && cb->n)
-		sent = mchost_queue_v3(md, fam, cb->recs, cb->n, false, &left);
+	sent = mchost_queue_v3_batch(md, fam, cb->recs, cb->n, more, &left);
 	*budget -= INT_MAX - left;
 	cb->n -= sent;
 	memmove(cb->recs, cb->recs + sent, cb->n * sizeof(cb->recs[0]));
@@ -655,11 +669,8 @@ static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 			b->grps[n++] = grp;
 		}
 		last = n < MCHOST_GEN_BATCH;
-		sent = mchost_queue_v3(md, fam, b->recs, n, !last, budget);
-		/* A batch that fills no report (a jumbo MTU) goes as it is. */
-		if (!sent && n && !last && *budget > 0)
-			sent = mchost_queue_v3(md, fam, b->recs, n, false,
-					       budget);
+		sent = mchost_queue_v3_batch(md, fam, b->recs, n, !last,
+					     budget);
 		for (i = 0; i < sent; i++)
 			b->grps[i]->last_tx = now;
 		if (sent < n)
