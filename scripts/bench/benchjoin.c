@@ -277,9 +277,11 @@ static int mchost_loop(struct mnl_socket *nl, uint16_t fam, int ifindex,
 	int rc = -1;
 
 	sbuf = malloc(SEND_MAX);
-	/* Memberships per message, by sequence number (the message's index). */
-	sizes = calloc(n / MCHOST_BATCH_MAX + n / (SEND_MAX / (hdr + msz)) + 2,
-		       sizeof(*sizes));
+	/*
+	 * Memberships per message, by sequence number (the message's index);
+	 * a message holds one at least.
+	 */
+	sizes = calloc(n + 1, sizeof(*sizes));
 	if (!sbuf || !sizes)
 		goto out;
 	for (i = 0; i < n; i++) {
