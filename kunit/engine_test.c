@@ -1233,6 +1233,34 @@ static void mchost_engine_batch(struct kunit *test)
 	mchost_expect_pair(test, f, 0, L->g1, L->g2, L->s1);
 }
 
+/*
+ * A firing looks only at groups it may serve: with retransmissions spread
+ * over the next second (a join every 10 ms, sent at once), the deadlines
+ * inside the 1 s window but more than a quarter interval away are not
+ * walked: each group is looked at once, for its retransmission.
+ */
+static void mchost_engine_fire_walk(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	unsigned int n = 100, i;
+	char g[INET6_ADDRSTRLEN + 1];
+	u16 *seen;
+
+	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < n; i++) {
+		mchost_nth_group(test, i, g, sizeof(g));
+		mchost_fake_join(f, g, EX, NULL);
+		mchost_fake_run_ms(f, 10);
+	}
+	mchost_fake_run_ms(f, 10000);
+	mchost_fake_drain(f, seen, n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 2, "group %u", i);
+	KUNIT_EXPECT_EQ(test, f->md.fire_visits, n);
+	KUNIT_EXPECT_EQ(test, f->md.tq_slack, 0);
+}
+
 static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_join_include, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_join_exclude, mchost_fam_gen_params),
@@ -1279,6 +1307,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_general_budget, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_general_resume),
 	KUNIT_CASE_PARAM(mchost_engine_change_packed, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_fire_walk, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_change_packed_budget),
 	KUNIT_CASE_PARAM(mchost_engine_batch, mchost_fam_gen_params),
 	{}

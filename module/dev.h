@@ -108,6 +108,15 @@ struct mchost_dev {
 	u32 ngroups[MCHOST_NFAM];	/* memberships with owners */
 	struct mchost_dev_proto proto[MCHOST_NFAM];
 	struct rb_root_cached tq;	/* groups with a deadline, by tkey */
+	/*
+	 * No group in tq may be served sooner than tkey - tq_slack, so a
+	 * firing's walk of tq ends there. The most any deadline put in tq
+	 * allowed; 0 again when tq empties.
+	 */
+	ktime_t tq_slack;
+#if IS_ENABLED(CONFIG_MCHOST_KUNIT_TEST)
+	unsigned int fire_visits;	/* groups firings' walks looked at */
+#endif
 	ktime_t next;			/* earliest deadline of this device */
 	ktime_t deferred;		/* deadline for the timer, set at unlock */
 	struct sk_buff_head txq;	/* built under the lock, sent after */
@@ -339,6 +348,17 @@ static inline struct mchost_group *mchost_dev_first_due(struct mchost_dev *md)
 	struct rb_node *n = rb_first_cached(&md->tq);
 
 	return n ? rb_entry(n, struct mchost_group, tnode) : NULL;
+}
+
+/**
+ * mchost_dev_count_visit() - a firing looks at a group (KUnit counts them)
+ * @md: the device, lock held
+ */
+static inline void mchost_dev_count_visit(struct mchost_dev *md)
+{
+#if IS_ENABLED(CONFIG_MCHOST_KUNIT_TEST)
+	md->fire_visits++;
+#endif
 }
 
 /**

@@ -122,16 +122,33 @@ void mchost_deadline(const struct mchost_dev *md, ktime_t now, u32 delay_ms,
 	*early = max(ktime_sub(*at, slack), min(*at, ktime_add_ns(now, 1)));
 }
 
+/* Keep md->tq_slack at least how long before key grp may be served. */
+static void mchost_tq_slack(struct mchost_dev *md,
+			    const struct mchost_group *grp, ktime_t key)
+{
+	ktime_t from = KTIME_MAX;
+
+	if (grp->resp_at != KTIME_MAX)
+		from = grp->resp_early;
+	if (grp->rtx_at != KTIME_MAX)
+		from = min(from, grp->rtx_early);
+	md->tq_slack = max(md->tq_slack, ktime_sub(key, from));
+}
+
 /* Move grp in the deadline tree to its earliest deadline. */
 void mchost_tq_update(struct mchost_dev *md, struct mchost_group *grp)
 {
 	ktime_t key = min(grp->resp_at, grp->rtx_at);
 
+	if (key != KTIME_MAX)
+		mchost_tq_slack(md, grp, key);
 	if (key == grp->tkey)
 		return;
 	mchost_dev_schedule(md, grp, key);
 	if (key != KTIME_MAX)
 		md->ops->wake(md, key);
+	else if (!mchost_dev_first_due(md))
+		md->tq_slack = 0;
 }
 
 void mchost_proto_group_init(struct mchost_group *grp)
@@ -767,10 +784,17 @@ ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 		}
 		p->gen_at = KTIME_MAX;
 	}
+	/*
+	 * A deadline in the window is walked only if it may be served now:
+	 * walking the whole window each time is quadratic when thousands of
+	 * retransmissions are spread over it.
+	 */
+	horizon = min(horizon, ktime_add(now, md->tq_slack));
 	for (grp = mchost_dev_first_due(md); grp && *budget > 0; grp = next) {
 		if (grp->tkey > horizon)
 			break;
 		next = mchost_dev_next_due(grp);
+		mchost_dev_count_visit(md);
 		/*
 		 * Only work done counts: a deadline inside the window that may
 		 * not be served early yet must not make the firing yield and
