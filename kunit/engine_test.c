@@ -1060,6 +1060,15 @@ static void mchost_engine_split_truncate(struct kunit *test)
 					       MCHOST_STAT_SND_V3_REPORTS), 3ULL);
 }
 
+/* Per group index, the reports it was seen in (mchost_fake_drain()). */
+static u16 *mchost_seen_new(struct kunit *test, unsigned int n)
+{
+	u16 *seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	return seen;
+}
+
 /*
  * A general response larger than one firing's budget of 64 packets goes
  * out over several firings, every group exactly once, in the fewest
@@ -1074,8 +1083,7 @@ static void mchost_engine_general_budget(struct kunit *test)
 	char g[INET6_ADDRSTRLEN + 1];
 	u16 *seen;
 
-	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
+	seen = mchost_seen_new(test, n);
 	f->mtu = igmp ? 68 : 1280;
 	f->md.oper = false;	/* no state-change reports for the joins */
 	for (i = 0; i < n; i++) {
@@ -1108,8 +1116,7 @@ static void mchost_engine_general_resume(struct kunit *test)
 	char g[INET6_ADDRSTRLEN + 1];
 	u16 *seen;
 
-	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
+	seen = mchost_seen_new(test, n);
 	f->mtu = 68;		/* 4 records a packet: 250 packets in all */
 	for (i = 0; i < n; i++) {
 		snprintf(g, sizeof(g), "232.1.%u.%u", i >> 8, i & 0xff);
@@ -1160,8 +1167,7 @@ static void mchost_engine_change_packed(struct kunit *test)
 	char g[INET6_ADDRSTRLEN + 1];
 	u16 *seen;
 
-	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
+	seen = mchost_seen_new(test, n);
 	for (i = 0; i < n; i++) {
 		mchost_nth_group(test, i, g, sizeof(g));
 		mchost_joined(test, f, g, EX, NULL);
@@ -1195,8 +1201,7 @@ static void mchost_engine_change_packed_budget(struct kunit *test)
 	char g[INET6_ADDRSTRLEN + 1];
 	u16 *seen;
 
-	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
+	seen = mchost_seen_new(test, n);
 	for (i = 0; i < n; i++) {
 		snprintf(g, sizeof(g), "232.%u.%u.%u", 1 + (i >> 16),
 			 (i >> 8) & 0xff, i & 0xff);
@@ -1246,8 +1251,7 @@ static void mchost_engine_fire_walk(struct kunit *test)
 	char g[INET6_ADDRSTRLEN + 1];
 	u16 *seen;
 
-	seen = kunit_kcalloc(test, n, sizeof(*seen), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
+	seen = mchost_seen_new(test, n);
 	for (i = 0; i < n; i++) {
 		mchost_nth_group(test, i, g, sizeof(g));
 		mchost_fake_join(f, g, EX, NULL);
