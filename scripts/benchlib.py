@@ -156,10 +156,12 @@ BENCHJOIN = os.environ.get("MCHOST_BENCHJOIN", "")
 BENCHFLOOD = os.environ.get("MCHOST_BENCHFLOOD", "")
 
 
-def flood(ns, dev, frame, secs=FLOOD_S):
+def flood(ns, dev, frame, secs=FLOOD_S, prefix=()):
     """scripts/bench/benchflood: send frame on dev for secs, as fast as
-    the kernel takes it; its JSON result."""
-    r = run([BENCHFLOOD, str(m.ifindex(dev, ns)), frame.hex(), str(secs)],
+    the kernel takes it (run by the prefix command, if any); its JSON
+    result."""
+    r = run(list(prefix) + [BENCHFLOOD, str(m.ifindex(dev, ns)), frame.hex(),
+                            str(secs)],
             ns=ns, check=False, timeout=secs + 120)
     if r.returncode != 0:
         raise BenchError("benchflood failed (exit %d): %s" % (

@@ -208,6 +208,14 @@ def rows(R):
                     "%.0f (%.0f %%)" % (u["loaded_pps"],
                                         100 * u["loaded_spread"]),
                     "%.1f %%" % (100 * udp_ratio(u))))
+        pf = u.get("perf") or {}
+        if "nf_hook_slow_children" in pf and not pf.get("error"):
+            out.append(("... the receive hook's share of the flooding "
+                        "process's CPU samples, loaded (perf: "
+                        "nf_hook_slow() and below; mchost's own functions)",
+                        "-", "%.2f %%; %.2f %%" % (
+                            pf["nf_hook_slow_children"], pf["mchost_self"]),
+                        ""))
     sc = R.get("scale") or {}
     d, n = sc.get("devices"), sc.get("namespaces")
     if d:

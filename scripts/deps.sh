@@ -34,7 +34,7 @@ BASE_PKGS=(
 	gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod
 	dwarves codespell shellcheck pyflakes3 util-linux procps file
 	clang-14 libclang-rt-14-dev llvm-14
-	dkms man-db groff-base systemd
+	dkms man-db groff-base systemd linux-perf
 )
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (apt-get install)"
