@@ -1265,6 +1265,68 @@ static void mchost_engine_fire_walk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->md.tq_slack, 0);
 }
 
+/*
+ * A membership's pending state (group.h) lives only while something is
+ * pending: it is freed after the retransmissions of a change (a packed
+ * change's source lists only once its records went out), after a query's
+ * response, and when another host's v1/v2 report suppresses ours.
+ */
+static void mchost_engine_pending_state(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	struct mchost_group_timers t;
+	struct mchost_group *g1, *g2;
+
+	g1 = mchost_fake_join(f, L->g1, EX, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, g1->st);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	mchost_expect(test, f, 1000, "%s v3 TO_EX %s ()", L->v3dst, L->g1);
+	KUNIT_EXPECT_NULL(test, g1->st);
+	mchost_proto_group_timers(g1, f->now, &t);
+	KUNIT_EXPECT_EQ(test, t.rtx_left, 0);
+	KUNIT_EXPECT_EQ(test, t.next_ms, U32_MAX);
+	KUNIT_EXPECT_EQ(test, t.last_ms, 9000U);
+
+	/* Two source-list changes, retransmitted in one report. */
+	mchost_fake_join(f, L->g1, EX, L->s2);
+	g2 = mchost_fake_join(f, L->g2, IN, L->s1);
+	KUNIT_ASSERT_NOT_NULL(test, g1->st);
+	KUNIT_ASSERT_NOT_NULL(test, g2->st);
+	KUNIT_EXPECT_NOT_NULL(test, g1->st->rtx.block);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 10000, "%s v3 BLOCK %s (%s)", L->v3dst, L->g1,
+		      L->s2);
+	mchost_expect(test, f, 10000, "%s v3 ALLOW %s (%s)", L->v3dst, L->g2,
+		      L->s1);
+	mchost_expect(test, f, 11000, "%s v3 ALLOW %s (%s) BLOCK %s (%s)",
+		      L->v3dst, L->g2, L->s1, L->g1, L->s2);
+	KUNIT_EXPECT_NULL(test, g1->st);
+	KUNIT_EXPECT_NULL(test, g2->st);
+
+	/* A group-and-source query's pending sources. */
+	mchost_q3(test, f, L->g2, mchost_two(test, L->s1, L->s3), 2000);
+	KUNIT_ASSERT_NOT_NULL(test, g2->st);
+	KUNIT_EXPECT_NOT_NULL(test, g2->st->pend);
+	KUNIT_EXPECT_NULL(test, g1->st);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 22000, "%s v3 IS_IN %s (%s)", L->v3dst, L->g2,
+		      L->s1);
+	KUNIT_EXPECT_NULL(test, g2->st);
+
+	/* v1/v2 delay timers; another member's report ends g1's. */
+	mchost_set_version_cap(f, L->fam, L->old);
+	mchost_q2(test, f, "", 5000);
+	KUNIT_EXPECT_NOT_NULL(test, g1->st);
+	KUNIT_EXPECT_NOT_NULL(test, g2->st);
+	mchost_fake_report(f, L->g1, 2);
+	KUNIT_EXPECT_NULL(test, g1->st);
+	mchost_fake_run_ms(f, 10000);
+	mchost_expect(test, f, 35000, "%s v2-report %s", L->g2, L->g2);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_NULL(test, g2->st);
+}
+
 static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_join_include, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_join_exclude, mchost_fam_gen_params),
@@ -1312,6 +1374,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE(mchost_engine_general_resume),
 	KUNIT_CASE_PARAM(mchost_engine_change_packed, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_fire_walk, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_pending_state, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_change_packed_budget),
 	KUNIT_CASE_PARAM(mchost_engine_batch, mchost_fam_gen_params),
 	{}

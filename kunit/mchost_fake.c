@@ -262,8 +262,6 @@ struct mchost_group *mchost_fake_join(struct mchost_fake *f, const char *g,
 		grp->addr = a;
 		grp->family = family;
 		grp->merged.mode = MCHOST_FMODE_INCLUDE;
-		INIT_LIST_HEAD(&grp->owners);
-		mchost_proto_group_init(grp);
 		write_lock_bh(&f->md.lock);
 		mchost_dev_add_group(&f->md, grp);
 		write_unlock_bh(&f->md.lock);

@@ -81,6 +81,20 @@ static inline bool mchost_change_pending(const struct mchost_rtx *rtx)
 }
 
 /**
+ * mchost_change_idle() - nothing pending, and no source list kept either
+ * @rtx: the retransmission state
+ *
+ * A spent change keeps its lists while its last records may be in use.
+ *
+ * Return: true if so.
+ */
+static inline bool mchost_change_idle(const struct mchost_rtx *rtx)
+{
+	return !mchost_change_pending(rtx) && !rtx->allow && !rtx->block &&
+	       !rtx->cnt;
+}
+
+/**
  * mchost_change_clear() - drop everything pending
  * @rtx: the retransmission state
  */

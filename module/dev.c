@@ -182,31 +182,31 @@ void mchost_dev_pos_at(struct mchost_dev_pos *pos,
 	pos->where = MCHOST_POS_AT;
 }
 
-void mchost_dev_schedule(struct mchost_dev *md, struct mchost_group *grp,
+void mchost_dev_schedule(struct mchost_dev *md, struct mchost_gstate *st,
 			 ktime_t key)
 {
 	struct rb_node **link = &md->tq.rb_root.rb_node, *parent = NULL;
 	bool leftmost = true;
 
 	lockdep_assert_held_write(&md->lock);
-	if (key == grp->tkey)
+	if (key == st->tkey)
 		return;
-	if (grp->tkey != KTIME_MAX)
-		rb_erase_cached(&grp->tnode, &md->tq);
-	grp->tkey = key;
+	if (st->tkey != KTIME_MAX)
+		rb_erase_cached(&st->tnode, &md->tq);
+	st->tkey = key;
 	if (key == KTIME_MAX)
 		return;
 	while (*link) {
 		parent = *link;
-		if (key < rb_entry(parent, struct mchost_group, tnode)->tkey) {
+		if (key < rb_entry(parent, struct mchost_gstate, tnode)->tkey) {
 			link = &parent->rb_left;
 		} else {
 			link = &parent->rb_right;
 			leftmost = false;
 		}
 	}
-	rb_link_node(&grp->tnode, parent, link);
-	rb_insert_color_cached(&grp->tnode, &md->tq, leftmost);
+	rb_link_node(&st->tnode, parent, link);
+	rb_insert_color_cached(&st->tnode, &md->tq, leftmost);
 }
 
 void mchost_dev_lock(struct mchost_dev *md)

@@ -107,7 +107,7 @@ struct mchost_dev {
 	u32 hash_seed;
 	u32 ngroups[MCHOST_NFAM];	/* memberships with owners */
 	struct mchost_dev_proto proto[MCHOST_NFAM];
-	struct rb_root_cached tq;	/* groups with a deadline, by tkey */
+	struct rb_root_cached tq;	/* pending states with a deadline */
 	/*
 	 * No group in tq may be served sooner than tkey - tq_slack, so a
 	 * firing's walk of tq ends there. The most any deadline put in tq
@@ -329,25 +329,25 @@ void mchost_dev_pos_at(struct mchost_dev_pos *pos,
 		       const struct mchost_group *grp);
 
 /**
- * mchost_dev_schedule() - move a group in the deadline tree
+ * mchost_dev_schedule() - move a group's pending state in the deadline tree
  * @md: the device, lock held for writing
- * @grp: the group
+ * @st: the state
  * @key: its earliest deadline; KTIME_MAX takes it out of the tree
  */
-void mchost_dev_schedule(struct mchost_dev *md, struct mchost_group *grp,
+void mchost_dev_schedule(struct mchost_dev *md, struct mchost_gstate *st,
 			 ktime_t key);
 
 /**
- * mchost_dev_first_due() - the group with the earliest deadline
+ * mchost_dev_first_due() - the pending state with the earliest deadline
  * @md: the device, lock held
  *
  * Return: it, or NULL if no group has a deadline.
  */
-static inline struct mchost_group *mchost_dev_first_due(struct mchost_dev *md)
+static inline struct mchost_gstate *mchost_dev_first_due(struct mchost_dev *md)
 {
 	struct rb_node *n = rb_first_cached(&md->tq);
 
-	return n ? rb_entry(n, struct mchost_group, tnode) : NULL;
+	return n ? rb_entry(n, struct mchost_gstate, tnode) : NULL;
 }
 
 /**
@@ -362,16 +362,17 @@ static inline void mchost_dev_count_visit(struct mchost_dev *md)
 }
 
 /**
- * mchost_dev_next_due() - the group due after @grp
- * @grp: a group in the deadline tree
+ * mchost_dev_next_due() - the pending state due after @st
+ * @st: a state in the deadline tree
  *
  * Return: it, or NULL.
  */
-static inline struct mchost_group *mchost_dev_next_due(struct mchost_group *grp)
+static inline struct mchost_gstate *
+mchost_dev_next_due(struct mchost_gstate *st)
 {
-	struct rb_node *n = rb_next(&grp->tnode);
+	struct rb_node *n = rb_next(&st->tnode);
 
-	return n ? rb_entry(n, struct mchost_group, tnode) : NULL;
+	return n ? rb_entry(n, struct mchost_gstate, tnode) : NULL;
 }
 
 #endif /* _MCHOST_DEV_H */

@@ -83,9 +83,25 @@ void mchost_deadline(const struct mchost_dev *md, ktime_t now, u32 delay_ms,
 		     u32 interval_ms, ktime_t *at, ktime_t *early);
 
 /**
+ * mchost_gst() - a group's pending state, allocated if it has none
+ * @md: the device, lock held for writing
+ * @grp: the group
+ *
+ * Allocates atomically (softirq, or under the device lock). When memory
+ * is short, what would have been scheduled is lost, as a report that
+ * cannot be allocated is, and counted as a send error.
+ *
+ * Return: the state, or NULL.
+ */
+struct mchost_gstate *mchost_gst(struct mchost_dev *md,
+				 struct mchost_group *grp);
+
+/**
  * mchost_tq_update() - reschedule a group after its deadlines changed
  * @md: the device
  * @grp: the group
+ *
+ * Frees its pending state once nothing is left in it.
  */
 void mchost_tq_update(struct mchost_dev *md, struct mchost_group *grp);
 

@@ -29,7 +29,7 @@
  * membership allocates nothing more; a NULL owner names it below.
  */
 struct mchost_owner {
-	struct list_head node;
+	struct hlist_node node;
 	struct sock *sk;
 	u32 portid;
 	struct mchost_filter f;
@@ -94,7 +94,7 @@ static struct mchost_owner *mchost_owner_find(const struct mchost_group *grp,
 {
 	struct mchost_owner *o;
 
-	list_for_each_entry(o, &grp->owners, node)
+	hlist_for_each_entry(o, &grp->owners, node)
 		if (o->sk == sk)
 			return o;
 	return NULL;
@@ -135,7 +135,7 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 		else if (repl)
 			vec[n++] = repl;
 	}
-	list_for_each_entry(o, &grp->owners, node) {
+	hlist_for_each_entry(o, &grp->owners, node) {
 		if (&o->f != swap)
 			vec[n++] = &o->f;
 		else if (repl)
@@ -249,9 +249,12 @@ static void mchost_group_ll_del(struct mchost_dev *md,
 
 static void mchost_group_free(struct mchost_net *mn, struct mchost_group *grp)
 {
-	struct mchost_owner *o, *tmp;
+	struct mchost_owner *o;
+	struct hlist_node *tmp;
 
-	list_for_each_entry_safe(o, tmp, &grp->owners, node)
+	/* mchost_proto_forget() freed its pending state. */
+	WARN_ON_ONCE(grp->st);
+	hlist_for_each_entry_safe(o, tmp, &grp->owners, node)
 		mchost_owner_free(mn, o);
 	if (grp->has_persist)
 		mchost_slist_free(grp->persist.src);
@@ -315,8 +318,6 @@ static struct mchost_group *mchost_group_alloc(const struct in6_addr *addr,
 		return NULL;
 	grp->addr = *addr;
 	grp->family = family;
-	INIT_LIST_HEAD(&grp->owners);
-	mchost_proto_group_init(grp);
 	return grp;
 }
 
@@ -389,7 +390,7 @@ int mchost_group_join(struct mchost_dev *md, const struct in6_addr *addr,
 		sock_hold(sk);
 		nowner->sk = sk;
 		nowner->f = *f;
-		list_add_tail(&nowner->node, &grp->owners);
+		hlist_add_head(&nowner->node, &grp->owners);
 	} else {
 		grp->persist = *f;
 		grp->has_persist = true;
@@ -428,7 +429,7 @@ static int mchost_owner_remove(struct mchost_dev *md, struct mchost_group *grp,
 	if (err)
 		return err;
 	if (owner)
-		list_del(&owner->node);
+		hlist_del(&owner->node);
 	else
 		grp->has_persist = false;
 	/* The persistent owner's leave ends its pending membership too. */
@@ -480,7 +481,7 @@ static struct mchost_owner *mchost_owner_dead(const struct mchost_group *grp)
 {
 	struct mchost_owner *o;
 
-	list_for_each_entry(o, &grp->owners, node)
+	hlist_for_each_entry(o, &grp->owners, node)
 		if (sock_flag(o->sk, SOCK_DEAD))
 			return o;
 	return NULL;

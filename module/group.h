@@ -19,8 +19,27 @@ struct sock;
 struct work_struct;
 
 /*
- * Ordered so that alignment leaves no holes (pahole); it has a slab cache
- * of its own, group.c. Fields keep the lock rule above them.
+ * What a membership has pending: its deadlines, the sources of pending
+ * queries, its state-change retransmissions. Most memberships have
+ * nothing pending most of the time, so this is allocated when something
+ * is scheduled and freed once it is all done (proto.c, from a slab cache
+ * of its own), which keeps the membership small. All under md->lock.
+ */
+struct mchost_gstate {
+	struct rb_node tnode;		/* in md->tq while tkey != KTIME_MAX */
+	ktime_t tkey;			/* min(resp_at, rtx_at) */
+	struct mchost_group *grp;	/* whose it is */
+	ktime_t resp_at, resp_early;	/* query response due: latest, earliest */
+	ktime_t rtx_at, rtx_early;	/* next unsolicited transmission */
+	struct mchost_slist *pend;	/* sources asked by pending queries */
+	struct mchost_rtx rtx;		/* v3 state-change retransmissions */
+	bool pend_group;		/* a group-specific query is pending */
+	u8 v2_rtx;			/* v1/v2 unsolicited reports left */
+};
+
+/*
+ * Ordered so that alignment leaves one 2-byte hole (pahole); it has a slab
+ * cache of its own, group.c. Fields keep the lock rule above them.
  */
 struct mchost_group {
 	/* md->hash linkage: changed under RTNL and md->lock (write). */
@@ -36,7 +55,7 @@ struct mchost_group {
 	 */
 	bool pending;
 	bool has_persist;		/* persist is set; RTNL */
-	struct list_head owners;	/* sockets' filters (group.c); RTNL */
+	struct hlist_head owners;	/* sockets' filters (group.c); RTNL */
 	struct mchost_filter persist;	/* the persistent owner's; RTNL */
 	/*
 	 * The merge of the owners' filters (RFC 9776 §3.2). Written under
@@ -46,18 +65,11 @@ struct mchost_group {
 	u32 nowners;			/* 0: a leave still being reported */
 
 	/* Protocol state (proto.c), all under md->lock. */
-	bool pend_group;		/* a group-specific query is pending */
 	bool reported_last;		/* we sent the last v1/v2 report */
-	u8 v2_rtx;			/* v1/v2 unsolicited reports left */
 	u8 gsr_count;			/* source-specific queries since gsr_since */
-	struct rb_node tnode;		/* in md->tq while tkey != KTIME_MAX */
-	ktime_t tkey;			/* min(resp_at, rtx_at) */
-	ktime_t resp_at, resp_early;	/* query response due (latest, earliest) */
-	ktime_t rtx_at, rtx_early;	/* next unsolicited transmission */
 	ktime_t last_tx;		/* last report of it, 0: none yet */
-	struct mchost_slist *pend;	/* sources asked by pending queries */
-	struct mchost_rtx rtx;		/* v3 state-change retransmissions */
 	ktime_t gsr_since;		/* rate limit of source-specific queries */
+	struct mchost_gstate *st;	/* NULL: nothing pending */
 };
 
 /**

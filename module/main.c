@@ -13,6 +13,7 @@
 #include "genl.h"
 #include "group.h"
 #include "netns.h"
+#include "proto.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -24,10 +25,13 @@ static int __init mchost_init(void)
 	err = mchost_group_cache_init();
 	if (err)
 		return err;
+	err = mchost_proto_init();
+	if (err)
+		goto err_cache;
 	/* Per-namespace state must exist before any device event. */
 	err = mchost_netns_init();
 	if (err)
-		goto err_cache;
+		goto err_proto;
 	err = mchost_events_init();
 	if (err)
 		goto err_netns;
@@ -41,6 +45,8 @@ err_events:
 	mchost_events_uninit();
 err_netns:
 	mchost_netns_uninit();
+err_proto:
+	mchost_proto_uninit();
 err_cache:
 	mchost_group_cache_uninit();
 	return err;
@@ -52,6 +58,7 @@ static void __exit mchost_exit(void)
 	mchost_events_uninit();
 	mchost_netns_uninit();
 	/* Every membership was freed with its namespace, above. */
+	mchost_proto_uninit();
 	mchost_group_cache_uninit();
 }
 

@@ -103,9 +103,12 @@ void mchost_proto_state(const struct mchost_dev *md, enum mchost_fam fam,
 void mchost_proto_group_timers(const struct mchost_group *grp, ktime_t now,
 			       struct mchost_group_timers *t)
 {
-	t->rtx_left = max3(grp->rtx.mode_cnt, grp->rtx.src_cnt, grp->v2_rtx);
-	t->next_ms = grp->tkey == KTIME_MAX ? U32_MAX :
-		     mchost_left_ms(grp->tkey, now);
+	const struct mchost_gstate *st = grp->st;
+
+	t->rtx_left = !st ? 0 : max3(st->rtx.mode_cnt, st->rtx.src_cnt,
+				     st->v2_rtx);
+	t->next_ms = !st || st->tkey == KTIME_MAX ? U32_MAX :
+		     mchost_left_ms(st->tkey, now);
 	t->last_ms = !grp->last_tx ? U32_MAX :
 		     min_t(s64, ktime_ms_delta(now, grp->last_tx), U32_MAX - 1);
 }
@@ -122,40 +125,102 @@ void mchost_deadline(const struct mchost_dev *md, ktime_t now, u32 delay_ms,
 	*early = max(ktime_sub(*at, slack), min(*at, ktime_add_ns(now, 1)));
 }
 
-/* Keep md->tq_slack at least how long before key grp may be served. */
+/*
+ * Pending states come and go by the thousand while memberships stay: a
+ * cache of their own keeps the slab pages they leave behind from being
+ * pinned by the long-lived objects of a shared kmalloc size.
+ */
+static struct kmem_cache *mchost_gstate_cache;
+
+int __init mchost_proto_init(void)
+{
+	slab_flags_t flags = 0;
+
+#ifdef SLAB_NO_MERGE
+	flags |= SLAB_NO_MERGE;
+#endif
+	mchost_gstate_cache = KMEM_CACHE(mchost_gstate, flags);
+	return mchost_gstate_cache ? 0 : -ENOMEM;
+}
+
+void mchost_proto_uninit(void)
+{
+	kmem_cache_destroy(mchost_gstate_cache);
+}
+
+struct mchost_gstate *mchost_gst(struct mchost_dev *md,
+				 struct mchost_group *grp)
+{
+	struct mchost_gstate *st = grp->st;
+
+	if (st)
+		return st;
+	st = kmem_cache_zalloc(mchost_gstate_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!st) {
+		mchost_dev_count(md, mchost_fam_of(grp->family),
+				 MCHOST_STAT_SND_ERRORS);
+		return NULL;
+	}
+	st->grp = grp;
+	st->tkey = KTIME_MAX;
+	st->resp_at = KTIME_MAX;
+	st->rtx_at = KTIME_MAX;
+	grp->st = st;
+	return st;
+}
+
+/*
+ * Free grp's pending state once nothing is left in it. Pending sources
+ * without a response due are stale (a suppressed v1/v2 response). Source
+ * lists of a spent state-change stay until its records are sent.
+ */
+static void mchost_gst_put(struct mchost_group *grp)
+{
+	struct mchost_gstate *st = grp->st;
+
+	if (st->tkey != KTIME_MAX || st->v2_rtx || !mchost_change_idle(&st->rtx))
+		return;
+	mchost_slist_free(st->pend);
+	grp->st = NULL;
+	kmem_cache_free(mchost_gstate_cache, st);
+}
+
+/* Keep md->tq_slack at least how long before key st may be served. */
 static void mchost_tq_slack(struct mchost_dev *md,
-			    const struct mchost_group *grp, ktime_t key)
+			    const struct mchost_gstate *st, ktime_t key)
 {
 	ktime_t from = KTIME_MAX;
 
-	if (grp->resp_at != KTIME_MAX)
-		from = grp->resp_early;
-	if (grp->rtx_at != KTIME_MAX)
-		from = min(from, grp->rtx_early);
+	if (st->resp_at != KTIME_MAX)
+		from = st->resp_early;
+	if (st->rtx_at != KTIME_MAX)
+		from = min(from, st->rtx_early);
 	md->tq_slack = max(md->tq_slack, ktime_sub(key, from));
 }
 
-/* Move grp in the deadline tree to its earliest deadline. */
+/*
+ * Move grp in the deadline tree to its earliest deadline; free its
+ * pending state when it is done.
+ */
 void mchost_tq_update(struct mchost_dev *md, struct mchost_group *grp)
 {
-	ktime_t key = min(grp->resp_at, grp->rtx_at);
+	struct mchost_gstate *st = grp->st;
+	ktime_t key;
 
-	if (key != KTIME_MAX)
-		mchost_tq_slack(md, grp, key);
-	if (key == grp->tkey)
+	if (!st)
 		return;
-	mchost_dev_schedule(md, grp, key);
+	key = min(st->resp_at, st->rtx_at);
 	if (key != KTIME_MAX)
-		md->ops->wake(md, key);
-	else if (!mchost_dev_first_due(md))
-		md->tq_slack = 0;
-}
-
-void mchost_proto_group_init(struct mchost_group *grp)
-{
-	grp->tkey = KTIME_MAX;
-	grp->resp_at = KTIME_MAX;
-	grp->rtx_at = KTIME_MAX;
+		mchost_tq_slack(md, st, key);
+	if (key != st->tkey) {
+		mchost_dev_schedule(md, st, key);
+		if (key != KTIME_MAX)
+			md->ops->wake(md, key);
+		else if (!mchost_dev_first_due(md))
+			md->tq_slack = 0;
+	}
+	if (key == KTIME_MAX)
+		mchost_gst_put(grp);
 }
 
 /*
@@ -301,13 +366,14 @@ static unsigned int mchost_queue_v3_batch(struct mchost_dev *md,
 /* Drop pending responses and retransmissions of grp. */
 static void mchost_grp_cancel(struct mchost_dev *md, struct mchost_group *grp)
 {
-	grp->resp_at = KTIME_MAX;
-	grp->rtx_at = KTIME_MAX;
-	grp->pend_group = false;
-	mchost_slist_free(grp->pend);
-	grp->pend = NULL;
-	grp->v2_rtx = 0;
-	mchost_change_clear(&grp->rtx);
+	struct mchost_gstate *st = grp->st;
+
+	if (!st)
+		return;
+	st->resp_at = KTIME_MAX;
+	st->rtx_at = KTIME_MAX;
+	st->v2_rtx = 0;
+	mchost_change_clear(&st->rtx);
 	mchost_tq_update(md, grp);
 }
 
@@ -318,7 +384,7 @@ void mchost_proto_forget(struct mchost_dev *md, struct mchost_group *grp)
 
 bool mchost_proto_leaving(const struct mchost_group *grp)
 {
-	return mchost_change_pending(&grp->rtx);
+	return grp->st && mchost_change_pending(&grp->st->rtx);
 }
 
 unsigned int mchost_compat_version(enum mchost_fam fam,
@@ -414,14 +480,16 @@ static u32 mchost_uri(struct mchost_dev *md, enum mchost_fam fam)
 		    mchost_param(mldv1_unsolicited_report_interval);
 }
 
+/* grp has pending state. */
 static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
 			     ktime_t now)
 {
 	u32 uri = mchost_uri(md, mchost_fam_of(grp->family));
+	struct mchost_gstate *st = grp->st;
 
 	/* RFC 9776 §5.1, RFC 2236 §3: again at random within (0, URI]. */
-	mchost_deadline(md, now, mchost_rand_ms(md, 1, uri), uri, &grp->rtx_at,
-			&grp->rtx_early);
+	mchost_deadline(md, now, mchost_rand_ms(md, 1, uri), uri, &st->rtx_at,
+			&st->rtx_early);
 	mchost_tq_update(md, grp);
 }
 
@@ -434,6 +502,7 @@ static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
 struct mchost_chg_batch {
 	unsigned int n;
 	struct mchost_rec recs[MCHOST_GEN_BATCH];
+	struct mchost_group *grps[MCHOST_GEN_BATCH];	/* whose each is */
 };
 
 /*
@@ -445,12 +514,27 @@ static void mchost_chg_flush(struct mchost_dev *md, enum mchost_fam fam,
 			     int *budget)
 {
 	int left = INT_MAX;	/* never runs out: nothing may be lost */
-	unsigned int sent;
+	struct mchost_group *grp;
+	unsigned int sent, i;
 
 	sent = mchost_queue_v3_batch(md, fam, cb->recs, cb->n, more, &left);
 	*budget -= INT_MAX - left;
+	/*
+	 * A spent state-change's source lists were kept for its records; a
+	 * group's records are consecutive, so its last one sent ends it.
+	 */
+	for (i = 0; i < sent; i++) {
+		grp = cb->grps[i];
+		if (i + 1 < cb->n && cb->grps[i + 1] == grp)
+			continue;
+		if (grp->st && !mchost_change_pending(&grp->st->rtx)) {
+			mchost_change_clear(&grp->st->rtx);
+			mchost_tq_update(md, grp);
+		}
+	}
 	cb->n -= sent;
 	memmove(cb->recs, cb->recs + sent, cb->n * sizeof(cb->recs[0]));
+	memmove(cb->grps, cb->grps + sent, cb->n * sizeof(cb->grps[0]));
 }
 
 /*
@@ -464,9 +548,10 @@ static bool mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 			       int *budget)
 {
 	enum mchost_fam fam = mchost_fam_of(grp->family);
+	struct mchost_gstate *st = grp->st;
 	struct mchost_chg_batch *cb = NULL;
 	struct mchost_rec one[2], *recs = one;
-	unsigned int n;
+	unsigned int n, i;
 
 	BUILD_BUG_ON(sizeof(*cb) > 8192);
 	if (cbs) {
@@ -483,20 +568,25 @@ static bool mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 			mchost_chg_flush(md, fam, cb, true, budget);
 		recs = cb->recs + cb->n;
 	}
-	n = mchost_change_next(&grp->rtx, &grp->merged, &grp->addr, recs);
+	n = mchost_change_next(&st->rtx, &grp->merged, &grp->addr, recs);
 	if (n) {
-		if (cb)
-			cb->n += n;
-		else
+		if (cb) {
+			for (i = 0; i < n; i++)
+				cb->grps[cb->n++] = grp;
+		} else {
 			mchost_queue_v3(md, fam, recs, n, false, NULL);
+		}
 		grp->last_tx = now;
 	}
-	if (mchost_change_pending(&grp->rtx)) {
+	if (mchost_change_pending(&st->rtx)) {
 		mchost_sched_rtx(md, grp, now);
-	} else {
-		grp->rtx_at = KTIME_MAX;
-		mchost_tq_update(md, grp);
+		return n && !cb;
 	}
+	/* Spent: its lists are no longer needed once its records are sent. */
+	if (!n || !cb)
+		mchost_change_clear(&st->rtx);
+	st->rtx_at = KTIME_MAX;
+	mchost_tq_update(md, grp);
 	return n && !cb;
 }
 
@@ -520,23 +610,28 @@ static void mchost_report_change(struct mchost_dev *md,
 	struct mchost_dev_proto *p = &md->proto[fam];
 	bool was = mchost_filter_member(old);
 	bool is = mchost_filter_member(&grp->merged);
+	struct mchost_gstate *st;
 
 	mchost_version_update(md, fam, now);
 	if (!mchost_reportable(md, grp) || !md->oper)
 		return;
 
 	if (mchost_gen(fam, p->version) == 3) {
-		if (mchost_change_merge(&grp->rtx, old, &grp->merged,
+		st = mchost_gst(md, grp);
+		if (!st)
+			return;
+		if (mchost_change_merge(&st->rtx, old, &grp->merged,
 					mchost_rv(p), GFP_ATOMIC | __GFP_NOWARN)) {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+			mchost_tq_update(md, grp);
 			return;
 		}
 		if (defer) {
 			mchost_sched_rtx(md, grp, now);
 		} else if (md->batching) {
 			/* Due at once: sent with the batch's others at its end. */
-			grp->rtx_at = now;
-			grp->rtx_early = now;
+			st->rtx_at = now;
+			st->rtx_early = now;
 			mchost_tq_update(md, grp);
 		} else {
 			mchost_send_change(md, grp, now, NULL, NULL);
@@ -547,23 +642,24 @@ static void mchost_report_change(struct mchost_dev *md,
 	/* v1/v2 know membership only, not sources (RFC 9776 §7.2). */
 	if (was == is)
 		return;
-	grp->resp_at = KTIME_MAX;
 	if (is) {
+		st = mchost_gst(md, grp);
+		if (!st)
+			return;
+		st->resp_at = KTIME_MAX;
 		/* RFC 2236 §3: report at once, then repeat after short delays. */
-		grp->v2_rtx = mchost_rv(p);
+		st->v2_rtx = mchost_rv(p);
 		if (!defer) {
 			mchost_send_v1v2_report(md, grp, now);
-			grp->v2_rtx--;
+			st->v2_rtx--;
 		}
-		if (grp->v2_rtx)
+		if (st->v2_rtx)
 			mchost_sched_rtx(md, grp, now);
 		else
 			mchost_tq_update(md, grp);
 		return;
 	}
-	grp->v2_rtx = 0;
-	grp->rtx_at = KTIME_MAX;
-	mchost_tq_update(md, grp);
+	mchost_grp_cancel(md, grp);
 	/*
 	 * RFC 2236 §3, RFC 2710 §4: Leave / Done only if we sent the last
 	 * report; IGMPv1 has no leave.
@@ -613,21 +709,22 @@ static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp,
 {
 	const struct mchost_filter *f = &grp->merged;
 	struct mchost_rec rec = { .group = grp->addr };
+	const struct mchost_gstate *st = grp->st;
 	struct mchost_slist *asked = NULL;
 
-	if (grp->pend_group || !grp->pend) {
+	if (st->pend_group || !st->pend) {
 		rec.type = f->mode == MCHOST_FMODE_INCLUDE ? MCHOST_REC_IS_IN :
 							     MCHOST_REC_IS_EX;
 		rec.src = f->src;
 	} else {
-		asked = mchost_slist_alloc(grp->pend->nr,
+		asked = mchost_slist_alloc(st->pend->nr,
 					   GFP_ATOMIC | __GFP_NOWARN);
 		if (!asked) {
 			mchost_dev_count(md, mchost_fam_of(grp->family),
 					 MCHOST_STAT_SND_ERRORS);
 			return;
 		}
-		mchost_gsr_sources(f, grp->pend, asked);
+		mchost_gsr_sources(f, st->pend, asked);
 		rec.type = MCHOST_REC_IS_IN;
 		rec.src = asked;
 	}
@@ -704,7 +801,7 @@ static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 /* The device's earliest deadline. */
 static ktime_t mchost_next_deadline(struct mchost_dev *md, ktime_t now)
 {
-	struct mchost_group *first = mchost_dev_first_due(md);
+	struct mchost_gstate *first = mchost_dev_first_due(md);
 	ktime_t next = first ? first->tkey : KTIME_MAX;
 	enum mchost_fam fam;
 	int i;
@@ -729,31 +826,33 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 			    int *budget)
 {
 	unsigned int gen = mchost_grp_gen(md, grp);
+	struct mchost_gstate *st = grp->st;
 	bool did = false;
 
-	if (grp->resp_at != KTIME_MAX && grp->resp_early <= now) {
+	if (st->resp_at != KTIME_MAX && st->resp_early <= now) {
 		did = true;
-		grp->resp_at = KTIME_MAX;
+		st->resp_at = KTIME_MAX;
 		if (gen == 3)
 			mchost_respond_v3(md, grp, now);
 		else
 			mchost_send_v1v2_report(md, grp, now);
-		grp->pend_group = false;
-		mchost_slist_free(grp->pend);
-		grp->pend = NULL;
+		st->pend_group = false;
+		mchost_slist_free(st->pend);
+		st->pend = NULL;
 	}
-	if (grp->rtx_at != KTIME_MAX && grp->rtx_early <= now) {
+	if (st->rtx_at != KTIME_MAX && st->rtx_early <= now) {
 		if (gen == 3) {
+			/* It may free st. */
 			did |= mchost_send_change(md, grp, now, cbs, budget);
-		} else if (grp->v2_rtx) {
+		} else if (st->v2_rtx) {
 			did = true;
 			mchost_send_v1v2_report(md, grp, now);
-			if (--grp->v2_rtx)
+			if (--st->v2_rtx)
 				mchost_sched_rtx(md, grp, now);
 			else
-				grp->rtx_at = KTIME_MAX;
+				st->rtx_at = KTIME_MAX;
 		} else {
-			grp->rtx_at = KTIME_MAX;
+			st->rtx_at = KTIME_MAX;
 		}
 	}
 	mchost_tq_update(md, grp);
@@ -766,7 +865,7 @@ ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 			  int *budget)
 {
 	struct mchost_chg_batch *cbs[MCHOST_NFAM] = { };
-	struct mchost_group *grp, *next;
+	struct mchost_gstate *st, *next;
 	enum mchost_fam fam;
 
 	for (fam = 0; fam < MCHOST_NFAM; fam++) {
@@ -790,10 +889,10 @@ ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 	 * retransmissions are spread over it.
 	 */
 	horizon = min(horizon, ktime_add(now, md->tq_slack));
-	for (grp = mchost_dev_first_due(md); grp && *budget > 0; grp = next) {
-		if (grp->tkey > horizon)
+	for (st = mchost_dev_first_due(md); st && *budget > 0; st = next) {
+		if (st->tkey > horizon)
 			break;
-		next = mchost_dev_next_due(grp);
+		next = mchost_dev_next_due(st);
 		mchost_dev_count_visit(md);
 		/*
 		 * Only work done counts: a deadline inside the window that may
@@ -801,7 +900,7 @@ ktime_t mchost_proto_fire(struct mchost_dev *md, ktime_t now, ktime_t horizon,
 		 * come back at once (a spin until it is due). Packed records
 		 * count by the reports they fill.
 		 */
-		if (mchost_grp_fire(md, grp, now, cbs, budget))
+		if (mchost_grp_fire(md, st->grp, now, cbs, budget))
 			(*budget)--;
 	}
 	for (fam = 0; fam < MCHOST_NFAM; fam++) {

@@ -14,10 +14,20 @@
 #include "wire.h"
 
 /**
- * mchost_proto_group_init() - idle protocol state for a new group
- * @grp: the group
+ * mchost_proto_init() - create the slab cache of pending protocol state
+ *
+ * Before anything can join.
+ *
+ * Return: 0 or -ENOMEM.
  */
-void mchost_proto_group_init(struct mchost_group *grp);
+int mchost_proto_init(void);
+
+/**
+ * mchost_proto_uninit() - destroy it
+ *
+ * After the last membership was freed, as mchost_group_cache_uninit().
+ */
+void mchost_proto_uninit(void);
 
 /**
  * mchost_proto_change() - a group's merged filter changed

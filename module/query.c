@@ -63,33 +63,33 @@ static struct mchost_slist *mchost_query_sources(const struct mchost_msg *m,
  * pending queries accumulate, up to max_sources, past which the response
  * degrades to the whole group's state.
  */
-static void mchost_pend_sources(struct mchost_group *grp,
+static void mchost_pend_sources(struct mchost_gstate *st,
 				const struct mchost_msg *m, enum mchost_fam fam)
 {
 	unsigned int max = mchost_param(max_sources);
 	struct mchost_slist *qs, *u;
 
 	/* Sized by the sender: check before copying anything. */
-	if (!m->nsrc || m->nsrc > max || grp->pend_group ||
-	    (grp->resp_at != KTIME_MAX && !grp->pend))
+	if (!m->nsrc || m->nsrc > max || st->pend_group ||
+	    (st->resp_at != KTIME_MAX && !st->pend))
 		goto group;
 	qs = mchost_query_sources(m, fam);
 	if (!qs)
 		goto group;
-	u = mchost_query_alloc(mchost_slist_nr(grp->pend) + qs->nr);
-	if (!u || mchost_slist_union(u, grp->pend, qs) || u->nr > max) {
+	u = mchost_query_alloc(mchost_slist_nr(st->pend) + qs->nr);
+	if (!u || mchost_slist_union(u, st->pend, qs) || u->nr > max) {
 		mchost_slist_free(u);
 		mchost_slist_free(qs);
 		goto group;
 	}
 	mchost_slist_free(qs);
-	mchost_slist_free(grp->pend);
-	grp->pend = u;
+	mchost_slist_free(st->pend);
+	st->pend = u;
 	return;
 group:
-	grp->pend_group = true;
-	mchost_slist_free(grp->pend);
-	grp->pend = NULL;
+	st->pend_group = true;
+	mchost_slist_free(st->pend);
+	st->pend = NULL;
 }
 
 /*
@@ -99,13 +99,18 @@ group:
 static void mchost_v2_delay(struct mchost_dev *md, struct mchost_group *grp,
 			    ktime_t now, u32 mrt_ms)
 {
+	struct mchost_gstate *st;
+
 	if (!mchost_reportable(md, grp) || !grp->nowners)
 		return;
-	if (grp->resp_at != KTIME_MAX &&
-	    ktime_sub(grp->resp_at, now) <= ms_to_ktime(mrt_ms))
+	if (grp->st && grp->st->resp_at != KTIME_MAX &&
+	    ktime_sub(grp->st->resp_at, now) <= ms_to_ktime(mrt_ms))
+		return;
+	st = mchost_gst(md, grp);
+	if (!st)
 		return;
 	mchost_deadline(md, now, mchost_rand_ms(md, 0, mrt_ms), mrt_ms,
-			&grp->resp_at, &grp->resp_early);
+			&st->resp_at, &st->resp_early);
 	mchost_tq_update(md, grp);
 }
 
@@ -148,6 +153,7 @@ void mchost_query(struct mchost_dev *md, enum mchost_fam fam,
 	struct mchost_dev_proto *p = &md->proto[fam];
 	bool general = ipv6_addr_any(&m->group);
 	struct mchost_group *grp = NULL;
+	struct mchost_gstate *st;
 	ktime_t at, early;
 	u32 mrt;
 
@@ -217,10 +223,13 @@ void mchost_query(struct mchost_dev *md, enum mchost_fam fam,
 		mchost_dev_count(md, fam, MCHOST_STAT_QRY_RATELIMITED);
 		return;
 	}
-	mchost_pend_sources(grp, m, fam);
-	if (at < grp->resp_at) {
-		grp->resp_at = at;
-		grp->resp_early = early;
+	st = mchost_gst(md, grp);
+	if (!st)
+		return;
+	mchost_pend_sources(st, m, fam);
+	if (at < st->resp_at) {
+		st->resp_at = at;
+		st->resp_early = early;
 	}
 	mchost_tq_update(md, grp);
 }
@@ -245,9 +254,10 @@ void mchost_proto_rcv(struct mchost_dev *md, enum mchost_fam fam,
 	 * ours. v3 hosts never suppress (RFC 9776 §5.2).
 	 */
 	mchost_version_update(md, fam, now);
-	if (mchost_grp_gen(md, grp) == 3 || grp->resp_at == KTIME_MAX)
+	if (mchost_grp_gen(md, grp) == 3 || !grp->st ||
+	    grp->st->resp_at == KTIME_MAX)
 		return;
-	grp->resp_at = KTIME_MAX;
+	grp->st->resp_at = KTIME_MAX;
 	grp->reported_last = false;
 	mchost_tq_update(md, grp);
 	mchost_dev_count(md, fam, MCHOST_STAT_SND_SUPPRESSED);
