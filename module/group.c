@@ -40,13 +40,7 @@ static struct kmem_cache *mchost_group_cache;
 
 int __init mchost_group_cache_init(void)
 {
-	slab_flags_t flags = 0;
-
-#ifdef SLAB_NO_MERGE
-	/* Its own line in /proc/slabinfo, where memory is measured. */
-	flags |= SLAB_NO_MERGE;
-#endif
-	mchost_group_cache = KMEM_CACHE(mchost_group, flags);
+	mchost_group_cache = KMEM_CACHE(mchost_group, MCHOST_SLAB_FLAGS);
 	return mchost_group_cache ? 0 : -ENOMEM;
 }
 

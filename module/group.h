@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/netdevice.h>
 #include <linux/rbtree.h>
+#include <linux/slab.h>
 #include "change.h"
 #include "filter.h"
 
@@ -17,6 +18,17 @@ struct mchost_net;
 struct netlink_ext_ack;
 struct sock;
 struct work_struct;
+
+/*
+ * The module's slab caches are never merged: each has its own line in
+ * /proc/slabinfo, where memory is measured, and shares no page with
+ * objects of another lifetime.
+ */
+#ifdef SLAB_NO_MERGE
+#define MCHOST_SLAB_FLAGS	SLAB_NO_MERGE
+#else
+#define MCHOST_SLAB_FLAGS	0
+#endif
 
 /*
  * What a membership has pending: its deadlines, the sources of pending

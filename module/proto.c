@@ -134,12 +134,7 @@ static struct kmem_cache *mchost_gstate_cache;
 
 int __init mchost_proto_init(void)
 {
-	slab_flags_t flags = 0;
-
-#ifdef SLAB_NO_MERGE
-	flags |= SLAB_NO_MERGE;
-#endif
-	mchost_gstate_cache = KMEM_CACHE(mchost_gstate, flags);
+	mchost_gstate_cache = KMEM_CACHE(mchost_gstate, MCHOST_SLAB_FLAGS);
 	return mchost_gstate_cache ? 0 : -ENOMEM;
 }
 
