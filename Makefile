@@ -154,8 +154,9 @@ vmtest: modules-all modules-plain cli
 	scripts/vmtest.sh
 
 # Host-side tests of what needs no kernel: CLI parsing, man pages, bash
-# completion, the systemd unit, make install into a scratch DESTDIR.
-cli-test: deps-stamp cli
+# completion, the systemd unit, make install into scratch DESTDIRs (also
+# with each test kernel's module, hence modules-plain).
+cli-test: deps-stamp cli modules-plain
 	scripts/cli-test.sh
 
 # include/uapi/linux/mchost.h is generated from the YNL spec

@@ -13,7 +13,9 @@
 #   completion  the bash completion, driven through COMP_WORDS in a
 #               non-interactive bash, with stub `ip` and `mchostctl`
 #   install     make install-tools into scratch DESTDIRs: the file list and
-#               modes, PREFIX, the configuration never overwritten
+#               modes, PREFIX, the configuration never overwritten; make
+#               install with each test kernel's module (modules-plain):
+#               the module's path, version and vermagic, no depmod
 #   unit        systemd-analyze verify of the installed unit, in a scratch
 #               root that has the programs and man pages it names
 #
@@ -450,6 +452,7 @@ drwxr-xr-x ./usr/local/share/man/man8
 drwxr-xr-x ./usr/local/share/ynl
 drwxr-xr-x ./usr/local/share/ynl/specs
 -rw-r--r-- ./usr/local/share/ynl/specs/mchost.yaml"
+tools_files=$(grep -- '^-' <<<"$want")
 if [[ $got == "$want" ]]; then
 	ok "make install-tools DESTDIR: $(grep -c -- '^-' <<<"$want") files, PREFIX /usr/local"
 else
@@ -488,6 +491,56 @@ if [[ $(<"$dest/etc/mchost/mchost.conf") == "join dev eth0 group 239.9.9.9" ]] &
 else
 	bad "the second install overwrote mchost.conf or did not say so"
 fi
+
+# ------------------------------------------------- make install DESTDIR
+# The whole `make install` into a DESTDIR, for each kernel the VM tests
+# boot, with the module that `make modules-plain` built for it: the tools
+# above plus the module, its version and vermagic, and no depmod. (In a
+# guest, each kbuild pass costs a minute of compiler probes under TCG:
+# t95-deploy runs only the real install there.)
+mod_suffix() {
+	local conf=$1/include/config/auto.conf opt
+	for opt in XZ:.xz ZSTD:.zst GZIP:.gz; do
+		if grep -qx "CONFIG_MODULE_COMPRESS_${opt%%:*}=y" "$conf"; then
+			echo "${opt#*:}"
+			return
+		fi
+	done
+}
+krels=("$(mchost_kver 6.1)" "$(mchost_kver 6.12)" "$(mchost_kver "$MCHOST_DEBUG_SERIES")")
+for krel in "${krels[@]}"; do
+	kdir=$(mchost_kdir "$krel")
+	plain=$ROOT/build/plain-$krel
+	if [[ ! -f $plain/mchost.ko ]]; then
+		bad "make install DESTDIR ($krel): $plain/mchost.ko is missing (make modules-plain)"
+		continue
+	fi
+	dest=$tmp/install-$krel
+	ko=lib/modules/$krel/updates/mchost.ko$(mod_suffix "$kdir")
+	if ! make -s -C "$ROOT" install KDIR="$kdir" MODULE_BUILD="$plain" \
+		DESTDIR="$dest" >"$tmp/install.out" 2>&1; then
+		bad "make install DESTDIR ($krel) failed:"
+		sed 's/^/    /' "$tmp/install.out"
+		continue
+	fi
+	got=$(cd "$dest" && find . -type f -printf '%M %p\n' | LC_ALL=C sort -k 2)
+	want=$(printf '%s\n' "$tools_files" "-rw-r--r-- ./$ko" | LC_ALL=C sort -k 2)
+	note=$(grep '^DESTDIR' "$tmp/install.out" || true)
+	if [[ $got == "$want" && $note == "DESTDIR is set: run 'depmod $krel' on the target" ]] &&
+		[[ ! -e $dest/lib/modules/$krel/modules.dep ]]; then
+		ok "make install DESTDIR ($krel): the tools and $ko, no depmod (the note says to run it)"
+	else
+		bad "make install DESTDIR ($krel): files or the depmod note differ (note: $note)"
+		diff <(echo "$want") <(echo "$got") | sed 's/^/    /' || true
+	fi
+	check "$krel module: MODULE_VERSION" 0 "$ver"$'\n' "" modinfo -F version "$dest/$ko"
+	vermagic=$(modinfo -F vermagic "$dest/$ko" 2>/dev/null || true)
+	if [[ ${vermagic%% *} == "$krel" ]]; then
+		ok "$krel module: vermagic $krel"
+	else
+		bad "$krel module: vermagic '$vermagic', want $krel"
+	fi
+done
 
 # ------------------------------------------------------- the systemd unit
 

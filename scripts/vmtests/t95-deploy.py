@@ -5,8 +5,9 @@
 Self-contained (subprocess and the installed CLI only, no mclib), and its
 output is a transcript: every command with its output.
 
-1. `make install DESTDIR=...`: the exact files, the module's version and
-   vermagic, no depmod.
+1. (`make install DESTDIR=...` with each kernel's module: the exact files,
+   the module's version and vermagic, no depmod. That is the host's
+   scripts/cli-test.sh: a kbuild pass costs a minute here under TCG.)
 2. A fresh `make install` into the guest (its overlay is thrown away at
    power-off): /usr/local, /lib/modules/<release>/updates, depmod.
 3. /etc/mchost/mchost.conf, and mchost.service's Exec lines run as systemd
@@ -80,10 +81,14 @@ def run(cmd, rc=0, show=True, stdin=None):
         text, argv = cmd, ["bash", "-c", cmd]
     else:
         text, argv = shlex.join(cmd), cmd
+    t0 = time.monotonic()
     p = subprocess.run(argv, capture_output=True, text=True, input=stdin,
                        cwd=ROOT)
+    secs = time.monotonic() - t0
     if show:
-        print("$ " + text, flush=True)
+        # The time of a slow step, to see where this test's minutes go.
+        print("$ " + text + ("   # %.1f s" % secs if secs >= 1 else ""),
+              flush=True)
         for s in (p.stdout, p.stderr):
             if s:
                 print(s, end="" if s.endswith("\n") else "\n", flush=True)
@@ -176,16 +181,6 @@ def compressed_suffix():
     return ""
 
 
-def files_under(top):
-    out = []
-    for d, _, fs in os.walk(top):
-        for f in fs:
-            p = os.path.join(d, f)
-            out.append((os.path.relpath(p, top),
-                        oct(os.stat(p).st_mode & 0o7777)))
-    return sorted(out)
-
-
 def make_install(extra):
     return run(["make", "-s", "-C", ROOT, "install", "KDIR=" + KDIR,
                 "MODULE_BUILD=" + PLAIN] + extra)
@@ -198,29 +193,6 @@ def main():
         run(["rmmod", "mchost"])
     sfx = compressed_suffix()
     ko = "mchost.ko" + sfx
-
-    step("1. make install into a scratch DESTDIR")
-    dest = os.path.join(TMP, "dest")
-    out, _ = make_install(["DESTDIR=" + dest])
-    eq([ln for ln in out.splitlines() if ln.startswith("DESTDIR")],
-       ["DESTDIR is set: run 'depmod %s' on the target" % KVER],
-       "make install DESTDIR: the depmod note")
-    eq(files_under(dest), sorted([
-        ("etc/mchost/mchost.conf", "0o644"),
-        ("lib/modules/%s/updates/%s" % (KVER, ko), "0o644"),
-        ("usr/local/include/linux/mchost.h", "0o644"),
-        ("usr/local/lib/systemd/system/mchost.service", "0o644"),
-        ("usr/local/sbin/mchostctl", "0o755"),
-        ("usr/local/share/bash-completion/completions/mchostctl", "0o644"),
-        ("usr/local/share/man/man7/mchost.7", "0o644"),
-        ("usr/local/share/man/man8/mchostctl.8", "0o644"),
-        ("usr/local/share/ynl/specs/mchost.yaml", "0o644"),
-    ]), "the files make install DESTDIR=... installs")
-    kofile = os.path.join(dest, "lib/modules", KVER, "updates", ko)
-    eq(run(["modinfo", "-F", "version", kofile], show=False)[0].strip(),
-       VERSION, "the installed module's MODULE_VERSION")
-    eq(run(["modinfo", "-F", "vermagic", kofile],
-           show=False)[0].split()[0], KVER, "its vermagic")
 
     step("2. a fresh make install (no DESTDIR), in the guest")
     installed = [CTL, UNIT, CONF]
