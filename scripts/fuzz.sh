@@ -19,6 +19,7 @@
 # Each target prints its executions; `run` and `smoke` end with a table.
 #
 # Environment: FUZZ_DIR (default build/fuzz), FUZZ_TARGETS (default: all),
+# FUZZ_JOBS (targets run at once, default: the host's cores),
 # FUZZ_LLVM_SUFFIX (default -14: llvm-profdata-14, llvm-cov-14).
 set -euo pipefail
 
@@ -64,7 +65,8 @@ stat() {
 	sed -n "s/^stat::$1: *//p" "$2" | tail -n 1
 }
 
-# fuzz MODE SECONDS TARGET: one libFuzzer session; appends to $summary.
+# fuzz MODE SECONDS TARGET: one libFuzzer session; writes its line of the
+# table to $summary.TARGET.
 fuzz() {
 	local mode=$1 secs=$2 t=$3 bin scratch log art rc=0 dirs=() f
 	bin=$FUZZ_DIR/fuzz-$t
@@ -102,19 +104,33 @@ fuzz() {
 		"$(stat number_of_executed_units "$log")" \
 		"$(stat average_exec_per_sec "$log")" \
 		"$(find "$scratch" "${dirs[@]}" -type f | wc -l)" \
-		"$(stat new_units_added "$log")" | tee -a "$summary"
+		"$(stat new_units_added "$log")" | tee "$summary.$t"
 }
 
+# run MODE SECONDS: every target for SECONDS, FUZZ_JOBS of them at a time
+# (default: one per host core; each libFuzzer session is one process), so
+# that the wall time is SECONDS per wave, not per target.
 run() {
-	local mode=$1 secs=$2 t
-	[[ $secs =~ ^[0-9]+$ ]] || usage
-	summary=$(mktemp)
-	trap 'rm -f -- "$summary"' EXIT
-	for t in "${targets[@]}"; do
-		fuzz "$mode" "$secs" "$t"
+	local mode=$1 secs=$2 jobs=${FUZZ_JOBS:-$(nproc)} t i i2 rc=0
+	local -a pids=() names=()
+	[[ $secs =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]] || usage
+	summary=$(mktemp -d)/line
+	trap 'rm -rf -- "${summary%/line}"' EXIT
+	for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+		pids=() names=()
+		for t in "${targets[@]:i:jobs}"; do
+			fuzz "$mode" "$secs" "$t" &
+			pids+=($!) names+=("$t")
+		done
+		for i2 in "${!pids[@]}"; do
+			wait "${pids[i2]}" || { rc=1; printf 'fuzz.sh: %s failed\n' "${names[i2]}" >&2; }
+		done
 	done
-	printf '== fuzz %s: %s s per target\n' "$mode" "$secs"
-	cat -- "$summary"
+	((rc == 0)) || exit 1
+	printf '== fuzz %s: %s s per target, %s at a time\n' "$mode" "$secs" "$jobs"
+	for t in "${targets[@]}"; do
+		cat -- "$summary.$t"
+	done
 }
 
 coverage() {
