@@ -24,17 +24,44 @@ fi
 
 cd "$ROOT"
 fail=0
-files=(module/*.c module/*.h kunit/*.c kunit/*.h include/uapi/linux/*.h)
-for f in "${files[@]}"; do
-	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
-			"${cs_args[@]}" -f "$f" 2>&1); then
-		echo "ok      $f"
-	else
-		echo "FAIL    $f"
-		echo "$out"
-		fail=1
-	fi
-done
+tmp=$(mktemp -d)
+trap 'rm -rf -- "$tmp"' EXIT
+
+# checkpatch_files ARG... -- FILE...: checkpatch.pl --strict with ARGs on
+# each FILE, as many at a time as the host has cores (it is one Perl
+# process per file, most of this script's time); prints ok/FAIL per file in
+# order, sets fail on a finding.
+checkpatch_files() {
+	local args=() i n=0
+	while [[ $1 != -- ]]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	for ((i = 1; i <= $#; i++)); do
+		if ((n >= $(nproc))); then
+			wait -n || true
+			n=$((n - 1))
+		fi
+		("$checkpatch" --no-tree --strict --quiet --show-types "${args[@]}" \
+			-f "${!i}" >"$tmp/$i.out" 2>&1 && : >"$tmp/$i.ok") &
+		n=$((n + 1))
+	done
+	wait
+	for ((i = 1; i <= $#; i++)); do
+		if [[ -e $tmp/$i.ok ]]; then
+			echo "ok      ${!i}"
+		else
+			echo "FAIL    ${!i}"
+			cat -- "$tmp/$i.out"
+			fail=1
+		fi
+	done
+	rm -f -- "$tmp"/*
+}
+
+checkpatch_files "${cs_args[@]}" -- module/*.c module/*.h kunit/*.c kunit/*.h \
+	include/uapi/linux/*.h
 
 # kernel-doc: well-formed everywhere, and present for every function a
 # module header declares (what other files call).
@@ -61,17 +88,8 @@ fi
 #     messages that scripts may match say "acknowledgement". codespell
 #     checks the spelling instead.
 cli=(scripts/mchostctl/*.c scripts/mchostctl/*.h scripts/bench/*.c)
-for f in "${cli[@]}"; do
-	if out=$("$checkpatch" --no-tree --strict --quiet --show-types \
-			--ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,TYPO_SPELLING \
-			-f "$f" 2>&1); then
-		echo "ok      $f"
-	else
-		echo "FAIL    $f"
-		echo "$out"
-		fail=1
-	fi
-done
+checkpatch_files --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,TYPO_SPELLING \
+	-- "${cli[@]}"
 if codespell "${cli[@]}" scripts/mchostctl/*.sh; then
 	echo "ok      codespell (CLI)"
 else
