@@ -33,6 +33,9 @@ KDIR ?= /lib/modules/$(RUNNING_KREL)/build
 # installed on the host).
 khdr = $(MCHOST_CACHE)/kernels/$(1)/usr/src/linux-headers-$(1)
 KBUILD_ARGS = MCHOST_INC=$(ROOT)/include/uapi MCHOST_VERSION=$(VERSION)
+# The test builds (W=1, sparse, modules-plain) compile on every core, unless
+# make already runs under a job server (make -jN check) that they share.
+TEST_J = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(shell nproc))
 MODULE_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
 CHECKPATCH := $(MCHOST_CACHE)/src/linux-source-6.12/scripts/checkpatch.pl
 
@@ -91,7 +94,7 @@ modules_w1 = set -e; for k in $(1); do \
 			d=$(BUILD)/$$k$${v:+/$$v}; \
 			$(call module_dir,$$k$${v:+/$$v}); \
 			echo "== mchost.ko for $$k$${v:+ ($$v build)} (W=1)"; \
-			$(MAKE) -s -C $(call khdr,$$k) M=$$d $(KBUILD_ARGS) \
+			$(MAKE) -s $(TEST_J) -C $(call khdr,$$k) M=$$d $(KBUILD_ARGS) \
 				$${v:+MCHOST_TESTING=y} W=1 modules 2>&1 | \
 				tee $$d/build.log; \
 			if grep -E 'warning:|error:' $$d/build.log; then \
@@ -113,7 +116,7 @@ modules-all: modules-stock debug-kernel
 # guest does not compile.
 modules-plain: deps-stamp debug-kernel
 	@set -e; kd=$(DEBUG_KREL); for k in $(KVERS) $$kd; do \
-		$(MAKE) -s module KDIR=$(call khdr,$$k) \
+		$(MAKE) -s $(TEST_J) module KDIR=$(call khdr,$$k) \
 			MODULE_BUILD=$(BUILD)/plain-$$k >/dev/null; \
 	done
 
@@ -140,7 +143,7 @@ sparse: deps-stamp debug-kernel
 	@set -e; kd=$(DEBUG_KREL); for k in $(KVERS) $$kd; do \
 		$(call module_dir,sparse-$$k); \
 		echo "== sparse (C=2) against $$k"; \
-		$(MAKE) -s -C $(call khdr,$$k) M=$(BUILD)/sparse-$$k \
+		$(MAKE) -s $(TEST_J) -C $(call khdr,$$k) M=$(BUILD)/sparse-$$k \
 			$(KBUILD_ARGS) C=2 CF=-D__CHECK_ENDIAN__ modules 2>&1 \
 			| tee $(BUILD)/sparse-$$k/sparse.log; \
 		if grep -E 'warning:|error:' $(BUILD)/sparse-$$k/sparse.log; then \
