@@ -161,7 +161,8 @@ def phase_link(e):
     ip("link set h0 up", ns=NS)
     e.join(G[9], "include", [S[9]])       # right after the up
     exp = sorted(e.current(types=(ALLOW, TO_EX)) * RV0)
-    wait_n(e, t0, len(exp), 3 + RV0 * (URI + LATE), "the announcements")
+    wait_n(e, t0, len(exp), 3 + RV0 * (URI + LATE), "the announcements",
+           recs=True)
     time.sleep(URI + 0.1)
     # IPv6 addresses go with the link (keep_addr_on_down 0): from ::.
     ps = e.pkts(t0, src=e.a["h"] if e.f is IGMP else "::")
@@ -178,7 +179,7 @@ def phase_link(e):
         # with a usable link-local address, each membership is reported
         # again from it, as after DAD.
         wait_n(e, t0, len(exp), 3 + RV0 * (URI + LATE), "the announcements "
-               "from %s" % e.a["h"])
+               "from %s" % e.a["h"], recs=True)
         time.sleep(URI + 0.1)
         ps = e.pkts(t0)
         eq([m.rec_str(r) for r in sorted(m.records(ps))],
