@@ -109,7 +109,7 @@ struct mchost_dev {
 	struct mchost_dev_proto proto[MCHOST_NFAM];
 	struct rb_root_cached tq;	/* pending states with a deadline */
 	/*
-	 * No group in tq may be served sooner than tkey - tq_slack, so a
+	 * No state in tq may be served sooner than tkey - tq_slack, so a
 	 * firing's walk of tq ends there. The most any deadline put in tq
 	 * allowed; 0 again when tq empties.
 	 */
@@ -285,7 +285,7 @@ void mchost_dev_add_group(struct mchost_dev *md, struct mchost_group *grp);
 /**
  * mchost_dev_del_group() - remove a group from the hash
  * @md: the device, lock held for writing
- * @grp: the group, already off the deadline tree
+ * @grp: the group, its pending state already dropped
  */
 void mchost_dev_del_group(struct mchost_dev *md, struct mchost_group *grp);
 
