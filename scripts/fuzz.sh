@@ -66,7 +66,7 @@ stat() {
 }
 
 # fuzz MODE SECONDS TARGET: one libFuzzer session; writes its line of the
-# table to $summary.TARGET.
+# table to $summary/TARGET.
 fuzz() {
 	local mode=$1 secs=$2 t=$3 bin scratch log art rc=0 dirs=() f
 	bin=$FUZZ_DIR/fuzz-$t
@@ -104,7 +104,7 @@ fuzz() {
 		"$(stat number_of_executed_units "$log")" \
 		"$(stat average_exec_per_sec "$log")" \
 		"$(find "$scratch" "${dirs[@]}" -type f | wc -l)" \
-		"$(stat new_units_added "$log")" | tee "$summary.$t"
+		"$(stat new_units_added "$log")" | tee "$summary/$t"
 }
 
 # run MODE SECONDS: every target for SECONDS, FUZZ_JOBS of them at a time
@@ -114,8 +114,8 @@ run() {
 	local mode=$1 secs=$2 jobs=${FUZZ_JOBS:-$(nproc)} t i i2 rc=0
 	local -a pids=() names=()
 	[[ $secs =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]] || usage
-	summary=$(mktemp -d)/line
-	trap 'rm -rf -- "${summary%/line}"' EXIT
+	summary=$(mktemp -d)
+	trap 'rm -rf -- "$summary"' EXIT
 	for ((i = 0; i < ${#targets[@]}; i += jobs)); do
 		pids=() names=()
 		for t in "${targets[@]:i:jobs}"; do
@@ -129,7 +129,7 @@ run() {
 	((rc == 0)) || exit 1
 	printf '== fuzz %s: %s s per target, %s at a time\n' "$mode" "$secs" "$jobs"
 	for t in "${targets[@]}"; do
-		cat -- "$summary.$t"
+		cat -- "$summary/$t"
 	done
 }
 

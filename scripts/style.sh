@@ -32,14 +32,15 @@ trap 'rm -rf -- "$tmp"' EXIT
 # process per file, most of this script's time); prints ok/FAIL per file in
 # order, sets fail on a finding.
 checkpatch_files() {
-	local args=() i n=0
+	local args=() i n=0 ncpu
 	while [[ $1 != -- ]]; do
 		args+=("$1")
 		shift
 	done
 	shift
+	ncpu=$(nproc)
 	for ((i = 1; i <= $#; i++)); do
-		if ((n >= $(nproc))); then
+		if ((n >= ncpu)); then
 			wait -n || true
 			n=$((n - 1))
 		fi
