@@ -781,6 +781,54 @@ static void mchost_engine_v2_join_leave(struct kunit *test)
 }
 
 /*
+ * A leave in the older mode drops everything still pending for the group
+ * (its repeats and a query's delay), so it is done at once and may go.
+ * One whose v3 change was cancelled by the switch to that mode is done
+ * as well, and a later membership of the same group starts clean.
+ */
+static void mchost_engine_v2_leave_pending(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	struct mchost_group *g1, *g2;
+
+	g1 = mchost_fake_join(f, L->g1, IN, L->s1);
+	g2 = mchost_fake_join(f, L->g2, EX, NULL);
+	KUNIT_ASSERT_TRUE(test, mchost_change_pending(&g2->st->rtx));
+	/* A v2 query at 100: the v3 repeats are cancelled. */
+	mchost_fake_run_ms(f, 100);
+	mchost_q2(test, f, "", 5000);
+	KUNIT_EXPECT_EQ(test, mchost_proto_version(&f->md, L->fam), L->old);
+	KUNIT_ASSERT_NOT_NULL(test, g1->st);
+	KUNIT_EXPECT_FALSE(test, mchost_change_pending(&g1->st->rtx));
+	mchost_fake_leave(f, L->g2);
+	KUNIT_EXPECT_NULL(test, g2->st);
+	KUNIT_EXPECT_FALSE(test, mchost_proto_leaving(g2));
+
+	/* g1 reports in v2 at its delay, then repeats nothing by itself. */
+	mchost_fake_run_ms(f, 6000);
+	mchost_fake_join(f, L->g2, IN, L->s2);
+	KUNIT_ASSERT_NOT_NULL(test, g2->st);
+	KUNIT_EXPECT_EQ(test, g2->st->v2_rtx, 1);
+	/* Leave g2 with a repeat and a query's delay pending. */
+	mchost_q2(test, f, "", 4000);
+	KUNIT_EXPECT_NE(test, g2->st->resp_at, KTIME_MAX);
+	mchost_fake_run_ms(f, 1000);
+	mchost_fake_leave(f, L->g2);
+	KUNIT_EXPECT_NULL(test, g2->st);
+	KUNIT_EXPECT_FALSE(test, mchost_proto_leaving(g2));
+	mchost_fake_run_ms(f, 20000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s)", L->v3dst, L->g1,
+		      L->s1);
+	mchost_expect(test, f, 0, "%s v3 TO_EX %s ()", L->v3dst, L->g2);
+	mchost_expect(test, f, 5100, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect(test, f, 6100, "%s v2-report %s", L->g2, L->g2);
+	mchost_expect(test, f, 7100, "%s leave %s", L->routers, L->g2);
+	mchost_expect(test, f, 10100, "%s v2-report %s", L->g1, L->g1);
+	mchost_expect_none(test, f);
+	KUNIT_EXPECT_NULL(test, g1->st);
+}
+
+/*
  * RFC 2236 §3, RFC 2710 §4: another member's report cancels our pending
  * one, and we then send no leave (we did not report last).
  */
@@ -1357,6 +1405,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE(mchost_engine_compat_v1),
 	KUNIT_CASE_PARAM(mchost_engine_compat_cancels, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v2_join_leave, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_v2_leave_pending, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v2_suppression, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v3_no_suppression, mchost_fam_gen_params),
 	KUNIT_CASE_PARAM(mchost_engine_v2_delay_shortened, mchost_fam_gen_params),
