@@ -1287,6 +1287,40 @@ static void mchost_engine_batch(struct kunit *test)
 }
 
 /*
+ * RFC 9776 §5.1 retransmits a report at a random interval: the records
+ * sent together in one firing (a batch's) are retransmitted together, by
+ * one draw; a join outside a batch, sent at once, draws its own.
+ */
+static void mchost_engine_batch_rtx(struct kunit *test)
+{
+	struct mchost_fake *f = mchost_fake_new(test);
+	struct mchost_group *g1, *g2;
+
+	f->rand = MCHOST_FAKE_RAND_CYCLE;
+	f->window_ms = 0;
+	f->md.batching = true;
+	g1 = mchost_fake_join(f, L->g1, EX, NULL);
+	g2 = mchost_fake_join(f, L->g2, IN, L->s1);
+	f->md.batching = false;
+	KUNIT_EXPECT_EQ(test, f->rand_calls, 0U);
+	mchost_fake_run_ms(f, 10);
+	/* One draw, the first of the cycle: 1 + 999 / 4 ms. */
+	KUNIT_EXPECT_EQ(test, f->rand_calls, 1U);
+	KUNIT_EXPECT_EQ(test, ktime_ms_delta(g1->st->rtx_at, f->now), 240);
+	KUNIT_EXPECT_EQ(test, ktime_ms_delta(g2->st->rtx_at, f->now), 240);
+	mchost_fake_join(f, L->g3, EX, NULL);
+	KUNIT_EXPECT_EQ(test, f->rand_calls, 2U);
+	mchost_fake_run_ms(f, 2000);
+	mchost_expect(test, f, 0, "%s v3 ALLOW %s (%s) TO_EX %s ()", L->v3dst,
+		      L->g2, L->s1, L->g1);
+	mchost_expect(test, f, 10, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
+	mchost_expect(test, f, 250, "%s v3 ALLOW %s (%s) TO_EX %s ()",
+		      L->v3dst, L->g2, L->s1, L->g1);
+	mchost_expect(test, f, 510, "%s v3 TO_EX %s ()", L->v3dst, L->g3);
+	mchost_expect_none(test, f);
+}
+
+/*
  * A firing looks only at groups it may serve: with retransmissions spread
  * over the next second (a join every 10 ms, sent at once), the deadlines
  * inside the 1 s window but more than a quarter interval away are not
@@ -1426,6 +1460,7 @@ static struct kunit_case mchost_engine_cases[] = {
 	KUNIT_CASE_PARAM(mchost_engine_pending_state, mchost_fam_gen_params),
 	KUNIT_CASE(mchost_engine_change_packed_budget),
 	KUNIT_CASE_PARAM(mchost_engine_batch, mchost_fam_gen_params),
+	KUNIT_CASE_PARAM(mchost_engine_batch_rtx, mchost_fam_gen_params),
 	{}
 };
 

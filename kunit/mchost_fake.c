@@ -85,11 +85,16 @@ static unsigned int mchost_fake_mtu(const struct mchost_dev *md)
 
 static u32 mchost_fake_rand(struct mchost_dev *md, u32 lo, u32 hi)
 {
-	switch (mchost_fake_of(md)->rand) {
+	struct mchost_fake *f = mchost_fake_of(md);
+	unsigned int k = f->rand_calls++;
+
+	switch (f->rand) {
 	case MCHOST_FAKE_RAND_MIN:
 		return lo;
 	case MCHOST_FAKE_RAND_MID:
 		return lo + (hi - lo) / 2;
+	case MCHOST_FAKE_RAND_CYCLE:
+		return lo + (u32)((u64)(hi - lo) * (k % 4 + 1) / 4);
 	default:
 		return hi;
 	}

@@ -21,6 +21,8 @@ enum mchost_fake_rand {
 	MCHOST_FAKE_RAND_MAX,	/* hi: the default, the latest allowed */
 	MCHOST_FAKE_RAND_MIN,	/* lo */
 	MCHOST_FAKE_RAND_MID,	/* (lo + hi) / 2 */
+	/* lo + (hi - lo) * (k % 4 + 1) / 4 at the k-th call: each differs */
+	MCHOST_FAKE_RAND_CYCLE,
 };
 
 struct mchost_fake {
@@ -31,6 +33,7 @@ struct mchost_fake {
 	ktime_t now;			/* the fake clock */
 	unsigned int mtu;		/* 1500 */
 	enum mchost_fake_rand rand;
+	unsigned int rand_calls;	/* rand() calls */
 	bool fail_alloc;		/* alloc() returns NULL */
 	unsigned int reaps;		/* reap() calls */
 	unsigned int compats[MCHOST_NFAM];	/* compat() calls */

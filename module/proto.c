@@ -475,16 +475,17 @@ static u32 mchost_uri(struct mchost_dev *md, enum mchost_fam fam)
 		    mchost_param(mldv1_unsolicited_report_interval);
 }
 
-/* grp has pending state. */
+/* grp has pending state; ms: its next transmission's delay, 0 to draw. */
 static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
-			     ktime_t now)
+			     ktime_t now, u32 ms)
 {
 	u32 uri = mchost_uri(md, mchost_fam_of(grp->family));
 	struct mchost_gstate *st = grp->st;
 
 	/* RFC 9776 §5.1, RFC 2236 §3: again at random within (0, URI]. */
-	mchost_deadline(md, now, mchost_rand_ms(md, 1, uri), uri, &st->rtx_at,
-			&st->rtx_early);
+	if (!ms)
+		ms = mchost_rand_ms(md, 1, uri);
+	mchost_deadline(md, now, ms, uri, &st->rtx_at, &st->rtx_early);
 	mchost_tq_update(md, grp);
 }
 
@@ -496,6 +497,7 @@ static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
  */
 struct mchost_chg_batch {
 	unsigned int n;
+	u32 rtx_ms;	/* the retransmissions' delay, once drawn (0: not yet) */
 	struct mchost_rec recs[MCHOST_GEN_BATCH];
 	struct mchost_group *grps[MCHOST_GEN_BATCH];	/* whose each is */
 };
@@ -553,8 +555,10 @@ static bool mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 		if (!cbs[fam]) {
 			cbs[fam] = kmalloc(sizeof(*cb),
 					   GFP_ATOMIC | __GFP_NOWARN);
-			if (cbs[fam])
+			if (cbs[fam]) {
 				cbs[fam]->n = 0;
+				cbs[fam]->rtx_ms = 0;
+			}
 		}
 		cb = cbs[fam];
 	}
@@ -574,7 +578,13 @@ static bool mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 		grp->last_tx = now;
 	}
 	if (mchost_change_pending(&st->rtx)) {
-		mchost_sched_rtx(md, grp, now);
+		/*
+		 * RFC 9776 §5.1 times the retransmission of a report: records
+		 * sent together are retransmitted together, by one draw.
+		 */
+		if (cb && !cb->rtx_ms)
+			cb->rtx_ms = mchost_rand_ms(md, 1, mchost_uri(md, fam));
+		mchost_sched_rtx(md, grp, now, cb ? cb->rtx_ms : 0);
 		return n && !cb;
 	}
 	/* Spent: its lists are no longer needed once its records are sent. */
@@ -622,7 +632,7 @@ static void mchost_report_change(struct mchost_dev *md,
 			return;
 		}
 		if (defer) {
-			mchost_sched_rtx(md, grp, now);
+			mchost_sched_rtx(md, grp, now, 0);
 		} else if (md->batching) {
 			/* Due at once: sent with the batch's others at its end. */
 			st->rtx_at = now;
@@ -649,7 +659,7 @@ static void mchost_report_change(struct mchost_dev *md,
 			st->v2_rtx--;
 		}
 		if (st->v2_rtx)
-			mchost_sched_rtx(md, grp, now);
+			mchost_sched_rtx(md, grp, now, 0);
 		else
 			mchost_tq_update(md, grp);
 		return;
@@ -843,7 +853,7 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 			did = true;
 			mchost_send_v1v2_report(md, grp, now);
 			if (--st->v2_rtx)
-				mchost_sched_rtx(md, grp, now);
+				mchost_sched_rtx(md, grp, now, 0);
 			else
 				st->rtx_at = KTIME_MAX;
 		} else {
