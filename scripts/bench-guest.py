@@ -61,7 +61,7 @@ from benchlib import (BACKLOG, BENCHFLOOD, BenchError, BenchJoin,
                       CallbackTime,
                       FLOOD_GROUPS, FLOOD_REPS, FLOOD_S, IP_ADD_MEMBERSHIP,
                       JOIN_N_FULL, JOIN_N_QUICK, MRT_S, PROBE_CAP, REPS,
-                      REPS_LARGE, REPS_LARGE_N, SCALE_DEVS,
+                      REPS_SMALL, REPS_SMALL_N, SCALE_DEVS,
                       SCALE_DEVS_QUICK, SCALE_NS, SCALE_NS_QUICK,
                       SOFT_ERRORS, SOURCES,
                       SOURCES_N, STOCK_JOIN_MAX, SWEEP_N_FULL, SWEEP_N_QUICK,
@@ -314,7 +314,7 @@ def traced_join(ns, dev, which, n):
 
 
 def reps_for(n, reps):
-    return reps if n <= REPS_LARGE_N else min(reps, REPS_LARGE)
+    return max(reps, REPS_SMALL) if n <= REPS_SMALL_N else reps
 
 
 def join_phase(which, ns_list, reps, out):
@@ -964,7 +964,7 @@ def guest_main(args):
         "mem_total_kb": meminfo()["MemTotal"],
         "accel": "tcg",
         "join_n": join_ns,
-        "reps": [REPS, REPS_LARGE, REPS_LARGE_N],
+        "reps": [REPS, REPS_SMALL, REPS_SMALL_N],
         "errors": [],
     }
 

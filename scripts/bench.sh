@@ -15,8 +15,8 @@
 # the same way for both:
 #  1. Stock limits: one UDP socket joins with the default sysctls until it
 #     fails (igmp_max_memberships, then optmem_max).
-#  2. Join time at each N (at least 4 values; 3 runs, the median; 1 run
-#     above 30,000), a fresh dummy device in a netns each run. Stock stops
+#  2. Join time at each N (at least 4 values; the median of 9 runs up to
+#     3,000, of 3 above), a fresh dummy device in a netns each run. Stock stops
 #     at 30,000: its join and teardown are quadratic (over 10 minutes at
 #     100,000 under TCG).
 #     - the kernel's view: build/benchjoin (scripts/bench/benchjoin.c), the

@@ -32,6 +32,10 @@ SOURCES = 4              # the source-specific memory point: INCLUDE(4 sources)
 SOURCES_N = 10000
 TIMER_GROUPS = 10000
 REPS = 3                 # join runs per N; the median is reported
+# Up to REPS_SMALL_N a join loop takes a few ms, no more than TCG's jitter
+# between runs: more runs, so that the median means something.
+REPS_SMALL = 9
+REPS_SMALL_N = 3000
 FLOOD_S = 2.0            # one flood of build/benchflood, seconds
 FLOOD_REPS = 5           # UDP floods per side (module loaded, not loaded)
 FLOOD_GROUPS = 10000     # memberships held during the query flood
@@ -39,8 +43,6 @@ SCALE_NS = (1000, 100)   # namespaces x memberships in each
 SCALE_DEVS = (100, 1000)  # devices (one netns) x memberships on each
 SCALE_NS_QUICK = (100, 100)     # --quick: N <= 10,000 here too
 SCALE_DEVS_QUICK = (10, 1000)
-REPS_LARGE = 1           # ... above REPS_LARGE_N (the stock loop is O(N^2))
-REPS_LARGE_N = 30000
 TRACE_N = 10000          # one extra join run with the timers counted
 MRT_S = 1.0              # the queries' Max Resp Time/Code: 10 = 1.0 s
 WINDOW_SLACK_S = 10.0    # give up waiting for reports MRT + this after a query
