@@ -804,7 +804,7 @@ static void mchost_engine_v2_leave_pending(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, g2->st);
 	KUNIT_EXPECT_FALSE(test, mchost_proto_leaving(g2));
 
-	/* g1 reports in v2 at its delay, then repeats nothing by itself. */
+	/* g1 answers at its delay; g2 joins again: reported, one repeat due. */
 	mchost_fake_run_ms(f, 6000);
 	mchost_fake_join(f, L->g2, IN, L->s2);
 	KUNIT_ASSERT_NOT_NULL(test, g2->st);

@@ -475,16 +475,22 @@ static u32 mchost_uri(struct mchost_dev *md, enum mchost_fam fam)
 		    mchost_param(mldv1_unsolicited_report_interval);
 }
 
-/* grp has pending state; ms: its next transmission's delay, 0 to draw. */
+/*
+ * grp has pending state. shared: NULL, or a delay kept for others sent
+ * with grp (0 until the first of them draws it).
+ */
 static void mchost_sched_rtx(struct mchost_dev *md, struct mchost_group *grp,
-			     ktime_t now, u32 ms)
+			     ktime_t now, u32 *shared)
 {
 	u32 uri = mchost_uri(md, mchost_fam_of(grp->family));
 	struct mchost_gstate *st = grp->st;
+	u32 ms = shared ? *shared : 0;
 
 	/* RFC 9776 §5.1, RFC 2236 §3: again at random within (0, URI]. */
 	if (!ms)
 		ms = mchost_rand_ms(md, 1, uri);
+	if (shared)
+		*shared = ms;
 	mchost_deadline(md, now, ms, uri, &st->rtx_at, &st->rtx_early);
 	mchost_tq_update(md, grp);
 }
@@ -582,9 +588,7 @@ static bool mchost_send_change(struct mchost_dev *md, struct mchost_group *grp,
 		 * RFC 9776 §5.1 times the retransmission of a report: records
 		 * sent together are retransmitted together, by one draw.
 		 */
-		if (cb && !cb->rtx_ms)
-			cb->rtx_ms = mchost_rand_ms(md, 1, mchost_uri(md, fam));
-		mchost_sched_rtx(md, grp, now, cb ? cb->rtx_ms : 0);
+		mchost_sched_rtx(md, grp, now, cb ? &cb->rtx_ms : NULL);
 		return n && !cb;
 	}
 	/* Spent: its lists are no longer needed once its records are sent. */
@@ -632,7 +636,7 @@ static void mchost_report_change(struct mchost_dev *md,
 			return;
 		}
 		if (defer) {
-			mchost_sched_rtx(md, grp, now, 0);
+			mchost_sched_rtx(md, grp, now, NULL);
 		} else if (md->batching) {
 			/* Due at once: sent with the batch's others at its end. */
 			st->rtx_at = now;
@@ -659,7 +663,7 @@ static void mchost_report_change(struct mchost_dev *md,
 			st->v2_rtx--;
 		}
 		if (st->v2_rtx)
-			mchost_sched_rtx(md, grp, now, 0);
+			mchost_sched_rtx(md, grp, now, NULL);
 		else
 			mchost_tq_update(md, grp);
 		return;
@@ -853,7 +857,7 @@ static bool mchost_grp_fire(struct mchost_dev *md, struct mchost_group *grp,
 			did = true;
 			mchost_send_v1v2_report(md, grp, now);
 			if (--st->v2_rtx)
-				mchost_sched_rtx(md, grp, now, 0);
+				mchost_sched_rtx(md, grp, now, NULL);
 			else
 				st->rtx_at = KTIME_MAX;
 		} else {
