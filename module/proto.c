@@ -143,6 +143,13 @@ void mchost_proto_uninit(void)
 	kmem_cache_destroy(mchost_gstate_cache);
 }
 
+/* No memory for a packet or for the state it needs: it is not sent. */
+static void mchost_snd_nomem(struct mchost_dev *md, enum mchost_fam fam)
+{
+	mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+	trace_send_error(md->dev, fam, -ENOMEM);
+}
+
 struct mchost_gstate *mchost_gst(struct mchost_dev *md,
 				 struct mchost_group *grp)
 {
@@ -152,8 +159,7 @@ struct mchost_gstate *mchost_gst(struct mchost_dev *md,
 		return st;
 	st = kmem_cache_zalloc(mchost_gstate_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!st) {
-		mchost_dev_count(md, mchost_fam_of(grp->family),
-				 MCHOST_STAT_SND_ERRORS);
+		mchost_snd_nomem(md, mchost_fam_of(grp->family));
 		return NULL;
 	}
 	st->grp = grp;
@@ -254,7 +260,7 @@ static void mchost_queue_v1v2(struct mchost_dev *md, enum mchost_fam fam,
 	skb = md->ops->alloc(md, fam, dst, fam == MCHOST_IGMP ? 8 : 24,
 			     &payload, stat);
 	if (!skb) {
-		mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+		mchost_snd_nomem(md, fam);
 		return;
 	}
 	mchost_report_fill_v1v2(fam, type, group, payload);
@@ -315,7 +321,7 @@ static unsigned int mchost_queue_v3(struct mchost_dev *md,
 		skb = md->ops->alloc(md, fam, &mchost_v3_dst[fam], room,
 				     &payload, MCHOST_STAT_SND_V3_REPORTS);
 		if (!skb) {
-			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+			mchost_snd_nomem(md, fam);
 			return n;
 		}
 		start = pos;
@@ -631,7 +637,7 @@ static void mchost_report_change(struct mchost_dev *md,
 			return;
 		if (mchost_change_merge(&st->rtx, old, &grp->merged,
 					mchost_rv(p), GFP_ATOMIC | __GFP_NOWARN)) {
-			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+			mchost_snd_nomem(md, fam);
 			mchost_tq_update(md, grp);
 			return;
 		}
@@ -729,8 +735,7 @@ static void mchost_respond_v3(struct mchost_dev *md, struct mchost_group *grp,
 		asked = mchost_slist_alloc(st->pend->nr,
 					   GFP_ATOMIC | __GFP_NOWARN);
 		if (!asked) {
-			mchost_dev_count(md, mchost_fam_of(grp->family),
-					 MCHOST_STAT_SND_ERRORS);
+			mchost_snd_nomem(md, mchost_fam_of(grp->family));
 			return;
 		}
 		mchost_gsr_sources(f, st->pend, asked);
@@ -771,7 +776,7 @@ static bool mchost_respond_general(struct mchost_dev *md, enum mchost_fam fam,
 	BUILD_BUG_ON(sizeof(*b) > 8192);
 	b = kmalloc(sizeof(*b), GFP_ATOMIC | __GFP_NOWARN);
 	if (!b) {
-		mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+		mchost_snd_nomem(md, fam);
 		return true;
 	}
 	if (!p->gen_active) {

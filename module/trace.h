@@ -195,6 +195,30 @@ TRACE_EVENT(report_tx,
 		      __entry->daddr, __entry->len, __entry->nrec)
 );
 
+/*
+ * A packet mchost meant to send and could not (counted in snd_errors):
+ * @err is why, as a negative errno: -ENOMEM when no packet or pending
+ * state could be allocated, else what the route lookup or the output path
+ * returned (-ENETUNREACH without a route, -EPERM from a netfilter drop,
+ * -ENOBUFS from a qdisc drop).
+ */
+TRACE_EVENT(send_error,
+	    TP_PROTO(const struct net_device *dev, enum mchost_fam fam,
+		     int err),
+	    TP_ARGS(dev, fam, err),
+	    TP_STRUCT__entry(__field(int, ifindex)
+			     __array(char, ifname, IFNAMSIZ)
+			     __field(u8, family)
+			     __field(int, err)),
+	    TP_fast_assign(mchost_trace_dev(&__entry->ifindex,
+					    __entry->ifname, dev);
+			   __entry->family = fam;
+			   __entry->err = err;),
+	    TP_printk("ifindex=%d ifname=%s family=%s err=%d",
+		      __entry->ifindex, __entry->ifname,
+		      mchost_trace_fam(__entry->family), __entry->err)
+);
+
 /* The compatibility mode changed (RFC 9776 §7.2, RFC 9777 §8.2). */
 TRACE_EVENT(compat_change,
 	    TP_PROTO(const struct net_device *dev, enum mchost_fam fam,

@@ -235,6 +235,9 @@ void mchost_xmit_flush(struct mchost_dev *md, struct sk_buff_head *q)
 		/* Sent or not: a packet counts by kind only once it left. */
 		if (net_xmit_eval(err)) {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_ERRORS);
+			/* A qdisc's NET_XMIT_DROP as a socket would see it. */
+			trace_send_error(md->dev, fam,
+					 err < 0 ? err : net_xmit_errno(err));
 		} else {
 			mchost_dev_count(md, fam, MCHOST_STAT_SND_REPORTS);
 			mchost_dev_count(md, fam, kind);

@@ -357,11 +357,22 @@ def setup():
        "the stock stack's groups on h0 (none it reports)")
 
 
+def no_snd_errors(c, se, when):
+    """snd_errors of both families 0; else the failure says why (the
+    mchost:send_error events: device, family, errno)."""
+    got = (c["igmp"]["snd_errors"], c["mld"]["snd_errors"])
+    eq(got, (0, 0), "snd_errors %s%s" % (when, "" if got == (0, 0) else
+                                          ", send_error events: %r" %
+                                          se.lines()))
+
+
 def run(phases):
     """setup(), then each phase for IGMP and for MLD, in order; then the
     counters' invariant and no send error."""
     tw = m.TaintWatch()
     m.fresh_module(*PARAMS)
+    # Why a packet could not be sent, should one fail.
+    se = m.SendErrors("engine")
     step("setup: netns h (mchost) and p (querier, capture)")
     setup()
     cap, cap1 = m.Capture("p0", PEER), m.Capture("p1", PEER)
@@ -375,13 +386,12 @@ def run(phases):
             ph(e)
             tw.check("after %s" % ph.__name__)
             # Checked as they happen, so that a failure names the phase.
-            c = m.counters(NS)
-            eq((c["igmp"]["snd_errors"], c["mld"]["snd_errors"]), (0, 0),
-               "snd_errors after %s's %s phase" % (e.f, ph.__name__))
+            no_snd_errors(m.counters(NS), se, "after %s's %s phase" % (
+                e.f, ph.__name__))
     c = m.check_stats_cli(NS)
     m.check_invariant(c, "at the end")
-    eq((c["igmp"]["snd_errors"], c["mld"]["snd_errors"]), (0, 0),
-       "snd_errors at the end")
+    no_snd_errors(c, se, "at the end")
+    se.close()
     log("%d packets captured in %.0f s" % (len(cap.get(t0)),
                                            time.time() - t0))
     tw.check()

@@ -164,6 +164,49 @@ class TimerCount:
                 pass
 
 
+class SendErrors:
+    """The mchost:send_error events, in a tracefs instance of their own
+    (the global buffer holds the boot's timer events). Needs mchost
+    loaded."""
+
+    LINE = re.compile(r"\ssend_error: ifindex=\d+ ifname=(\S*) "
+                      r"family=(\w+) err=(-?\d+)$")
+
+    def __init__(self, name):
+        if not os.path.isdir(TRACEFS + "/events"):
+            run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
+        self.dir = "%s/instances/%s" % (TRACEFS, name)
+        if os.path.isdir(self.dir):        # left by a failed run
+            os.rmdir(self.dir)
+        os.mkdir(self.dir)
+        self._enable("1")
+
+    def _enable(self, on):
+        with open(self.dir + "/events/mchost/send_error/enable", "w") as f:
+            f.write(on)
+
+    def lines(self):
+        """[(ifname, family, err)], oldest first; fails if any was lost."""
+        with open(self.dir + "/trace") as f:
+            text = f.read()
+        hdr = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)",
+                        text)
+        check(hdr and hdr.group(1) == hdr.group(2),
+              "send_error events lost: %s" % (hdr and hdr.group(0)))
+        out = []
+        for ln in text.splitlines():
+            if ln.startswith("#"):
+                continue
+            mt = self.LINE.search(ln)
+            check(mt, "not a send_error line: %r" % ln)
+            out.append((mt.group(1), mt.group(2), int(mt.group(3))))
+        return out
+
+    def close(self):
+        self._enable("0")
+        os.rmdir(self.dir)
+
+
 def parse_hist(text):
     counts = {}
     for m in re.finditer(r"\{\s*function:\s*(?:\[[0-9a-f]+\]\s*)?"

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""t24-tracepoints: mchost:query_rx, report_tx, compat_change and drop.
+"""t24-tracepoints: mchost:query_rx, report_tx, compat_change, drop and
+send_error.
 
-The four events are enabled through tracefs, then a peer sends: an IGMPv3
+The five events are enabled through tracefs, then a peer sends: an IGMPv3
 general query (QI 1 s), an MLDv2 group query, an IGMPv3 group-and-source
 query, an IGMPv2 general query (IGMPv2 mode, for RV·QI + QRI = 3 s), and
 four messages the hook drops: a truncated IGMP message (rcv_tooshort), an
@@ -19,6 +20,8 @@ MLD query with a bad checksum (rcv_badsum), an IGMP query with TTL 2
 - report_tx: the answers (v3 reports, the v2 report) with their type,
   destination, length and record count; the lines equal the snd_reports
   deltas, type by type.
+- send_error: none, as snd_errors stays 0 (t85-send-limits traces the
+  refused packets).
 - perf, with MCHOST_T24_PERF=1 only (perf record takes minutes under a
   loaded TCG, more than the suite can spend): `perf record -e mchost:...`
   then `perf script` prints the same fields, so libtraceevent parses the
@@ -38,7 +41,7 @@ H4, P4 = "10.0.0.2", "10.0.0.1"
 H_LL, P_LL = "fe80::2", "fe80::1"
 G4, G6 = "239.1.1.1", "ff3e::1"
 S4 = ("10.9.9.1", "10.9.9.2")
-EVENTS = ("query_rx", "report_tx", "compat_change", "drop")
+EVENTS = ("query_rx", "report_tx", "compat_change", "drop", "send_error")
 EVDIR = m.TRACEFS + "/events/mchost"
 # An instance of our own: the global buffer has the timer events of boot.
 INST = m.TRACEFS + "/instances/t24"
@@ -48,6 +51,7 @@ FIELDS = {
     "report_tx": COMMON + ("type", "nrec", "len", "daddr"),
     "compat_change": COMMON + ("old_version", "new_version"),
     "drop": COMMON + ("reason",),
+    "send_error": COMMON + ("err",),
 }
 # Every rcv_ counter but these is a drop reason (stats.h).
 NOT_DROPS = ("rcv_total", "rcv_queries", "rcv_reports", "rcv_ourreports")
@@ -58,7 +62,7 @@ SND_TYPES = {("igmp", "v1_report"): "snd_v1_reports",
              ("mld", "v1_report"): "snd_v2_reports",
              ("mld", "done"): "snd_leaves",
              ("mld", "v2_report"): "snd_v3_reports"}
-LINE = re.compile(r"\s(query_rx|report_tx|compat_change|drop): (.*)$")
+LINE = re.compile(r"\s(%s): (.*)$" % "|".join(EVENTS))
 WAIT = 30       # s; the debug kernel is slow
 
 
@@ -254,6 +258,9 @@ def check_counts(c0, c1, evs):
     eq(len(of(evs, "report_tx")), n, "report_tx lines vs snd_reports")
     n = sum(dd[fam]["rcv_queries"] for dd in d.values() for fam in dd)
     eq(len(of(evs, "query_rx")), n, "query_rx lines vs rcv_queries")
+    n = sum(dd[fam]["snd_errors"] for dd in d.values() for fam in dd)
+    eq((len(of(evs, "send_error")), n), (0, 0),
+       "send_error lines and snd_errors")
 
 
 # What `send` sends: perf must show these, in this order.

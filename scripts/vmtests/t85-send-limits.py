@@ -29,8 +29,12 @@ every change is sent once.
   4  a qdisc that drops everything (pfifo limit 0): the same.
   5  no route: MTU 1200 disables IPv6 on h3; MLD joins and leaves there
      fail (snd_errors), IGMP on h3 is still sent.
+  In 3 to 5, each refused packet is one mchost:send_error event with its
+  device, family and errno: EPERM (netfilter), ENOBUFS (qdisc),
+  ENETUNREACH (no route).
 Then the counters' invariant, rmmod, no kernel report, no taint.
 """
+import errno
 import math
 import os
 import subprocess
@@ -271,10 +275,31 @@ def leak_check(e):
        % (refused // 8, refused))
 
 
+class Traced:
+    """The mchost:send_error events of the refused packets, against what
+    each step expects: {(device, family, -errno): count}."""
+
+    def __init__(self):
+        self.se = m.SendErrors("t85")
+        self.want = {}
+
+    def expect(self, dev, f, n, err):
+        k = (dev, f.name, -err)
+        self.want[k] = self.want.get(k, 0) + n
+
+    def check(self, what):
+        got = {}
+        for k in self.se.lines():
+            got[k] = got.get(k, 0) + 1
+        eq(got, self.want, "%s: send_error events (device, family, errno)"
+           % what)
+
+
 def refused(e):
     step("an nftables OUTPUT rule drops everything: each packet refused "
          "counts in snd_errors")
     dev = "h2"
+    tr = Traced()
     G = {f: groups(f, 87, 100) for f in FAMS}
     m.nft_drop_output(NS, True)
     c0 = m.counters(NS)
@@ -286,6 +311,8 @@ def refused(e):
         wait_counter(f, "snd_errors", c0, npk, "joins (TO_EX)")
         snd_delta(c0, f, "100 joins", errors=npk)
         eq(e.ours(dev, f, t), [], "%s packets on the wire" % f)
+        tr.expect(dev, f, npk, errno.EPERM)
+    tr.check("100 joins")
     for f in FAMS:
         c0 = m.counters(NS)
         t = e.query(dev, f)
@@ -293,6 +320,8 @@ def refused(e):
         wait_counter(f, "snd_errors", c0, npk, "v3 general response")
         snd_delta(c0, f, "v3 general response", errors=npk)
         eq(e.ours(dev, f, t), [], "%s packets on the wire" % f)
+        tr.expect(dev, f, npk, errno.EPERM)
+    tr.check("v3 general responses")
 
     step("IGMPv2 and MLDv1 reports sent, then Leave/Done refused")
     m.nft_drop_output(NS, False)
@@ -313,6 +342,8 @@ def refused(e):
         wait_counter(f, "snd_errors", c0, 20, "Leave/Done")
         snd_delta(c0, f, "20 Leave/Done", errors=20)
         eq(e.ours(dev, f, t), [], "%s packets on the wire" % f)
+        tr.expect(dev, f, 20, errno.EPERM)
+    tr.check("20 Leave/Done")
 
     step("IGMPv2, MLDv1 and IGMPv1 reports refused")
     for f, level in ((IGMP, 2), (MLD, 2), (IGMP, 1)):
@@ -321,6 +352,8 @@ def refused(e):
         wait_counter(f, "snd_errors", c0, len(G[f]), "v%d reports" % level)
         snd_delta(c0, f, "v%d reports" % level, errors=len(G[f]))
         eq(e.ours(dev, f, t), [], "%s packets on the wire" % f)
+        tr.expect(dev, f, len(G[f]), errno.EPERM)
+    tr.check("IGMPv2, MLDv1 and IGMPv1 reports")
     m.nft_drop_output(NS, False)
     c0 = m.counters(NS)
     t = e.query(dev, IGMP, level=1, mrt=0.5)
@@ -343,6 +376,8 @@ def refused(e):
         wait_counter(f, "snd_errors", c0, npk, "joins (TO_EX)")
         snd_delta(c0, f, "50 joins", errors=npk)
         eq(e.ours(dev, f, t), [], "%s packets on the wire" % f)
+        tr.expect(dev, f, npk, errno.ENOBUFS)
+    tr.check("50 joins, the qdisc dropping")
     m.run(["tc", "-n", NS, "qdisc", "del", "dev", dev, "root"])
 
     step("no route: MTU 1200 disables IPv6 on h3")
@@ -357,10 +392,13 @@ def refused(e):
     wait_counter(MLD, "snd_errors", c0, 11, "MLD joins and leaves")
     snd_delta(c0, MLD, "30 MLD joins, 10 leaves", errors=11)
     eq(e.ours(dev, MLD, t), [], "MLD packets on the wire")
+    tr.expect(dev, MLD, 11, errno.ENETUNREACH)
     wait_counter(IGMP, "snd_reports", c0, 1, "IGMP joins")
     snd_delta(c0, IGMP, "30 IGMP joins", sent=1, kind="snd_v3_reports")
     eq(sorted(m.records(e.ours(dev, IGMP, t))),
        sorted(m.rec(TO_EX, g) for g in more[IGMP]), "IGMP joins at MTU 1200")
+    tr.check("no route")
+    tr.se.close()
 
 
 def body():
