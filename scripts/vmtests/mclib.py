@@ -164,6 +164,25 @@ class TimerCount:
                 pass
 
 
+def trace_lines(inst, line_re):
+    """The matches of line_re, one per line of the trace buffer of tracefs
+    instance directory inst, oldest first; fails if the buffer lost any
+    event or holds a line that does not match."""
+    with open(inst + "/trace") as f:
+        text = f.read()
+    hdr = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)", text)
+    check(hdr and hdr.group(1) == hdr.group(2),
+          "%s lost events: %s" % (inst, hdr and hdr.group(0)))
+    out = []
+    for ln in text.splitlines():
+        if ln.startswith("#"):
+            continue
+        mt = line_re.search(ln)
+        check(mt, "a trace line of another event in %s: %r" % (inst, ln))
+        out.append(mt)
+    return out
+
+
 class SendErrors:
     """The mchost:send_error events, in a tracefs instance of their own
     (the global buffer holds the boot's timer events). Needs mchost
@@ -186,21 +205,9 @@ class SendErrors:
             f.write(on)
 
     def lines(self):
-        """[(ifname, family, err)], oldest first; fails if any was lost."""
-        with open(self.dir + "/trace") as f:
-            text = f.read()
-        hdr = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)",
-                        text)
-        check(hdr and hdr.group(1) == hdr.group(2),
-              "send_error events lost: %s" % (hdr and hdr.group(0)))
-        out = []
-        for ln in text.splitlines():
-            if ln.startswith("#"):
-                continue
-            mt = self.LINE.search(ln)
-            check(mt, "not a send_error line: %r" % ln)
-            out.append((mt.group(1), mt.group(2), int(mt.group(3))))
-        return out
+        """[(ifname, family, err)], oldest first."""
+        return [(mt.group(1), mt.group(2), int(mt.group(3)))
+                for mt in trace_lines(self.dir, self.LINE)]
 
     def close(self):
         self._enable("0")

@@ -99,19 +99,8 @@ def formats():
 def events():
     """[(event, {field: value})] of the trace buffer, in order; fails if
     the buffer lost any."""
-    text = read(INST + "/trace")
-    hdr = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)", text)
-    check(hdr and hdr.group(1) == hdr.group(2),
-          "the trace buffer lost events: %s" % (hdr and hdr.group(0)))
-    out = []
-    for ln in text.splitlines():
-        if ln.startswith("#"):
-            continue
-        mt = LINE.search(ln)
-        check(mt, "a trace line of another event: %r" % ln)
-        out.append((mt.group(1), dict(kv.split("=", 1)
-                                      for kv in mt.group(2).split())))
-    return out
+    return [(mt.group(1), dict(kv.split("=", 1) for kv in mt.group(2).split()))
+            for mt in m.trace_lines(INST, LINE)]
 
 
 def of(evs, name, dev=None):
