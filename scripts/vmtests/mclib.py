@@ -128,12 +128,17 @@ TIMER_EVENTS = ["timer/timer_start", "timer/timer_expire_entry",
 HIST = "hist:keys=function.sym:vals=hitcount:size=4096"
 
 
+def mount_tracefs():
+    """tracefs at TRACEFS, mounted if it is not yet."""
+    if not os.path.isdir(TRACEFS + "/events"):
+        run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
+
+
 class TimerCount:
     """tracefs hist triggers on the timer events: hits per timer function."""
 
     def __init__(self):
-        if not os.path.isdir(TRACEFS + "/events/timer"):
-            run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
+        mount_tracefs()
         check(os.path.isdir(TRACEFS + "/events/timer"),
               "no tracefs timer events at %s" % TRACEFS)
 
@@ -192,8 +197,7 @@ class SendErrors:
                       r"family=(\w+) err=(-?\d+)$")
 
     def __init__(self, name):
-        if not os.path.isdir(TRACEFS + "/events"):
-            run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=False)
+        mount_tracefs()
         self.dir = "%s/instances/%s" % (TRACEFS, name)
         if os.path.isdir(self.dir):        # left by a failed run
             os.rmdir(self.dir)

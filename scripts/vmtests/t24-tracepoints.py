@@ -67,8 +67,7 @@ WAIT = 30       # s; the debug kernel is slow
 
 
 def tracefs():
-    if not os.path.isdir(m.TRACEFS + "/events"):
-        m.run(["mount", "-t", "tracefs", "nodev", m.TRACEFS], check=False)
+    m.mount_tracefs()
     check(os.path.isdir(EVDIR), "no %s after loading mchost" % EVDIR)
 
 
