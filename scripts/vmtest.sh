@@ -20,10 +20,12 @@
 # then the debug kernel alone with 2 vCPUs. The failures are repeated last.
 #
 # Needs build/<release>/mchost.ko for each kernel and build/mchostctl (the
-# Makefile builds them first). Prints PASS/FAIL per test, `<kernel>: N passed,
-# N failed` per kernel, the VMs' times and finally `vmtest: N passed, N
-# failed`; exits non-zero if a test failed on any kernel or a VM failed
-# (panic, timeout, taint, kernel report).
+# Makefile builds them first). Prints PASS/FAIL per test (a pass with its
+# time and how busy the guest's vCPUs were), `<kernel>: N passed, N failed`
+# per kernel, the VMs' times (with their passed tests' total time and mean
+# busy share) and finally `vmtest: N passed, N failed`; exits non-zero if
+# a test failed on any kernel or a VM failed (panic, timeout, taint, kernel
+# report).
 # Logs: build/vm-logs/<kernel>/ (console.log, dmesg.txt, tests/<name>.log).
 #
 # Environment: MCHOST_TEST_TIMEOUT (per test, default 600 s; 3 times that on
@@ -38,7 +40,7 @@ set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '6,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '6,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -232,7 +234,12 @@ done
 
 for k in "${kernels[@]}"; do
 	secs=$(cat "$ROOT/build/vm-logs/$k/vm.secs" 2>/dev/null || echo '?')
-	printf 'vmtest: %s (%s) took %ss with %s vCPUs\n' "$k" "${kvers[$k]}" "$secs" "${vm_smp[$k]}"
+	# The passed tests' time, and how busy the guest was in it: what is
+	# left to gain by packing VMs tighter onto the host's cores.
+	busy=$(awk '$1 == "PASS" && NF >= 4 { t += $3; b += $3 * $4 }
+		END { if (t > 0) printf "; its passed tests %.0fs, vCPUs %.0f%% busy", t, b / t }' \
+		"$ROOT/build/vm-logs/$k/tests/results.txt" 2>/dev/null)
+	printf 'vmtest: %s (%s) took %ss with %s vCPUs%s\n' "$k" "${kvers[$k]}" "$secs" "${vm_smp[$k]}" "$busy"
 done
 # The failures again, last: a CI log keeps only its tail.
 for k in "${kernels[@]}"; do

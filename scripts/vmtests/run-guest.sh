@@ -22,10 +22,12 @@
 # NAME` / `end NAME` lines in the kernel log mark each test (scripts/vm.sh
 # names the test of each report it finds in the whole log).
 #
-# Output: `PASS <name> (<secs>s)` or `FAIL <name> (rc N)` with the test's
-# output, and finally `<kernel>: N passed, N failed`. Logs: tests/<name>.log
-# (output + the kernel messages of the test), tests/results.txt (RUN/PASS/
-# FAIL lines, read by vmtest.sh), tests/summary, in $MCHOST_VM_LOGDIR.
+# Output: `PASS <name> (<secs>s, CPU <busy>%)` (busy: how much of the
+# guest's CPU time, all vCPUs, was not idle while the test ran) or
+# `FAIL <name> (rc N)` with the test's output, and finally `<kernel>: N
+# passed, N failed`. Logs: tests/<name>.log (output + the kernel messages
+# of the test), tests/results.txt (RUN/PASS/FAIL lines, read by
+# vmtest.sh), tests/summary, in $MCHOST_VM_LOGDIR.
 #
 # Environment: MCHOST_VMTESTS_DIR (another test directory),
 # MCHOST_TEST_TIMEOUT, MCHOST_VMTEST_KERNEL (the
@@ -118,6 +120,15 @@ cleanup() {
 
 now() { printf '%s\n' "${EPOCHREALTIME/[^0-9]/.}"; }
 
+# cpu_jiffies: "busy total" of all CPUs, from /proc/stat (idle and iowait
+# are not busy). Two of them give how busy the guest was in between.
+cpu_jiffies() {
+	local _cpu user nice sys idle iowait irq softirq steal
+	read -r _cpu user nice sys idle iowait irq softirq steal _ </proc/stat
+	local busy=$((user + nice + sys + irq + softirq + steal))
+	printf '%d %d\n' "$busy" "$((busy + idle + iowait))"
+}
+
 passed=0
 failed=0
 cd -- "$MCHOST_ROOT" || die "cannot cd to $MCHOST_ROOT"
@@ -141,6 +152,7 @@ for f in "${tests[@]}"; do
 	printf 'mchost-vmtest: begin %s\n' "$name" >/dev/kmsg
 	taint0=$(</proc/sys/kernel/tainted)
 	t0=$(now)
+	cpu0=$(cpu_jiffies)
 
 	TMPDIR=$scratch timeout -k 5 "$TIMEOUT" "${interp[@]}" "$f" >"$log" 2>&1 </dev/null &
 	pid=$!
@@ -150,6 +162,10 @@ for f in "${tests[@]}"; do
 	kill -KILL -- "-$pid" 2>/dev/null
 
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+	# How CPU-bound the test was: a low share means it mostly waited.
+	busy=$(awk -v a="$cpu0" -v b="$(cpu_jiffies)" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); t = y[2] - x[2]
+		printf "%d", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }')
 	why=()
 	((rc == 124 || rc == 137)) && why+=("timed out after ${TIMEOUT}s")
 	taint=$(</proc/sys/kernel/tainted)
@@ -182,8 +198,8 @@ for f in "${tests[@]}"; do
 
 	if ((rc == 0)); then
 		passed=$((passed + 1))
-		printf 'PASS %s (%ss)\n' "$name" "$secs"
-		printf 'PASS %s %s\n' "$name" "$secs" >>"$LOGDIR/results.txt"
+		printf 'PASS %s (%ss, CPU %s%%)\n' "$name" "$secs" "$busy"
+		printf 'PASS %s %s %s\n' "$name" "$secs" "$busy" >>"$LOGDIR/results.txt"
 		if [[ ${MCHOST_VERBOSE:-0} == 1 ]]; then
 			sed 's/^/    /' "$log"
 		fi
