@@ -163,9 +163,9 @@ for f in "${tests[@]}"; do
 
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	# How CPU-bound the test was: a low share means it mostly waited.
-	busy=$(awk -v a="$cpu0" -v b="$(cpu_jiffies)" 'BEGIN {
-		split(a, x, " "); split(b, y, " "); t = y[2] - x[2]
-		printf "%d", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }')
+	read -r b0 j0 <<<"$cpu0"
+	read -r b1 j1 <<<"$(cpu_jiffies)"
+	busy=$((j1 > j0 ? 100 * (b1 - b0) / (j1 - j0) : 0))
 	why=()
 	((rc == 124 || rc == 137)) && why+=("timed out after ${TIMEOUT}s")
 	taint=$(</proc/sys/kernel/tainted)
