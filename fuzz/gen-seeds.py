@@ -90,6 +90,61 @@ def wire():
     raw[2:4] = b'\0\0'
     write('wire', 'igmpv3-report-fixsum', b'\x02' + raw)
 
+    # One refused message per reason wire.c has, so that the committed
+    # seeds alone reach every check. Flag 0x02 repairs the checksum: each
+    # message gets past it to the check it is written for.
+    u4, m4 = bytes([192, 0, 2, 1]), bytes([232, 1, 1, 1])
+    u6 = bytes.fromhex('20010db8000000000000000000000001')
+    m6 = bytes.fromhex('ff0e0000000000000000000000010002')
+    v3q = bytes([0x11, 100, 0, 0])
+    v3r = bytes([0x22, 0, 0, 0, 0, 0, 0, 1])
+    refused_igmp = {
+        # RFC 9776 §4: only a multicast group may be queried or reported.
+        'refused-igmpv2-query-unicast': bytes([0x11, 10, 0, 0]) + u4,
+        'refused-igmpv3-query-unicast': v3q + u4 + bytes([2, 125, 0, 0]),
+        'refused-igmpv2-report-unicast': bytes([0x16, 0, 0, 0]) + u4,
+        # RFC 9776 §4.1.11: a General Query has no sources.
+        'refused-igmpv3-general-sources':
+        v3q + bytes(4) + bytes([2, 125, 0, 1]) + u4,
+        # More sources than the message holds.
+        'refused-igmpv3-query-short-sources':
+        v3q + m4 + bytes([2, 125, 0, 2]) + u4,
+        # RFC 9776 §7.1: 9 to 11 octets is no query version.
+        'refused-igmp-query-10-octets': v3q + bytes(6),
+        # A record header, then a record, past the end of the report.
+        'refused-igmpv3-report-short-header': v3r + bytes([1, 0, 0, 0]),
+        'refused-igmpv3-report-short-record':
+        v3r + bytes([1, 0, 0, 2]) + m4 + u4,
+        'refused-igmpv3-report-unicast': v3r + bytes([2, 0, 0, 0]) + u4,
+        # RFC 9776 §4: unknown types are ignored (0x13: DVMRP).
+        'ignored-igmp-dvmrp': bytes([0x13, 0, 0, 0]) + bytes(4),
+    }
+    for name, msg in refused_igmp.items():
+        write('wire', name, b'\x02' + msg)
+    write('wire', 'refused-igmp-7-octets', b'\x00' + bytes([0x16] + [0] * 6))
+    raw = bytearray(igmp(IGMP(type=0x16, gaddr='239.1.2.3')))
+    raw[2] ^= 0xff
+    write('wire', 'refused-igmp-bad-checksum', b'\x00' + raw)
+
+    mld_hdr = bytes([0, 0, 0, 0])
+    refused_mld = {
+        # RFC 2710 §3: a v1 message is 24 octets at least.
+        'refused-mldv1-report-16-octets':
+        bytes([131, 0, 0, 0]) + mld_hdr + m6[:8],
+        'refused-mldv1-report-unicast': bytes([131, 0, 0, 0]) + mld_hdr + u6,
+        # RFC 9777 §8.1: 25 to 27 octets is no query version.
+        'refused-mld-query-26-octets':
+        bytes([130, 0, 0, 0]) + mld_hdr + bytes(18),
+        # RFC 9777 §5: unknown types are ignored (135: neighbour solicitation).
+        'ignored-mld-type-135': bytes([135, 0, 0, 0]) + mld_hdr + m6,
+    }
+    for name, msg in refused_mld.items():
+        write('wire', name, b'\x03' + msg)
+    write('wire', 'refused-mld-6-octets', b'\x01' + bytes([131] + [0] * 5))
+    raw = bytearray(mld(ICMPv6MLReport(mladdr='ff0e::1:2')))
+    raw[2] ^= 0xff
+    write('wire', 'refused-mld-bad-checksum', b'\x01' + raw)
+
 
 def report_input(mld, mtu, recs, codes=(0, 0, 0, 0)):
     """recs: (type, group16, nsrc, base16, step) tuples."""
@@ -121,6 +176,9 @@ def report():
     write('report', 'igmp-empty-records',
           report_input(False, 576, [(1, 1, 0, 0, 1), (5, 2, 0, 0, 1),
                                     (6, 3, 0, 0, 1), (3, 4, 0, 0, 1)]))
+    # Only records that an empty source list removes: no report at all.
+    write('report', 'igmp-only-empty-records',
+          report_input(False, 576, [(1, 1, 0, 0, 1), (5, 2, 0, 0, 1)]))
 
 
 # fuzz_change.c opcodes (low 7 bits; odd changes are EXCLUDE).
@@ -160,6 +218,9 @@ def change():
     write('change', 'mode-after-rv-drop',
           seq(4, [JOIN_IN, 0x03, TX, 0x80 | JOIN_EX, 1, 0x00, TX,
                   0x80 | JOIN_EX, 0, 0x01, DRAIN], vary=True))
+    # The same INCLUDE set twice: no change, nothing owed (§5.1).
+    write('change', 'same-set-again',
+          seq(2, [JOIN_IN, 0x03, JOIN_IN, 0x03, DRAIN]))
 
 
 def slist():
@@ -173,6 +234,16 @@ def slist():
     inter = b'\x02' + bits(1, 2, 3) + bits(2, 3, 9) + b'\x01\x00' + b'\x01\x00'
     diff = b'\x04' + bits(*range(24)) + bits(0) + b'\x06\x00' + b'\x17\x00'
     queries = b'\x06' + bits(5, 7) + bits(7, 5) + b'\x00\x03'
+    queries_sizes = b'\x06' + bits(1, 2) + bits(1) + b'\x00\x00'
+    # A sort of one address, and an EXCLUDE merge over max (-E2BIG).
+    srt_one = b'\x08\x01\x00\x05'
+    merge_big = b'\x0b\x01' + b'\x02' + bits(1, 2, 3) + b'\x00' + b'\x01\x00'
+    # An empty set copied; an INCLUDE merge failing its first allocation,
+    # then its last (the tight copy of {1, 2, 5}, held in a cap of 4).
+    dup_empty = b'\x07' + bits() + b'\x00\x00'
+    two_incl = b'\x01' + bits(1, 2) + b'\x00' + b'\x01' + bits(2, 5) + b'\x00'
+    merge_incl_nomem = b'\x0c\x02' + two_incl + b'\x18\x01'
+    merge_tight_nomem = b'\x0c\x02' + two_incl + b'\x18\x03'
     dup = b'\x07' + bits(1, 20) + b'\x00\x00' + b'\x07' + bits(3) + b'\x00\x01'
     srt = b'\x08' + bytes([6, 0, 5, 4, 3, 2, 1, 0]) + b'\x08' + bytes(
         [4, 0, 1, 2, 3, 1])
@@ -191,7 +262,12 @@ def slist():
                        ('sort', srt), ('alloc', alloc), ('merge-exclude',
                                                          merge),
                        ('merge-include', merge_inc),
-                       ('merge-nomem', merge_nomem)]:
+                       ('merge-nomem', merge_nomem),
+                       ('queries-sizes', queries_sizes),
+                       ('sort-one', srt_one), ('merge-over-max', merge_big),
+                       ('dup-empty', dup_empty),
+                       ('merge-include-nomem', merge_incl_nomem),
+                       ('merge-tight-nomem', merge_tight_nomem)]:
         write('slist', name, data)
 
 
