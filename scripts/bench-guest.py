@@ -20,6 +20,8 @@ come from a kernel that never had mchost loaded:
      then the IGMPv3 query sweep;
   4. insmod mchost; mchost: the same as 2, with the user's view from the
      whole `mchostctl -b FILE` process, and up to 100,000 groups;
+     then both stacks alternating at small N (AB_N_*, AB_PAIRS pairs):
+     each view of each once a pair, the median of the pairs' ratios;
   5. mchost: the same query tests as 3;
   6. both: the query flood (stock in 3, mchost in 5); mchost: 100 devices
      x 1,000 groups and 1,000 netns x 100 groups (--quick: 10 devices, 100
@@ -46,6 +48,7 @@ import resource
 import select
 import shutil
 import socket
+import statistics
 import struct
 import subprocess
 import sys
@@ -57,8 +60,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import mclib as m                               # noqa: E402
 from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
                    ip)
-from benchlib import (BACKLOG, BENCHFLOOD, BenchError, BenchJoin,
-                      CallbackTime,
+from benchlib import (AB_N_FULL, AB_N_QUICK, AB_PAIRS, BACKLOG, BENCHFLOOD,
+                      BenchError, BenchJoin, CallbackTime,
                       FLOOD_GROUPS, FLOOD_REPS, FLOOD_S, IP_ADD_MEMBERSHIP,
                       JOIN_N_FULL, JOIN_N_QUICK, MRT_S, PROBE_CAP, REPS,
                       REPS_SMALL, REPS_SMALL_N, SCALE_DEVS,
@@ -374,6 +377,68 @@ def join_phase(which, ns_list, reps, out):
         if os.path.exists(path):
             os.unlink(path)
         netns_del(ns)
+    return out
+
+
+def ab_small(ns_list, pairs, out):
+    """Both stacks alternating at small N, mchost loaded for both: per pair
+    one stock run (benchjoin: the kernel's view, and exec to its line for
+    the user's) and one mchost run of each view (benchjoin; mchostctl -b),
+    stock first in even pairs, mchost first in odd ones. Per view: the
+    medians of each side and the median of the pairs' ratios."""
+    nss, nsm, dev = "as", "am", "d0"
+    path = "/tmp/bench-ab.txt"
+    netns_add(nss)
+    netns_add(nsm)
+    out["pairs"] = pairs
+    try:
+        for n in ns_list:
+            write_joins(path, dev, n)
+            runs = []
+            for k in range(pairs):
+                order = ("mchost", "stock") if k % 2 else ("stock", "mchost")
+                got = {}
+                for who in order:
+                    if who == "stock":
+                        got["stock"] = helper_join(nss, dev, "stock", n)
+                    else:
+                        got["kernel"] = helper_join(nsm, dev, "mchost", n)
+                        got["user"] = cli_join(nsm, dev, n, path)
+                errs = [r["error"] for r in got.values() if r.get("error")]
+                run_ = {"first": order[0],
+                        "stock_kernel": got["stock"]["seconds"],
+                        "stock_user": got["stock"]["wall_seconds"],
+                        "mchost_kernel": got["kernel"]["seconds"],
+                        "mchost_user": got["user"]["seconds"]}
+                if errs:
+                    run_["error"] = "; ".join(errs)
+                runs.append(run_)
+            ok = [r for r in runs if not r.get("error")]
+            res = {"n": n, "runs": runs}
+            for view in ("kernel", "user"):
+                st = [r["stock_" + view] for r in ok]
+                mc = [r["mchost_" + view] for r in ok]
+                res[view] = {
+                    "stock": statistics.median(st),
+                    "mchost": statistics.median(mc),
+                    "ratio": statistics.median(
+                        a / b for a, b in zip(st, mc))} if ok else None
+            out[str(n)] = res
+            checkpoint()
+            log("alternating N=%-5d %d pairs: %s%s" % (
+                n, len(ok), ", ".join(
+                    "%s's view %.3f / %.3f s, ratio %.2fx" % (
+                        v, res[v]["stock"], res[v]["mchost"],
+                        res[v]["ratio"]) for v in ("kernel", "user")
+                    if res[v]),
+                "" if len(ok) == pairs else
+                "  ERROR " + next(r["error"] for r in runs
+                                  if r.get("error"))))
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+        netns_del(nss)
+        netns_del(nsm)
     return out
 
 
@@ -1028,6 +1093,8 @@ def guest_main(args):
         R["errors"].append("kallsyms: no mchost_timer_expired: the timer "
                            "function was renamed; fix TimerCount prefixes")
     phase("mchost_joins", join_phase, "mchost", join_ns, REPS, partial=True)
+    phase("ab_small", ab_small, AB_N_QUICK if args.quick else AB_N_FULL,
+          AB_PAIRS, partial=True)
     phase("mchost_timers", timers_test, "mchost", TIMER_GROUPS)
     phase("mchost_sweep", query_sweep, "mchost", sweep)
     phase("mchost_flood", query_floods, "mchost")

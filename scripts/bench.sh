@@ -16,7 +16,7 @@
 #  1. Stock limits: one UDP socket joins with the default sysctls until it
 #     fails (igmp_max_memberships, then optmem_max).
 #  2. Join time at each N (at least 4 values; the median of 9 runs up to
-#     3,000, of 3 above), a fresh dummy device in a netns each run. Stock stops
+#     3,000, of 5 above), a fresh dummy device in a netns each run. Stock stops
 #     at 30,000: its join and teardown are quadratic (over 10 minutes at
 #     100,000 under TCG).
 #     - the kernel's view: build/benchjoin (scripts/bench/benchjoin.c), the
@@ -28,6 +28,12 @@
 #       whole `mchostctl -b FILE` process with N join lines.
 #     Growth is the least-squares exponent of t over N (log-log), over all
 #     N and over N >= 10,000.
+#     Then, mchost loaded, N = 1,000 and 3,000 again (--quick: 2,000) with
+#     the two stacks alternating: 15 pairs, each view of each stack once a
+#     pair, stock first in every other pair; the median of each side and
+#     the median of the pairs' ratios. At a few ms a run, TCG's drift
+#     between the two join phases (minutes apart) is as large as the
+#     difference; a pair shares its moment.
 #  3. Memory at the largest N both stacks join, with the same settling (the
 #     reports over, 2 s): the /proc/meminfo Slab delta per membership and the
 #     slab caches that grew; then 10,000 INCLUDE memberships of 4 sources.

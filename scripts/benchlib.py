@@ -31,11 +31,18 @@ SWEEP_N_QUICK = [1000, 10000]
 SOURCES = 4              # the source-specific memory point: INCLUDE(4 sources)
 SOURCES_N = 10000
 TIMER_GROUPS = 10000
-REPS = 3                 # join runs per N; the median is reported
+REPS = 5                 # join runs per N; the median is reported
 # Up to REPS_SMALL_N a join loop takes a few ms, no more than TCG's jitter
 # between runs: more runs, so that the median means something.
 REPS_SMALL = 9
 REPS_SMALL_N = 3000
+# Small N once more, the two stacks alternating run by run (mchost loaded for
+# both): the stock and mchost join phases are minutes apart, and at a few ms
+# a run TCG's drift between them is as large as the difference. Each pair's
+# ratio shares its moment; the order flips every pair.
+AB_PAIRS = 15
+AB_N_FULL = [1000, 3000]
+AB_N_QUICK = [1000, 2000]
 FLOOD_S = 2.0            # one flood of build/benchflood, seconds
 FLOOD_REPS = 5           # UDP floods per side (module loaded, not loaded)
 FLOOD_GROUPS = 10000     # memberships held during the query flood

@@ -127,6 +127,18 @@ def rows(R):
         out.append(("%s joins, user's view (exec to done)" % format(n, ","),
                     secs(su.get(n)), secs(mu.get(n)),
                     fnum(ratio(su.get(n), mu.get(n)), "%.1fx")))
+    ab = R.get("ab_small") or {}
+    for view in ("kernel", "user"):
+        for k in sorted((k for k in ab if k.isdigit()), key=int):
+            r = ab[k].get(view)
+            if r:
+                out.append(("%s joins, %s's view, %d runs of each alternating "
+                            "(medians; ratio: median of the pairs')" %
+                            (format(int(k), ","), view,
+                             len([x for x in ab[k]["runs"]
+                                  if not x.get("error")])),
+                            secs(r["stock"]), secs(r["mchost"]),
+                            fnum(r["ratio"], "%.2fx")))
     for view in ("kernel", "user"):
         sp, mp = join_points(R, "stock", view), join_points(R, "mchost", view)
         if len(mp) >= 4:
