@@ -312,6 +312,19 @@ def report(R):
                 P("%s N=%d: the IGMPv3 query window ended before every group "
                   "was reported (%d/%d)" % (who, n, win["groups_reported"],
                                             win["groups_expected"]))
+    spread = []
+    for who in ("stock", "mchost"):
+        d = R.get(who + "_joins") or {}
+        for k in sorted((k for k in d if k.isdigit()), key=int):
+            reps = [x for x in (d[k].get("kernel") or {}).get("reps", [])
+                    if x]
+            if len(reps) > 1:
+                spread.append("%s %s %.2f" % (who, format(int(k), ","),
+                                              max(reps) / min(reps)))
+    if spread:
+        # A quiet host keeps this near 1; TCG under contention doubles it.
+        P("join runs, slowest / fastest (kernel's view): " +
+          ", ".join(spread))
     if R.get("elapsed_seconds"):
         P("(guest run time %.0f s)" % R["elapsed_seconds"])
     for e in R.get("errors", []):
