@@ -322,7 +322,8 @@ def report(R):
                 spread.append("%s %s %.2f" % (who, format(int(k), ","),
                                               max(reps) / min(reps)))
     if spread:
-        # A quiet host keeps this near 1; TCG under contention doubles it.
+        # How far to trust a median: the runs at one N have fallen into
+        # a fast and a slow group (README, Performance).
         P("join runs, slowest / fastest (kernel's view): " +
           ", ".join(spread))
     if R.get("elapsed_seconds"):
