@@ -99,7 +99,7 @@ def wire():
     v3q = bytes([0x11, 100, 0, 0])
     v3r = bytes([0x22, 0, 0, 0, 0, 0, 0, 1])
     refused_igmp = {
-        # RFC 9776 §4: only a multicast group may be queried or reported.
+        # A unicast address where a multicast group belongs.
         'refused-igmpv2-query-unicast': bytes([0x11, 10, 0, 0]) + u4,
         'refused-igmpv3-query-unicast': v3q + u4 + bytes([2, 125, 0, 0]),
         'refused-igmpv2-report-unicast': bytes([0x16, 0, 0, 0]) + u4,
