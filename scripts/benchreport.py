@@ -48,11 +48,16 @@ def ratio(a, b):
     return a / b if a and b else None
 
 
+def n_keys(d):
+    """The keys of d that are an N, in increasing N."""
+    return sorted((k for k in d if k.isdigit()), key=int)
+
+
 def join_points(R, who, view):
     """[(N, median seconds)] of one stack and view, errors left out."""
     d = R.get(who + "_joins") or {}
     pts = []
-    for k in sorted((k for k in d if k.isdigit()), key=int):
+    for k in n_keys(d):
         r = d[k].get(view) or {}
         if r.get("seconds") and not r.get("error"):
             pts.append((int(k), r["seconds"]))
@@ -129,7 +134,7 @@ def rows(R):
                     fnum(ratio(su.get(n), mu.get(n)), "%.1fx")))
     ab = R.get("ab_small") or {}
     for view in ("kernel", "user"):
-        for k in sorted((k for k in ab if k.isdigit()), key=int):
+        for k in n_keys(ab):
             r = ab[k].get(view)
             if r:
                 out.append(("%s joins, %s's view, %d runs of each alternating "
@@ -315,7 +320,7 @@ def report(R):
     spread = []
     for who in ("stock", "mchost"):
         d = R.get(who + "_joins") or {}
-        for k in sorted((k for k in d if k.isdigit()), key=int):
+        for k in n_keys(d):
             reps = [x for x in (d[k].get("kernel") or {}).get("reps", [])
                     if x]
             if len(reps) > 1:
