@@ -12,8 +12,9 @@
 #
 # The stock kernels boot with slub_debug=FZPU and, if built with KFENCE
 # (Debian's 6.12; not 6.1), KFENCE sampling every 10 ms; the debug kernel
-# (KASAN, lockdep, ...) with KFENCE sampling. A test fails on a kernel report
-# in the log (scripts/kernel/reports.ere), a VM on one outside the tests.
+# (KASAN, lockdep, ...) with KFENCE sampling; all of them with norandmaps
+# (scripts/lib.sh says why). A test fails on a kernel report in the log
+# (scripts/kernel/reports.ere), a VM on one outside the tests.
 # The VMs never have more vCPUs in all than the host has cores: with 2 vCPUs
 # each when the host has 2 per VM, all at once; else the stock kernels
 # first, side by side with the cores shared out (1 vCPU each on 2 cores),
@@ -40,7 +41,7 @@ set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '6,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '6,39s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
