@@ -71,8 +71,8 @@ def growth(pts, lo=None):
 
 def memory_ns(R, who):
     d = R.get(who + "_joins") or {}
-    return sorted(int(k) for k in d if k.isdigit() and
-                  (d[k].get("kernel") or {}).get("memory"))
+    return [int(k) for k in n_keys(d)
+            if (d[k].get("kernel") or {}).get("memory")]
 
 
 def memory(R, who, n=None):
