@@ -70,7 +70,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '8,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	mchost_usage
 	exit 2
 }
 

@@ -18,6 +18,8 @@
 #               the module's path, version and vermagic, no depmod
 #   unit        systemd-analyze verify of the installed unit, in a scratch
 #               root that has the programs and man pages it names
+#   usage       the scripts' --help, printed from their headers by lib.sh's
+#               mchost_usage (exact on a sample header)
 #
 # Each check prints ok/FAIL; the exit status is 1 if any failed. What runs
 # against a kernel (joins, flush, apply, save, pending, the unit's commands)
@@ -572,6 +574,55 @@ else
 	bad "systemd-analyze verify did not notice a missing mchostctl:"
 	sed 's/^/    /' "$tmp/verify"
 fi
+
+# ------------------------------------------------------ the scripts' usage
+
+# mchost_usage / mchost_usage_all (lib.sh) on a header with every case:
+# directive lines, a paragraph before Usage, an indented option list after
+# a blank line, and the paragraph that ends the usage.
+cat >"$tmp/hdr.sh" <<EOF
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck source-path=SCRIPTDIR
+#
+# Does a thing.
+#
+# Usage: hdr.sh [--x]
+#
+#   --x   the x
+#
+# More about it.
+set -euo pipefail
+. "$ROOT/scripts/lib.sh"
+case \$1 in
+all) mchost_usage_all ;;
+*) mchost_usage ;;
+esac
+EOF
+check "mchost_usage: the Usage paragraph and its indented options" 0 "" \
+	$'Usage: hdr.sh [--x]\n\n  --x   the x\n' bash "$tmp/hdr.sh" usage
+check "mchost_usage_all: the header without shebang, SPDX or directives" 0 "" \
+	$'Does a thing.\n\nUsage: hdr.sh [--x]\n\n  --x   the x\n\nMore about it.\n' \
+	bash "$tmp/hdr.sh" all
+# Each script's --help: its own text, starting where it should, exit status
+# 2 (0 for debug-kernel.sh, whose --help is not an error); no comment or
+# directive line leaks in.
+for s in bench.sh:2:Usage stress.sh:2:Usage vm.sh:2:Usage fuzz.sh:2:Usage \
+	mchostctl/test-golden.sh:2:Usage vmtest.sh:2:The \
+	debug-kernel.sh:0:Build; do
+	IFS=: read -r f want first <<<"$s"
+	grc=0
+	bash "scripts/$f" --help >"$tmp/out" 2>"$tmp/err" </dev/null || grc=$?
+	if [[ $grc == "$want" && ! -s $tmp/out ]] &&
+		[[ $(head -n 1 "$tmp/err") == "$first"* ]] &&
+		[[ -n $(tail -n 1 "$tmp/err") ]] &&
+		! grep -E -q '^(#|shellcheck|SPDX)' "$tmp/err"; then
+		ok "scripts/$f --help: $(wc -l <"$tmp/err") lines from its header"
+	else
+		bad "scripts/$f --help: exit status $grc (want $want), output:"
+		sed 's/^/    /' "$tmp/err" "$tmp/out"
+	fi
+done
 
 echo "cli-test: $npass passed, $nfail failed"
 ((nfail == 0))

@@ -44,7 +44,7 @@ case ${1:-} in
 	exit 0
 	;;
 -h | --help)
-	sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	mchost_usage_all
 	exit 0
 	;;
 "") ;;

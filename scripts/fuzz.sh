@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 FUZZ_DIR=${FUZZ_DIR:-$ROOT/build/fuzz}
 read -r -a targets <<<"${FUZZ_TARGETS:-wire report change slist}"
 llvm=${FUZZ_LLVM_SUFFIX--14}
@@ -36,7 +38,7 @@ die() {
 }
 
 usage() {
-	sed -n '7,13p' "${BASH_SOURCE[0]}" >&2
+	mchost_usage
 	exit 2
 }
 

@@ -27,6 +27,7 @@
 #   mchost_guest_hidden PATH  true if a VM guest cannot see the host's PATH
 #   mchost_vm_boot_args KVER SERIES KFENCE_MS
 #                      the kernel command line of the test VMs (vmtest, stress)
+#   mchost_usage, mchost_usage_all  the calling script's usage, from its header
 
 if [[ -z "${ROOT:-}" || ! -f "${ROOT}/scripts/kernels.env" ]]; then
 	ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -173,4 +174,29 @@ mchost_vm_boot_args() {
 		args+=" kfence.sample_interval=$kfence_ms"
 	fi
 	printf '%s\n' "$args"
+}
+
+# mchost_usage, mchost_usage_all: print, to stderr, the usage of the script
+# that calls it, read from its header comment without the "# " prefixes:
+# from its "# Usage:" line to the end of that paragraph (a blank "#" line
+# followed by an unindented one), or the whole header less the shebang and
+# the SPDX and directive lines. No line numbers, so a header can grow.
+mchost_usage() { _mchost_header 0 "${BASH_SOURCE[1]}"; }
+mchost_usage_all() { _mchost_header 1 "${BASH_SOURCE[1]}"; }
+_mchost_header() {
+	awk -v all="$1" '
+		NR == 1 && /^#!/ { next }
+		!/^#/ { exit }
+		/^# (SPDX-License-Identifier:|shellcheck )/ { next }
+		!on && !/^#$/ && (all || /^# Usage:/) { on = 1 }
+		!on { next }
+		/^#$/ { blank++; next }
+		blank && !all && !/^#  / { exit }
+		{
+			for (; blank; blank--)
+				print ""
+			sub(/^# ?/, "")
+			print
+		}
+	' "$2" >&2
 }

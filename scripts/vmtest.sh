@@ -41,7 +41,7 @@ set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-	sed -n '6,39s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	mchost_usage_all
 	exit 2
 }
 

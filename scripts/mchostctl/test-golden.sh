@@ -645,7 +645,7 @@ case ${1:-} in
 esac
 
 usage() {
-	sed -n '11,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	mchost_usage
 	exit 2
 }
 
