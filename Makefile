@@ -13,7 +13,8 @@
 #                      spec Documentation/netlink/specs/mchost.yaml
 #   make demo          boot 6.12 in QEMU and show mchost working
 #   make bench         stock vs mchost in one 6.12 VM run (QUICK=1: N up
-#                      to 10,000); results in build/bench/ (see README)
+#                      to 10,000; ICOUNT=1: the guest clock counts
+#                      instructions); results in build/bench/ (see README)
 #   make stress        STRESS_RUNS (20) VM runs of the benchmark and a
 #                      join/delete/netns-delete stress loop on the KASAN
 #                      kernel (STRESS_KERNEL); not part of check (long)
@@ -55,7 +56,7 @@ CLI_CFLAGS := -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -Werror -std=gnu11 \
 all: module cli
 
 help:
-	@sed -n '3,22p' Makefile
+	@sed -n '3,/^$$/{/^$$/d;p;}' Makefile
 
 # Build one kernel's module in its own directory so that two kernels' objects
 # never mix: build/<release>/ holds symlinks to module/.
@@ -185,9 +186,10 @@ check:
 demo: deps-stamp modules-stock cli
 	scripts/demo.sh
 
-# `make bench QUICK=1` is `scripts/bench.sh --quick` (make has no --quick).
+# `make bench QUICK=1` is `scripts/bench.sh --quick` (make has no --quick),
+# ICOUNT=1 is --icount.
 bench: deps-stamp modules-stock cli $(BUILD)/benchjoin $(BUILD)/benchflood
-	scripts/bench.sh $(if $(QUICK),--quick)
+	scripts/bench.sh $(if $(QUICK),--quick) $(if $(ICOUNT),--icount)
 
 # The join loop of the benchmark, the same C for both stacks.
 $(BUILD)/benchjoin: scripts/bench/benchjoin.c include/uapi/linux/mchost.h

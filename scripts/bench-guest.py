@@ -1028,6 +1028,8 @@ def guest_main(args):
         "cpus": ncpu,
         "mem_total_kb": meminfo()["MemTotal"],
         "accel": "tcg",
+        # bench.sh --icount: the guest clock counts instructions.
+        "clock": os.environ.get("MCHOST_BENCH_CLOCK") or "host",
         "join_n": join_ns,
         "reps": [REPS, REPS_SMALL, REPS_SMALL_N],
         "errors": [],

@@ -3,7 +3,8 @@
 # Run a command in a throwaway QEMU/TCG VM on a pinned stock Debian kernel.
 #
 # Usage: scripts/vm.sh --kernel 6.1|6.12|6.12-debug [--timeout SEC] [--mem MB]
-#                      [--smp N] [--append ARGS] [--logdir DIR] -- CMD [ARGS...]
+#                      [--smp N] [--append ARGS] [--logdir DIR] [--icount]
+#                      -- CMD [ARGS...]
 #
 #   --kernel   kernel series; the exact release comes from kernels.env, or
 #              for 6.12-debug from scripts/debug-kernel.sh (which builds it)
@@ -15,6 +16,10 @@
 #              $ROOT/build/vm-logs/<series>/; the guest sees it writable at
 #              $MCHOST_VM_LOGDIR (a 9p share), its host path is in
 #              $MCHOST_VM_HOST_LOGDIR
+#   --icount   the guest clock counts instructions (QEMU -icount shift=0,
+#              sleep=off: one a nanosecond, idle time skipped), so guest
+#              times measure the guest's work, whatever the host's speed or
+#              load; runs slower
 #
 # The guest boots the kernel that scripts/deps.sh extracted (or
 # scripts/debug-kernel.sh installed) into $MCHOST_CACHE/kernels/<release>/
@@ -50,7 +55,7 @@ usage() {
 	exit 2
 }
 
-kernel="" timeout=600 mem=512 smp=1 logdir="" extra_append=""
+kernel="" timeout=600 mem=512 smp=1 logdir="" extra_append="" icount=()
 while (($#)); do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
@@ -65,6 +70,7 @@ while (($#)); do
 	--append) extra_append=${2:?}; shift 2 ;;
 	--append=*) extra_append=${1#*=}; shift ;;
 	--logdir=*) logdir=${1#*=}; shift ;;
+	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
 	*) msg "unknown argument: $1"; usage ;;
@@ -339,7 +345,7 @@ append+="${extra_append:+ $extra_append} mchost_stage2=$stage2"
 
 qemu=(
 	qemu-system-x86_64 -nodefaults -display none -no-reboot
-	-accel tcg -cpu max -m "$mem" -smp "$smp"
+	-accel tcg -cpu max -m "$mem" -smp "$smp" "${icount[@]}"
 	-kernel "$boot_image" -initrd "$cache/initramfs.cpio" -append "$append"
 	-serial stdio
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
