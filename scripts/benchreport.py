@@ -125,9 +125,9 @@ def icount(R):
 
 def views(R):
     """The join views a run can show. Under -icount an idle guest's clock
-    jumps to its next timer, and a process start idles for its I/O: the
-    user's views of one such run spread from 0.017 to 0.47 s at 1,000 joins,
-    while the kernel's stayed within 3 %."""
+    jumps to its next timer, and a user's view (a process started and waited
+    for) takes in such waits: in one run they spread from 0.017 to 0.47 s at
+    1,000 joins, while the kernel's views stayed within 3 %."""
     return ("kernel",) if icount(R) else ("kernel", "user")
 
 
