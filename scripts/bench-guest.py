@@ -736,7 +736,13 @@ def udp_rx():
                 checkpoint()
         if not module_loaded():
             run(["insmod", KO])
-        res["perf"] = hook_share(pns, pdev, frame)
+        if os.environ.get("MCHOST_BENCH_CLOCK") == "icount":
+            # Its cpu-clock samples never came: perf record timed out
+            # (122 s) on a 2 s flood, and recorded nothing in another run.
+            res["perf"] = {"error": "not run under -icount: perf record "
+                           "does not finish there"}
+        else:
+            res["perf"] = hook_share(pns, pdev, frame)
     finally:
         netns_del(hns)
         netns_del(pns)

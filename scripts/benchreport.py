@@ -240,7 +240,11 @@ def rows(R):
                                         100 * u["loaded_spread"]),
                     "%.1f %%" % (100 * udp_ratio(u))))
         pf = u.get("perf") or {}
-        if "nf_hook_slow_children" in pf and not pf.get("error"):
+        if pf.get("error"):
+            out.append(("... the receive hook's share of the flooding "
+                        "process's CPU samples, loaded", "-",
+                        "not measured", ""))
+        elif "nf_hook_slow_children" in pf:
             out.append(("... the receive hook's share of the flooding "
                         "process's CPU samples, loaded (perf: "
                         "nf_hook_slow() and below; mchost's own functions)",
