@@ -61,7 +61,7 @@ import mclib as m                               # noqa: E402
 from mclib import (CTL, KO, TimerCount, engine_timers, in_netns,  # noqa: E402
                    ip)
 from benchlib import (AB_N_FULL, AB_N_QUICK, AB_PAIRS, BACKLOG, BENCHFLOOD,
-                      BenchError, BenchJoin, CallbackTime,
+                      BenchError, BenchJoin, CallbackTime, CLOCK,
                       FLOOD_GROUPS, FLOOD_REPS, FLOOD_S, IP_ADD_MEMBERSHIP,
                       JOIN_N_FULL, JOIN_N_QUICK, MRT_S, PROBE_CAP, REPS,
                       REPS_SMALL, REPS_SMALL_N, SCALE_DEVS,
@@ -736,7 +736,7 @@ def udp_rx():
                 checkpoint()
         if not module_loaded():
             run(["insmod", KO])
-        if os.environ.get("MCHOST_BENCH_CLOCK") == "icount":
+        if CLOCK == "icount":
             # Its cpu-clock samples never came: perf record timed out
             # (122 s) on a 2 s flood, and recorded nothing in another run.
             res["perf"] = {"error": "not run under -icount: perf record "
@@ -1034,8 +1034,7 @@ def guest_main(args):
         "cpus": ncpu,
         "mem_total_kb": meminfo()["MemTotal"],
         "accel": "tcg",
-        # bench.sh --icount: the guest clock counts instructions.
-        "clock": os.environ.get("MCHOST_BENCH_CLOCK") or "host",
+        "clock": CLOCK,
         "join_n": join_ns,
         "reps": [REPS, REPS_SMALL, REPS_SMALL_N],
         "errors": [],

@@ -163,6 +163,8 @@ def groups(n):
 
 BENCHJOIN = os.environ.get("MCHOST_BENCHJOIN", "")
 BENCHFLOOD = os.environ.get("MCHOST_BENCHFLOOD", "")
+# bench.sh --icount: "icount", the guest clock counts instructions.
+CLOCK = os.environ.get("MCHOST_BENCH_CLOCK") or "host"
 
 
 def flood(ns, dev, frame, secs=FLOOD_S, prefix=()):
