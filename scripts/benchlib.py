@@ -197,6 +197,79 @@ def softirq_ticks():
         return int(f.readline().split()[7])
 
 
+def _touch(path, follow):
+    st = os.stat(path, follow_symlinks=follow)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns),
+             follow_symlinks=follow)
+
+
+def _copy_up(path):
+    """Copy path, and every symlink met on the way to it, up into the
+    overlay's upper layer: an unchanged timestamp set is enough (metacopy
+    is off), and works on files in use, unlike opening them to write."""
+    done, todo, n = "/", [p for p in path.split("/") if p], 0
+    while todo:
+        nxt = os.path.join(done, todo.pop(0))
+        if os.path.islink(nxt):
+            n += 1
+            if n > 40:
+                raise BenchError("symlink loop at " + nxt)
+            _touch(nxt, False)
+            target = os.readlink(nxt)
+            todo = [p for p in target.split("/") if p] + todo
+            done = "/" if target.startswith("/") else done
+        else:
+            done = os.path.normpath(nxt)
+    _touch(done, True)
+
+
+def exec_from_ram(progs):
+    """Make exec of progs cost what it costs on a real machine, whose page
+    cache holds the program and its libraries. The guest's root is the
+    host's, read-only over 9p under a tmpfs overlay (vm.sh): every open of
+    a file and every read of a symlink (/lib64, /bin; 9p caches no link)
+    in the host's layer is a round trip to QEMU, about 20 per exec of a
+    program linked with libmnl. They cost as much as the 1,000 joins being
+    timed, and under -icount each lets the idle guest's clock jump to its
+    next timer (8 ms of 9 per exec). So copy the programs, their loader and
+    libraries, ld.so.cache and the symlinks on the way up into the tmpfs
+    layer, then count the 9p requests one exec of each still makes (0 when
+    this worked): {program: requests}."""
+    files = {"/etc/ld.so.cache"}
+    for prog in progs:
+        files.add(prog)
+        out = subprocess.run(["ldd", prog], capture_output=True, text=True,
+                             check=True).stdout
+        files.update(w for w in out.split() if w.startswith("/"))
+    for f in sorted(files):
+        _copy_up(f)
+    m.mount_tracefs()
+    ev = os.path.join(m.TRACEFS, "events/9p/9p_client_req")
+    if not os.path.isdir(ev):
+        return {p: None for p in progs}     # no 9p events: cannot count
+    hist = "hist:keys=common_pid:vals=hitcount"
+    counts = {}
+    with open(ev + "/trigger", "w") as f:
+        f.write(hist + "\n")
+    try:
+        for prog in progs:
+            before = _9p_requests(ev)
+            # No arguments: each prints its usage and exits, after the
+            # loader has opened everything the program links with.
+            subprocess.run([prog], capture_output=True, check=False)
+            counts[prog] = _9p_requests(ev) - before
+    finally:
+        with open(ev + "/trigger", "w") as f:
+            f.write("!" + hist + "\n")
+    return counts
+
+
+def _9p_requests(ev):
+    with open(ev + "/hist") as f:
+        m_ = re.search(r"^\s*Hits: (\d+)", f.read(), re.M)
+    return int(m_.group(1)) if m_ else 0
+
+
 class BenchJoin:
     """scripts/bench/benchjoin: N joins in C, the same loop scope for both
     stacks. wall = exec until its result line (the user's view of a

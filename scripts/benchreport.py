@@ -123,12 +123,21 @@ def icount(R):
     return R.get("clock") == "icount"
 
 
+def exec_in_ram(R):
+    """True when the run exec'd its timed programs without a 9p request
+    (benchlib.exec_from_ram)."""
+    c = R.get("exec_9p_requests") or {}
+    return bool(c) and all(v == 0 for v in c.values())
+
+
 def views(R):
     """The join views a run can show. Under -icount an idle guest's clock
     jumps to its next timer, and a user's view (a process started and waited
-    for) takes in such waits: in one run they spread from 0.017 to 0.47 s at
+    for) took in such waits, one for each 9p request of its exec, until the
+    programs were exec'd from RAM: they spread from 0.017 to 0.47 s at
     1,000 joins, while the kernel's views stayed within 3 %."""
-    return ("kernel",) if icount(R) else ("kernel", "user")
+    return ("kernel", "user") if exec_in_ram(R) or not icount(R) \
+        else ("kernel",)
 
 
 def rows(R):
@@ -303,8 +312,10 @@ def report(R):
     P("slower than on hardware: read the ratios (stock/mchost) and exponents.")
     if icount(R):
         P("--icount: the guest clock counted instructions, 1 ns each, so a time")
-        P("  is the guest's work, the same in every run; the user's views are")
-        P("  left out (an idle guest's clock jumps to its next timer).")
+        P("  is the guest's work, the same in every run%s" %
+          ("." if "user" in views(R) else "; the user's views are"))
+        if "user" not in views(R):
+            P("  left out (an idle guest's clock jumps to its next timer).")
     P("kernel's view: the same C loop (scripts/bench/benchjoin.c) times only")
     P("  the system calls: stock N x setsockopt(IP_ADD_MEMBERSHIP) on one")
     P("  socket; mchost N JOIN requests pipelined over one genl socket, all")
@@ -313,6 +324,15 @@ def report(R):
         P("user's view: exec to done: stock, that program; mchost, the whole")
         P("  `mchostctl -b FILE` (startup of an empty batch: %s s)." %
           fnum((R.get("mchost_joins") or {}).get("startup_seconds")))
+        req = R.get("exec_9p_requests") or {}
+        if exec_in_ram(R):
+            P("  Both programs were exec'd from the guest's RAM, as from a")
+            P("  page cache (0 requests to the host's 9p share an exec).")
+        elif req:
+            P("  WARNING: an exec still made requests to the host's 9p share")
+            P("  (%s): the user's views include that I/O." % ", ".join(
+                "%s %s" % (os.path.basename(k), v)
+                for k, v in sorted(req.items())))
     P(line)
     w = max(len(r[0]) for r in rows(R)) if rows(R) else 40
     for r in rows(R):
