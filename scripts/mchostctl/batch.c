@@ -494,7 +494,8 @@ static int batch_queue_member(struct batch *bt, unsigned long line,
 		build_join_batch(&bt->out, bt->nl->family, seq);
 		slot = batch_join_slot(bt, &key, &again);
 	}
-	if (!add_membership(&bt->out, bt->join_off, c, ifindex, &err)) {
+	if (!add_membership(&bt->out, bt->join_off, c, ifindex, size,
+			    &err)) {
 		if (!bt->join_n) {	/* send no empty batch */
 			bt->out.len = bt->join_off;
 			bt->join_off = SIZE_MAX;

@@ -328,6 +328,10 @@ const struct cmd_desc *cmd_find(const char *name, char **err)
 	size_t i;
 	int k;
 
+	/* The usual case, every line of a batch: no table to build. */
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		names[i] = cmds[i].name;
 	k = match_name(name, names, ARRAY_SIZE(cmds), "command", err);
@@ -391,6 +395,20 @@ void cmd_free(struct cmd *c)
 }
 
 /*
+ * The keyword among @keys that @word names exactly, or -1: as
+ * match_name() would find it, without building its table.
+ */
+static int kw_exact(const char *word, unsigned int keys)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(kws); k++)
+		if ((keys & KW(k)) && !strcmp(kws[k].name, word))
+			return k;
+	return -1;
+}
+
+/*
  * Parse one command (argv[0] is its name, or a prefix of it) into @c.
  * Returns NULL, or the usage problem as an allocated string; c->desc is
  * set as soon as the command is known. "help" in place of a keyword sets
@@ -429,8 +447,10 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 			c->help = true;
 			return NULL;
 		}
-		m = match_name(argv[i], names, ARRAY_SIZE(kws), "argument",
-			       &err);
+		m = kw_exact(argv[i], d->keys);
+		if (m < 0)
+			m = match_name(argv[i], names, ARRAY_SIZE(kws),
+				       "argument", &err);
 		if (m == -2)
 			return err;
 		if (m < 0) {

@@ -76,7 +76,18 @@ struct ctx {
 /* util.c                                                              */
 
 void *xrealloc(void *p, size_t n);
-void *grow_array(void *arr, size_t *cap, size_t need, size_t size);
+void *grow_array_to(void *arr, size_t *cap, size_t need, size_t size);
+
+/*
+ * Make room for at least @need elements of @size bytes in @arr. Inline:
+ * a batch line calls it several times, almost always with room to spare.
+ */
+static inline void *grow_array(void *arr, size_t *cap, size_t need,
+			       size_t size)
+{
+	return need <= *cap ? arr : grow_array_to(arr, cap, need, size);
+}
+
 __printf(1, 0) char *xvasprintf(const char *fmt, va_list ap);
 __printf(1, 2) char *xasprintf(const char *fmt, ...);
 
@@ -349,7 +360,7 @@ size_t build_change(struct sbuf *b, uint16_t family, uint32_t seq,
 size_t membership_size(const struct cmd *c, uint32_t ifindex);
 void build_join_batch(struct sbuf *b, uint16_t family, uint32_t seq);
 bool add_membership(struct sbuf *b, size_t off, const struct cmd *c,
-		    uint32_t ifindex, char **err);
+		    uint32_t ifindex, size_t esize, char **err);
 struct nlmsghdr *build_dump(struct sbuf *b, uint16_t family, uint32_t seq,
 			    uint8_t gcmd, uint32_t ifindex, bool persistent);
 int parse_mchost_msg(const struct nlmsghdr *nlh, uint16_t family,

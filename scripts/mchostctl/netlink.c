@@ -182,14 +182,15 @@ void build_join_batch(struct sbuf *b, uint16_t family, uint32_t seq)
 }
 
 /*
- * Append the JOIN for @c as a MCHOST_A_MEMBERSHIP to the batch JOIN at
- * offset @off of @b, which must be the last message there. Returns false
- * with *@err set (the message unchanged) when it cannot be encoded.
+ * Append the JOIN for @c as a MCHOST_A_MEMBERSHIP of @esize bytes (its
+ * membership_size()) to the batch JOIN at offset @off of @b, which must be
+ * the last message there. Returns false with *@err set (the message
+ * unchanged) when it cannot be encoded.
  */
 bool add_membership(struct sbuf *b, size_t off, const struct cmd *c,
-		    uint32_t ifindex, char **err)
+		    uint32_t ifindex, size_t esize, char **err)
 {
-	size_t esize = membership_size(c, ifindex), room;
+	size_t room;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	uint32_t len;

@@ -4,7 +4,6 @@
  */
 #include "mchostctl.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +23,11 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-/* Make room for at least @need elements of @size bytes in @arr. */
-void *grow_array(void *arr, size_t *cap, size_t need, size_t size)
+/* grow_array() when @arr is full. */
+void *grow_array_to(void *arr, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap = *cap ? *cap : 8;
 
-	if (need <= *cap)
-		return arr;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2)
 			out_of_memory();
@@ -113,6 +110,15 @@ void sbuf_free(struct sbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * isspace() in the "C" locale, which mchostctl never leaves, without its
+ * table lookup: split_words() tests every byte of a batch.
+ */
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* Split @line in place. Device names cannot contain whitespace. */
 void split_words(char *line, struct words *w)
 {
@@ -120,13 +126,13 @@ void split_words(char *line, struct words *w)
 
 	w->n = 0;
 	for (;;) {
-		while (*p && isspace((unsigned char)*p))
+		while (is_space(*p))
 			p++;
 		if (!*p)
 			break;
 		w->v = grow_array(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 		w->v[w->n++] = p;
-		while (*p && !isspace((unsigned char)*p))
+		while (*p && !is_space(*p))
 			p++;
 		if (*p)
 			*p++ = '\0';
