@@ -12,9 +12,10 @@
 #             100,000); `make bench QUICK=1` is the same
 #   --icount  the guest clock counts instructions (scripts/vm.sh --icount):
 #             every time is then the guest's work, 1 ns an instruction, the
-#             same from run to run whatever else the host runs; the report
-#             leaves out the user's views (an idle guest's clock jumps to
-#             its next timer); `make bench ICOUNT=1` is the same
+#             same from run to run whatever else the host runs (an idle
+#             guest's clock jumps to its next timer, so the report leaves
+#             out the user's views should an exec of the timed programs
+#             still wait for 9p); `make bench ICOUNT=1` is the same
 #
 # What it measures, stock first (before mchost is ever loaded), then mchost,
 # the same way for both:
@@ -30,7 +31,10 @@
 #       raised just enough); mchost, N persistent JOIN requests pipelined
 #       in 64 KiB datagrams over one generic netlink socket, every ack read;
 #     - the user's view, exec to done: stock, that program; mchost, the
-#       whole `mchostctl -b FILE` process with N join lines.
+#       whole `mchostctl -b FILE` process with N join lines. Both programs,
+#       their loader and libraries are first copied into the guest's RAM
+#       (the tmpfs layer of its root), so that an exec costs no 9p round
+#       trips to the host, as a page cache spares them on a real machine.
 #     Growth is the least-squares exponent of t over N (log-log), over all
 #     N and over N >= 10,000.
 #     Then, mchost loaded, N = 1,000 and 3,000 again (--quick: 2,000) with
