@@ -231,7 +231,8 @@ def exec_from_ram(progs):
     in the host's layer is a round trip to QEMU, about 20 per exec of a
     program linked with libmnl. They cost as much as the 1,000 joins being
     timed, and under -icount each lets the idle guest's clock jump to its
-    next timer (8 ms of 9 per exec). So copy the programs, their loader and
+    next timer (a fork and exec from Python: about 60 ms, 6.7 ms from
+    RAM). So copy the programs, their loader and
     libraries, ld.so.cache and the symlinks on the way up into the tmpfs
     layer, then count the 9p requests one exec of each still makes (0 when
     this worked): {program: requests}."""
