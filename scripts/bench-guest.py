@@ -76,7 +76,8 @@ from benchlib import (AB_N_FULL, AB_N_QUICK, AB_PAIRS, BACKLOG, BENCHFLOOD,
                       group_addr, groups,
                       log, meminfo, netns_add, netns_del, run, snmp,
                       softirq_ticks, wait_quiet)
-from benchreport import median, report_main, udp_ratio, v3_packet_limit
+from benchreport import (exec_requests_text, median, report_main,
+                         udp_ratio, v3_packet_limit)
 
 
 # ------------------------------------------------------------- stock joins
@@ -1103,9 +1104,8 @@ def guest_main(args):
     # that fail, the report says the user's views include 9p I/O.
     try:
         R["exec_9p_requests"] = exec_from_ram([CTL, BENCHJOIN])
-        log("9p requests of one exec, after copying up: %s" % ", ".join(
-            "%s %s" % (os.path.basename(k), v)
-            for k, v in sorted(R["exec_9p_requests"].items())))
+        log("9p requests of one exec, after copying up: %s" %
+            exec_requests_text(R["exec_9p_requests"]))
     except (OSError, subprocess.CalledProcessError, BenchError) as e:
         R["errors"].append("exec_from_ram: %s" % e)
     R["netdev_max_backlog"] = [m.sysctl("init", "net.core.netdev_max_backlog"),

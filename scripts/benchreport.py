@@ -130,6 +130,12 @@ def exec_in_ram(R):
     return bool(c) and all(v == 0 for v in c.values())
 
 
+def exec_requests_text(req):
+    """{program: 9p requests} as "benchjoin 0, mchostctl 0"."""
+    return ", ".join("%s %s" % (os.path.basename(k), v)
+                     for k, v in sorted(req.items()))
+
+
 def views(R):
     """The join views a run can show. Under -icount an idle guest's clock
     jumps to its next timer, and a user's view (a process started and waited
@@ -330,9 +336,8 @@ def report(R):
             P("  page cache (0 requests to the host's 9p share an exec).")
         elif req:
             P("  WARNING: an exec still made requests to the host's 9p share")
-            P("  (%s): the user's views include that I/O." % ", ".join(
-                "%s %s" % (os.path.basename(k), v)
-                for k, v in sorted(req.items())))
+            P("  (%s): the user's views include that I/O." %
+              exec_requests_text(req))
     P(line)
     w = max(len(r[0]) for r in rows(R)) if rows(R) else 40
     for r in rows(R):
