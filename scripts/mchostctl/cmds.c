@@ -395,17 +395,22 @@ void cmd_free(struct cmd *c)
 }
 
 /*
- * The keyword among @keys that @word names exactly, or -1: as
- * match_name() would find it, without building its table.
+ * The keyword among @keys that @word names, as match_name() finds it. The
+ * table prefix matching needs is built only when no name is exact, which
+ * every line of a batch spares.
  */
-static int kw_exact(const char *word, unsigned int keys)
+static int match_kw(const char *word, unsigned int keys, char **err)
 {
+	const char *names[ARRAY_SIZE(kws)];
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(kws); k++)
 		if ((keys & KW(k)) && !strcmp(kws[k].name, word))
 			return k;
-	return -1;
+	/* Only the keywords this command takes are candidates. */
+	for (k = 0; k < ARRAY_SIZE(kws); k++)
+		names[k] = keys & KW(k) ? kws[k].name : NULL;
+	return match_name(word, names, ARRAY_SIZE(kws), "argument", err);
 }
 
 /*
@@ -417,7 +422,6 @@ static int kw_exact(const char *word, unsigned int keys)
  */
 char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 {
-	const char *names[ARRAY_SIZE(kws)];
 	const struct cmd_desc *d;
 	unsigned int seen = 0;
 	char *err = NULL;
@@ -433,10 +437,6 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 	if (!d)
 		return err;
 	c->desc = d;
-	/* Only the keywords this command takes are candidates. */
-	for (k = 0; k < ARRAY_SIZE(kws); k++)
-		names[k] = d->keys & KW(k) ? kws[k].name : NULL;
-
 	for (i = 1; i < argc; i++) {
 		const struct kw_desc *kw;
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -447,10 +447,7 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 			c->help = true;
 			return NULL;
 		}
-		m = kw_exact(argv[i], d->keys);
-		if (m < 0)
-			m = match_name(argv[i], names, ARRAY_SIZE(kws),
-				       "argument", &err);
+		m = match_kw(argv[i], d->keys, &err);
 		if (m == -2)
 			return err;
 		if (m < 0) {
