@@ -177,6 +177,17 @@ check "a keyword of another command" 2 "" 'Error: unexpected argument "pending" 
 '"$leave_help" "$ctl" leave dev eth0 group 239.1.1.1 pending
 check "a missing value" 2 "" 'Error: missing value after "group"
 '"$leave_help" "$ctl" leave dev eth0 group
+# mchostctl reads IPv4 addresses itself (util.c): exactly the strings
+# inet_pton(AF_INET) takes, four decimal numbers to 255, no leading zero.
+for a in 01.2.3.4 1.2.3.00 1.2.3.256 1.2.3.2550 1.2.3 1.2.3.4. .1.2.3 \
+	1..2.3 1.2.3.4x 1.2.3.-4 '1.2.3. 4' 0x1.2.3.4 1.2.3.4/32 ''; do
+	check "group \"$a\" is no address" 2 "" "Error: invalid group address \"$a\"
+$join_help" "$ctl" join dev eth0 group "$a"
+done
+for a in 0.0.0.0 255.255.255.255 239.10.100.1 ::ffff:239.1.2.3; do
+	check "group $a is an address" 1 "" "$unloaded" \
+		"$ctl" join dev eth0 group "$a"
+done
 set_help="Usage: mchostctl set dev DEV SETTING VALUE [SETTING VALUE]...
 Set what the module parameters set, for one device.
   igmp_version 1|2|3   the highest IGMP version (force_igmp_version)

@@ -330,7 +330,7 @@ const struct cmd_desc *cmd_find(const char *name, char **err)
 
 	/* The usual case, every line of a batch: no table to build. */
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(cmds[i].name, name))
+		if (cmds[i].name[0] == name[0] && !strcmp(cmds[i].name, name))
 			return &cmds[i];
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		names[i] = cmds[i].name;
@@ -405,7 +405,8 @@ static int match_kw(const char *word, unsigned int keys, char **err)
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(kws); k++)
-		if ((keys & KW(k)) && !strcmp(kws[k].name, word))
+		if ((keys & KW(k)) && kws[k].name[0] == word[0] &&
+		    !strcmp(kws[k].name, word))
 			return k;
 	/* Only the keywords this command takes are candidates. */
 	for (k = 0; k < ARRAY_SIZE(kws); k++)

@@ -87,8 +87,40 @@ size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
 }
 
 /*
+ * mnl_attr_put_check() and mnl_attr_nest_start_check() for the requests
+ * of changes, inline (a batch line encodes five or six attributes): append
+ * an attribute with @len bytes of @data to @nlh, whose buffer holds @size
+ * bytes and is zeroed past nlmsg_len (sbuf_room()), so padding needs no
+ * memset. Return false, appending nothing, if it would not fit.
+ */
+static struct nlattr *attr_put(struct nlmsghdr *nlh, size_t size,
+			       uint16_t type, size_t len, const void *data)
+{
+	size_t room = attr_size(len);
+	struct nlattr *a;
+
+	if (nlh->nlmsg_len > size || room > size - nlh->nlmsg_len)
+		return NULL;
+	a = (struct nlattr *)((char *)nlh + nlh->nlmsg_len);
+	a->nla_type = type;
+	a->nla_len = MNL_ATTR_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + MNL_ATTR_HDRLEN, data, len);
+	nlh->nlmsg_len += room;
+	return a;
+}
+
+/* A nest's header; mnl_attr_nest_end() sets its length. */
+static struct nlattr *attr_nest_start(struct nlmsghdr *nlh, size_t size,
+				      uint16_t type)
+{
+	return attr_put(nlh, size, NLA_F_NESTED | type, 0, NULL);
+}
+
+/*
  * Append the attributes of @c to @nlh, whose buffer holds @size bytes.
- * Returns false if they do not fit.
+ * Returns false if they do not fit, which a wrong size computation would
+ * make happen, and nothing worse.
  */
 static bool put_change_attrs(struct nlmsghdr *nlh, size_t size,
 			     const struct cmd *c, uint32_t ifindex)
@@ -96,38 +128,34 @@ static bool put_change_attrs(struct nlmsghdr *nlh, size_t size,
 	bool ok;
 	size_t i;
 
-	/* The _check variants make a wrong size computation harmless. */
 	if (ifindex)
-		ok = mnl_attr_put_u32_check(nlh, size, MCHOST_A_IFINDEX,
-					    ifindex);
+		ok = attr_put(nlh, size, MCHOST_A_IFINDEX, sizeof(ifindex),
+			      &ifindex);
 	else
-		ok = mnl_attr_put_strz_check(nlh, size, MCHOST_A_IFNAME,
-					     c->dev);
-	ok = ok && mnl_attr_put_check(nlh, size, MCHOST_A_GROUP, c->group.len,
-				      c->group.b);
+		ok = attr_put(nlh, size, MCHOST_A_IFNAME, strlen(c->dev) + 1,
+			      c->dev);
+	ok = ok && attr_put(nlh, size, MCHOST_A_GROUP, c->group.len,
+			    c->group.b);
 	if (ok && c->desc->genl_cmd == MCHOST_CMD_JOIN) {
-		ok = mnl_attr_put_u8_check(nlh, size, MCHOST_A_FMODE,
-					   c->fmode);
+		ok = attr_put(nlh, size, MCHOST_A_FMODE, sizeof(c->fmode),
+			      &c->fmode);
 		if (ok && c->nsrc) {
 			struct nlattr *nest;
 
-			nest = mnl_attr_nest_start_check(nlh, size,
-							 MCHOST_A_SOURCES);
+			nest = attr_nest_start(nlh, size, MCHOST_A_SOURCES);
 			ok = nest;
 			for (i = 0; ok && i < c->nsrc; i++)
-				ok = mnl_attr_put_check(nlh, size,
-							MCHOST_A_SOURCE,
-							c->src[i].len,
-							c->src[i].b);
+				ok = attr_put(nlh, size, MCHOST_A_SOURCE,
+					      c->src[i].len, c->src[i].b);
 			if (ok)
 				mnl_attr_nest_end(nlh, nest);
 		}
 	}
 	if (ok && c->pending)
-		ok = mnl_attr_put_check(nlh, size, MCHOST_A_PENDING, 0, "");
+		ok = attr_put(nlh, size, MCHOST_A_PENDING, 0, NULL);
 	/* A held membership belongs to this socket, not to the netns. */
 	if (ok && !c->hold)
-		ok = mnl_attr_put_check(nlh, size, MCHOST_A_PERSISTENT, 0, "");
+		ok = attr_put(nlh, size, MCHOST_A_PERSISTENT, 0, NULL);
 	return ok;
 }
 
@@ -204,7 +232,7 @@ bool add_membership(struct sbuf *b, size_t off, const struct cmd *c,
 	nlh = (struct nlmsghdr *)(b->data + off);
 	len = nlh->nlmsg_len;
 	room = len + esize;
-	nest = mnl_attr_nest_start_check(nlh, room, MCHOST_A_MEMBERSHIP);
+	nest = attr_nest_start(nlh, room, MCHOST_A_MEMBERSHIP);
 	if (!nest || !put_change_attrs(nlh, room, c, ifindex) ||
 	    nlh->nlmsg_len != room) {
 		nlh->nlmsg_len = len;

@@ -119,6 +119,21 @@ static bool is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/*
+ * Where the word at @p ends: every byte above ' ' belongs to it, so the
+ * loop is one compare per byte; the few below are tested one by one.
+ */
+static char *word_end(char *p)
+{
+	for (;;) {
+		while ((unsigned char)*p > ' ')
+			p++;
+		if (!*p || is_space(*p))
+			return p;
+		p++;
+	}
+}
+
 /* Split @line in place. Device names cannot contain whitespace. */
 void split_words(char *line, struct words *w)
 {
@@ -132,16 +147,47 @@ void split_words(char *line, struct words *w)
 			break;
 		w->v = grow_array(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 		w->v[w->n++] = p;
-		while (*p && !is_space(*p))
-			p++;
-		if (*p)
-			*p++ = '\0';
+		p = word_end(p);
+		if (!*p)
+			break;
+		*p++ = '\0';
 	}
+}
+
+/*
+ * A dotted-quad IPv4 address, exactly the strings inet_pton(AF_INET)
+ * takes (four decimal numbers up to 255 without leading zeros, and
+ * nothing else), in a fraction of its instructions: a batch line's group.
+ */
+static bool ipv4_parse(const char *s, unsigned char b[4])
+{
+	unsigned char tmp[4];
+	unsigned int i, v;
+
+	for (i = 0; i < 4; i++) {
+		if (i && *s++ != '.')
+			return false;
+		if (*s < '0' || *s > '9')
+			return false;
+		v = *s++ - '0';
+		while (*s >= '0' && *s <= '9') {
+			if (!v)		/* a leading zero */
+				return false;
+			v = v * 10 + (*s++ - '0');
+			if (v > 255)
+				return false;
+		}
+		tmp[i] = v;
+	}
+	if (*s)
+		return false;
+	memcpy(b, tmp, sizeof(tmp));
+	return true;
 }
 
 bool addr_parse(const char *s, struct addr *a)
 {
-	if (inet_pton(AF_INET, s, a->b) == 1) {
+	if (ipv4_parse(s, a->b)) {
 		a->len = 4;
 		return true;
 	}
