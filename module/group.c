@@ -35,6 +35,9 @@ struct mchost_owner {
 	struct mchost_filter f;
 };
 
+/* Filters mchost_group_remerge() merges without allocating a vector. */
+#define MCHOST_REMERGE_FEW 4
+
 /* Memberships, the bulk of the module's memory: sized exactly (issue 11). */
 static struct kmem_cache *mchost_group_cache;
 
@@ -112,15 +115,20 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 				struct mchost_filter *out,
 				struct netlink_ext_ack *extack)
 {
-	const struct mchost_filter **vec, *of;
+	/* Most groups have an owner or two: no allocation for those. */
+	const struct mchost_filter *few[MCHOST_REMERGE_FEW];
+	const struct mchost_filter **vec = few, *of;
 	const struct mchost_owner *o;
 	unsigned int n = 0;
 	int err;
 
-	vec = kmalloc_array(grp->nowners + 1, sizeof(*vec), GFP_KERNEL);
-	if (!vec || mchost_testing_fail_merge()) {
-		kfree(vec);
+	if (mchost_testing_fail_merge())
 		return -ENOMEM;
+	if (grp->nowners + 1 > ARRAY_SIZE(few)) {
+		vec = kmalloc_array(grp->nowners + 1, sizeof(*vec),
+				    GFP_KERNEL);
+		if (!vec)
+			return -ENOMEM;
 	}
 	if (grp->has_persist) {
 		of = &grp->persist;
@@ -139,7 +147,8 @@ static int mchost_group_remerge(const struct mchost_group *grp,
 		vec[n++] = repl;
 	err = mchost_filter_merge(vec, n, mchost_param(max_sources), out,
 				  GFP_KERNEL);
-	kfree(vec);
+	if (vec != few)
+		kfree(vec);
 	/*
 	 * An owner that goes cannot be refused (its socket may be dead), yet
 	 * the union of the INCLUDE owners left can pass max_sources: take any

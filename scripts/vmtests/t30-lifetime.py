@@ -192,6 +192,11 @@ def body():
         (("exclude", []), [("include", [A])], "exclude", []),
         (("include", [A]), [("include", [B]), ("include", [A, C])],
          "include", [A, B, C]),
+        # Five owners: more filters than the merge's vector on the stack
+        # holds (group.c), so it allocates one.
+        (("include", [B]), [("exclude", [A, B, C, D]), ("exclude", [A, B, D]),
+                            ("include", [C]), ("include", [A, C])],
+         "exclude", [D]),
     ]
     for i, (pf, holds, mmode, msrc) in enumerate(cases):
         g = "232.37.0.%d" % (i + 1)
