@@ -444,7 +444,7 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 		unsigned int bit;
 		int m;
 
-		if (!strcmp(argv[i], "help")) {
+		if (argv[i][0] == 'h' && !strcmp(argv[i], "help")) {
 			c->help = true;
 			return NULL;
 		}
@@ -474,7 +474,7 @@ char *parse_cmd(int argc, char *const argv[], struct cmd *c)
 			i++;
 	}
 
-	for (k = 0; k < ARRAY_SIZE(kws); k++)
+	for (k = 0; (d->needs & ~seen) && k < ARRAY_SIZE(kws); k++)
 		if ((d->needs & KW(k)) && !(seen & KW(k)))
 			return xasprintf("%s needs \"%s %s\"", d->name,
 					 kws[k].name, kws[k].meta);
