@@ -143,8 +143,13 @@ static bool mchost_igmp_dst_ok(struct mchost_net *mn,
 	return mchost_holds(md, &group);
 }
 
-static void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
-			    const struct net_device *in)
+/*
+ * Not inlined into the hook, nor is mchost_mld_rcv(): their stack frame,
+ * saved registers and stack canary would then be paid by every packet the
+ * hook passes on, which is about all of them.
+ */
+static noinline void mchost_igmp_rcv(struct net *net, struct sk_buff *skb,
+				     const struct net_device *in)
 {
 	const struct net_device *dev = mchost_in_dev(in);
 	struct mchost_net *mn = mchost_net(net);
@@ -277,8 +282,8 @@ static enum mchost_stat mchost_mld_check(struct mchost_net *mn,
 	return MCHOST_STAT_RCV_BADDST;
 }
 
-static void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
-			   const struct net_device *in)
+static noinline void mchost_mld_rcv(struct net *net, struct sk_buff *skb,
+				    const struct net_device *in)
 {
 	struct mchost_net *mn = mchost_net(net);
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
