@@ -91,7 +91,8 @@ size_t change_msg_size(const struct cmd *c, uint32_t ifindex,
  * of changes, inline (a batch line encodes five or six attributes): append
  * an attribute with @len bytes of @data to @nlh, whose buffer holds @size
  * bytes and is zeroed past nlmsg_len (sbuf_room()), so padding needs no
- * memset. Return false, appending nothing, if it would not fit.
+ * memset. Returns the attribute, or NULL, appending nothing, if it would
+ * not fit.
  */
 static struct nlattr *attr_put(struct nlmsghdr *nlh, size_t size,
 			       uint16_t type, size_t len, const void *data)
